@@ -1,0 +1,167 @@
+from django.contrib import admin
+
+from flights import selectors, services
+from flights.admin_base import ReasonActionForm, RecordAdmin, service_action
+from flights.models import (
+    Flight,
+    FlightStatusChange,
+    Itinerary,
+    MaintenanceRecord,
+    Spaceport,
+    Vehicle,
+    VehicleModel,
+    VehicleStatusChange,
+)
+
+
+@admin.register(Spaceport)
+class SpaceportAdmin(RecordAdmin):
+    list_display = ("code", "name", "country", "latitude_deg", "longitude_deg", "timezone")
+    search_fields = ("code", "name")
+    list_filter = ("country",)
+
+
+class VehicleInline(admin.TabularInline):
+    model = Vehicle
+    fields = ("serial", "name", "home_spaceport", "status", "next_inspection_due")
+    readonly_fields = ("status",)
+    extra = 0
+    show_change_link = True
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(VehicleModel)
+class VehicleModelAdmin(RecordAdmin):
+    list_display = (
+        "__str__", "regime", "passenger_seats", "crew_seats", "apogee_km",
+        "required_uncrewed_flights", "required_crewed_flights",
+    )
+    list_filter = ("regime", "manufacturer")
+    search_fields = ("manufacturer", "name")
+    inlines = [VehicleInline]
+    fieldsets = (
+        (None, {"fields": ("manufacturer", "name", "regime")}),
+        ("Cabin", {"fields": ("passenger_seats", "crew_seats", "cabin_mass_budget_kg")}),
+        ("Passenger limits", {"fields": (
+            ("passenger_mass_min_kg", "passenger_mass_max_kg"), ("passenger_height_min_cm", "passenger_height_max_cm"),
+        )}),
+        ("Flight profile", {"fields": (("peak_g_ascent", "peak_g_entry"), "apogee_km", "plane_change_budget_deg")}),
+        ("Launch commit limits", {"fields": ("max_wind_kt", "max_gust_kt")}),
+        ("Verification (14 CFR 460.17)", {"fields": ("required_uncrewed_flights", "required_crewed_flights")}),
+    )
+
+
+class MaintenanceRecordInline(admin.TabularInline):
+    model = MaintenanceRecord
+    fields = ("performed_on", "work_done", "is_inspection", "next_inspection_due", "signed_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # added through the maintenance record page, which calls the service
+
+
+class VehicleStatusChangeInline(admin.TabularInline):
+    model = VehicleStatusChange
+    fields = ("changed_at", "from_status", "to_status", "reason", "changed_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Vehicle)
+class VehicleAdmin(RecordAdmin):
+    list_display = ("serial", "name", "model", "home_spaceport", "status", "flights_flown", "next_inspection_due")
+    list_filter = ("status", "model", "home_spaceport")
+    search_fields = ("serial", "name", "model__name")
+    readonly_fields = ("status", "status_reason", "status_changed_at", "status_changed_by", "flights_flown")
+    inlines = [MaintenanceRecordInline, VehicleStatusChangeInline]
+    action_form = ReasonActionForm
+    actions = [
+        service_action(service=services.vehicle_ground, description="Ground selected vehicles"),
+        service_action(service=services.vehicle_start_maintenance, description="Take selected vehicles into maintenance"),
+        service_action(service=services.vehicle_return_to_service, description="Return selected vehicles to service"),
+        service_action(service=services.vehicle_retire, description="Retire selected vehicles"),
+    ]
+
+    def get_queryset(self, request):
+        return selectors.vehicle_list_with_record()
+
+    @admin.display(description="Flights flown")
+    def flights_flown(self, obj) -> int:
+        return selectors.vehicle_flights_flown(obj)
+
+
+@admin.register(MaintenanceRecord)
+class MaintenanceRecordAdmin(RecordAdmin):
+    list_display = ("vehicle", "performed_on", "is_inspection", "next_inspection_due", "signed_by")
+    list_filter = ("is_inspection", "vehicle")
+    search_fields = ("vehicle__serial", "work_done")
+    list_select_related = ("vehicle", "signed_by")
+    readonly_fields = ("signed_by",)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A signed maintenance record is not edited; a correction is a new record.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        record = services.maintenance_record_add(
+            vehicle=obj.vehicle,
+            performed_on=obj.performed_on,
+            work_done=obj.work_done,
+            signed_by=request.user,
+            is_inspection=obj.is_inspection,
+            next_inspection_due=obj.next_inspection_due,
+        )
+        obj.pk = record.pk
+        obj.signed_by = record.signed_by
+
+
+@admin.register(Itinerary)
+class ItineraryAdmin(RecordAdmin):
+    list_display = ("name", "regime", "duration", "peak_g", "price", "deposit", "currency", "is_published")
+    list_filter = ("regime", "is_published", "currency")
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class FlightStatusChangeInline(admin.TabularInline):
+    model = FlightStatusChange
+    fields = ("changed_at", "from_status", "to_status", "launch_at", "reason", "changed_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Flight)
+class FlightAdmin(RecordAdmin):
+    list_display = ("code", "purpose", "itinerary", "vehicle", "spaceport", "launch_at", "status", "flight_director")
+    list_filter = ("status", "purpose", "spaceport", "vehicle__model")
+    search_fields = ("code", "vehicle__serial", "vehicle__name", "itinerary__name")
+    list_select_related = ("itinerary", "vehicle", "spaceport", "flight_director")
+    date_hierarchy = "launch_at"
+    readonly_fields = ("status", "status_reason", "status_changed_at", "scrub_count", "launched_at", "landed_at")
+    autocomplete_fields = ("vehicle", "itinerary", "spaceport")
+    inlines = [FlightStatusChangeInline]
+    action_form = ReasonActionForm
+    actions = [
+        service_action(service=services.flight_schedule, description="Schedule selected flights", needs_reason=False),
+        service_action(service=services.flight_scrub, description="Scrub selected flights"),
+        service_action(service=services.flight_cancel, description="Cancel selected flights"),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status != Flight.Status.DRAFT:
+            # Once on the schedule, time and vehicle change only through services (scrub, reschedule).
+            fields += ["vehicle", "spaceport", "itinerary", "purpose", "launch_at", "window_open", "window_close"]
+        return fields

@@ -1,0 +1,167 @@
+"""Demo data from ../shared/DOMAIN.md: real spaceports, public vehicle figures, realistic itineraries.
+
+`load_demo` calls `load()`; every step is keyed on a natural key, so running it twice leaves the same
+rows. Other apps add their demo records by registering a loader in `extra_loaders`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from flights import roles, services
+from flights.models import Flight, Itinerary, Regime, Spaceport, Vehicle, VehicleModel
+
+SPACEPORTS = [
+    # code, name, country, lat, lon, altitude m, tz, azimuth range
+    ("spa", "Spaceport America", "US", 32.9903, -106.9750, 1401, "America/Denver", (0, 360)),
+    ("wtx", "West Texas Launch Site One", "US", 31.4229, -104.7570, 1120, "America/Chicago", (0, 360)),
+    ("ksc", "Kennedy Space Center LC-39A", "US", 28.6082, -80.6041, 3, "America/New_York", (35, 120)),
+    ("jsl", "Jiuquan Satellite Launch Center", "CN", 40.9581, 100.2912, 1000, "Asia/Shanghai", (90, 200)),
+    ("wsl", "Wenchang Space Launch Site", "CN", 19.6145, 110.9510, 20, "Asia/Shanghai", (80, 190)),
+]
+
+VEHICLE_MODELS = [
+    # Public figures from DOMAIN.md; limits not published are the operator's policy defaults.
+    dict(manufacturer="Blue Origin", name="New Shepard", regime=Regime.SUBORBITAL, passenger_seats=6, crew_seats=0,
+         cabin_mass_budget_kg=Decimal("606"), passenger_mass_min_kg=Decimal("50"), passenger_mass_max_kg=Decimal("101"),
+         passenger_height_min_cm=152, passenger_height_max_cm=193, peak_g_ascent=Decimal("3"),
+         peak_g_entry=Decimal("5.5"), apogee_km=107, max_wind_kt=20, max_gust_kt=25,
+         required_uncrewed_flights=2, required_crewed_flights=1),
+    dict(manufacturer="Virgin Galactic", name="SpaceShipTwo", regime=Regime.SUBORBITAL, passenger_seats=4,
+         crew_seats=2, cabin_mass_budget_kg=Decimal("440"), passenger_mass_min_kg=Decimal("50"),
+         passenger_mass_max_kg=Decimal("110"), passenger_height_min_cm=150, passenger_height_max_cm=196,
+         peak_g_ascent=Decimal("3"), peak_g_entry=Decimal("6"), apogee_km=87, max_wind_kt=25, max_gust_kt=30,
+         required_uncrewed_flights=1, required_crewed_flights=2),
+    dict(manufacturer="CAS Space", name="Lihong-1", regime=Regime.SUBORBITAL, passenger_seats=7, crew_seats=0,
+         cabin_mass_budget_kg=Decimal("700"), passenger_mass_min_kg=Decimal("50"), passenger_mass_max_kg=Decimal("100"),
+         passenger_height_min_cm=150, passenger_height_max_cm=190, peak_g_ascent=Decimal("4"),
+         peak_g_entry=Decimal("5"), apogee_km=120, max_wind_kt=20, max_gust_kt=25,
+         required_uncrewed_flights=3, required_crewed_flights=1),
+    dict(manufacturer="SpaceX", name="Crew Dragon", regime=Regime.ORBITAL, passenger_seats=4, crew_seats=0,
+         cabin_mass_budget_kg=Decimal("440"), passenger_mass_min_kg=Decimal("50"), passenger_mass_max_kg=Decimal("110"),
+         passenger_height_min_cm=150, passenger_height_max_cm=198, peak_g_ascent=Decimal("4"),
+         peak_g_entry=Decimal("4.5"), apogee_km=590, max_wind_kt=30, max_gust_kt=35, plane_change_budget_deg=0.3,
+         required_uncrewed_flights=1, required_crewed_flights=1),
+]
+
+VEHICLES = [
+    # serial, name, model name, home spaceport code, flights before tracking
+    ("NS-RSS1", "RSS First Step", "New Shepard", "wtx", 12),
+    ("VSS-UNITY", "VSS Unity", "SpaceShipTwo", "spa", 9),
+    ("C206", "Endeavour", "Crew Dragon", "ksc", 5),
+    ("LH1-Y1", "Lihong-1 Y1", "Lihong-1", "jsl", 1),
+]
+
+ITINERARIES = [
+    dict(slug="west-texas-suborbital", name="West Texas Suborbital Hop", regime=Regime.SUBORBITAL,
+         description="Eleven minutes above the Kármán line: three minutes of weightlessness, the curve of the Earth, "
+                     "and a parachute landing in the desert.",
+         duration=dt.timedelta(minutes=11), apogee_km=107, peak_g=Decimal("5.5"), training_hours=14,
+         physical_exam_required=False, price=Decimal("1250000.00"), deposit=Decimal("150000.00"),
+         deposit_non_refundable=Decimal("0.00"), currency="USD"),
+    dict(slug="spaceport-america-spaceflight", name="Spaceport America Spaceflight", regime=Regime.SUBORBITAL,
+         description="Air-launched from the mothership over New Mexico, a rocket-powered climb to 87 km and a glide home.",
+         duration=dt.timedelta(minutes=90), apogee_km=87, peak_g=Decimal("6.0"), training_hours=24,
+         physical_exam_required=False, price=Decimal("600000.00"), deposit=Decimal("150000.00"),
+         deposit_non_refundable=Decimal("25000.00"), currency="USD"),
+    dict(slug="jiuquan-edge-of-space", name="Jiuquan Edge of Space", regime=Regime.SUBORBITAL,
+         description="A capsule ride to 120 km from the Gobi desert, with more than five minutes of microgravity.",
+         duration=dt.timedelta(minutes=12), apogee_km=120, peak_g=Decimal("5.0"), training_hours=20,
+         physical_exam_required=False, price=Decimal("2500000.00"), deposit=Decimal("500000.00"),
+         deposit_non_refundable=Decimal("100000.00"), currency="CNY"),
+    dict(slug="orbital-station-stay", name="Orbital Station Stay", regime=Regime.ORBITAL,
+         description="Ten days in low Earth orbit with a docking at the station, after months of training.",
+         duration=dt.timedelta(days=10), target_altitude_km=420, target_inclination_deg=51.64, target_norad_id=25544,
+         peak_g=Decimal("4.5"), training_hours=600, physical_exam_required=True, price=Decimal("55000000.00"),
+         deposit=Decimal("5000000.00"), deposit_non_refundable=Decimal("1000000.00"), currency="USD"),
+]
+
+FLIGHTS = [
+    # code, itinerary slug, vehicle serial, spaceport code, days from first load, UTC hour
+    ("NS-41", "west-texas-suborbital", "NS-RSS1", "wtx", 21, 14),
+    ("NS-42", "west-texas-suborbital", "NS-RSS1", "wtx", 63, 14),
+    ("NS-43", "west-texas-suborbital", "NS-RSS1", "wtx", 105, 15),
+    ("VG-12", "spaceport-america-spaceflight", "VSS-UNITY", "spa", 35, 16),
+    ("VG-13", "spaceport-america-spaceflight", "VSS-UNITY", "spa", 77, 16),
+    ("AX-9", "orbital-station-stay", "C206", "ksc", 120, 13),
+]
+
+DEMO_USERS = [
+    # username, role, full name, staff
+    ("passenger", roles.PASSENGER, "Ada Passenger", False),
+    ("surgeon", roles.FLIGHT_SURGEON, "Dr. Sam Surgeon", False),
+    ("director", roles.FLIGHT_DIRECTOR, "Flo Director", True),
+    ("ops", roles.OPERATIONS, "Oz Operations", True),
+]
+
+# Other apps append callables(now, users) that add their demo records after the flights app's.
+extra_loaders: list[Callable] = []
+
+
+def load(*, now: dt.datetime | None = None, stdout=None) -> dict:
+    now = now or timezone.now()
+    with transaction.atomic():
+        users = _load_users()
+        ports = {}
+        for code, name, country, lat, lon, alt, tz, (az_min, az_max) in SPACEPORTS:
+            ports[code], _ = Spaceport.objects.update_or_create(
+                code=code,
+                defaults=dict(name=name, country=country, latitude_deg=lat, longitude_deg=lon, altitude_m=alt,
+                              timezone=tz, azimuth_min_deg=az_min, azimuth_max_deg=az_max),
+            )
+        models = {}
+        for spec in VEHICLE_MODELS:
+            spec = dict(spec)
+            manufacturer, name = spec.pop("manufacturer"), spec.pop("name")
+            models[name], _ = VehicleModel.objects.update_or_create(manufacturer=manufacturer, name=name, defaults=spec)
+        vehicles = {}
+        for serial, name, model_name, port, flown in VEHICLES:
+            vehicles[serial], _ = Vehicle.objects.update_or_create(
+                serial=serial,
+                defaults=dict(name=name, model=models[model_name], home_spaceport=ports[port],
+                              flights_before_tracking=flown),
+            )
+        itineraries = {}
+        for spec in ITINERARIES:
+            spec = dict(spec)
+            slug = spec.pop("slug")
+            itineraries[slug], _ = Itinerary.objects.update_or_create(slug=slug, defaults=spec)
+        for loader in extra_loaders:
+            loader(now=now, users=users, vehicles=vehicles, spaceports=ports, itineraries=itineraries)
+        first_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        for code, slug, serial, port, days, hour in FLIGHTS:
+            launch_at = first_day + dt.timedelta(days=days, hours=hour)
+            flight, created = Flight.objects.get_or_create(
+                code=code,
+                defaults=dict(itinerary=itineraries[slug], vehicle=vehicles[serial], spaceport=ports[port],
+                              purpose=Flight.Purpose.COMMERCIAL, launch_at=launch_at,
+                              flight_director=users["director"]),
+            )
+            if flight.status == Flight.Status.DRAFT:
+                services.flight_schedule(flight=flight, by=users["ops"], now=now)
+    return {"users": users, "flights": Flight.objects.count(), "password": settings.DEMO_PASSWORD}
+
+
+def _load_users() -> dict:
+    User = get_user_model()
+    users = {}
+    for username, role, full_name, staff in DEMO_USERS:
+        first, last = full_name.rsplit(" ", 1)
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults=dict(first_name=first, last_name=last, email=f"{username}@demo.spaceline.test", is_staff=staff),
+        )
+        if created:
+            user.set_password(settings.DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        user.groups.add(Group.objects.get(name=role))
+        users[username] = user
+    return users

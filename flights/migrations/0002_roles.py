@@ -1,0 +1,20 @@
+"""The four roles as groups. Their permissions are synced after migrate (flights.roles)."""
+
+from django.db import migrations
+
+ROLES = ("Passenger", "Flight Surgeon", "Flight Director", "Operations")
+
+
+def create_roles(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("flights", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]

@@ -1,0 +1,52 @@
+"""The four roles, as groups. The groups come from a data migration; their permissions are synced
+after every migrate, because permissions for new models only exist once `post_migrate` has run."""
+
+from __future__ import annotations
+
+from django.apps import apps as global_apps
+
+PASSENGER = "Passenger"
+FLIGHT_SURGEON = "Flight Surgeon"
+FLIGHT_DIRECTOR = "Flight Director"
+OPERATIONS = "Operations"
+ALL_ROLES = (PASSENGER, FLIGHT_SURGEON, FLIGHT_DIRECTOR, OPERATIONS)
+
+# Apps whose records Operations staff run in admin. Delete is never granted: records are
+# cancelled, retired or archived (14 CFR 450.219), never hard-deleted.
+OPERATIONS_APPS = ("flights", "verification", "tourism")
+# Models whose content is private to passengers and flight surgeons (medical answers, documents).
+PRIVATE_MODELS = {"tourism.medicalquestionnaire", "tourism.medicaldocument", "tourism.medicalaccesslog"}
+
+
+def user_has_role(user, role: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_role_names", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_names = cache
+    return role in cache
+
+
+def sync_role_permissions(sender=None, apps=global_apps, **kwargs) -> None:
+    """Give Operations add/change/view on every model of the three apps; Flight Directors view."""
+    try:
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+    except LookupError:
+        return
+    if not Group.objects.filter(name=OPERATIONS).exists():
+        return  # the roles migration has not run yet
+    perms = Permission.objects.filter(content_type__app_label__in=OPERATIONS_APPS).select_related("content_type")
+    operations, director = Group.objects.get(name=OPERATIONS), Group.objects.get(name=FLIGHT_DIRECTOR)
+    ops_perms, director_perms = [], []
+    for perm in perms:
+        label = f"{perm.content_type.app_label}.{perm.content_type.model}"
+        action = perm.codename.split("_", 1)[0]
+        if label in PRIVATE_MODELS or action == "delete":
+            continue
+        ops_perms.append(perm)
+        if action == "view":
+            director_perms.append(perm)
+    operations.permissions.set(ops_perms)
+    director.permissions.set(director_perms)

@@ -1,0 +1,10 @@
+"""Signals other apps listen to. Sent inside the service's transaction, after the change is saved.
+
+flight_status_changed(flight, from_status, to_status, reason, by)
+vehicle_status_changed(vehicle, from_status, to_status, reason, by)
+"""
+
+from django.dispatch import Signal
+
+flight_status_changed = Signal()
+vehicle_status_changed = Signal()

@@ -1,0 +1,1 @@
+"""Passengers, bookings, consent, payments, training and medical clearance (see the booking issue)."""

@@ -1,0 +1,1 @@
+"""Verification flights, test objectives, anomalies, sign-offs and certification (see the verification issue)."""
