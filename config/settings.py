@@ -270,5 +270,5 @@ CATALOG_FEED_URL = os.environ.get("CATALOG_FEED_URL", "")
 SEAT_HOLD_HOURS = int(os.environ.get("SEAT_HOLD_HOURS", "72"))
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "spaceport-demo-2026")
 
-for _folder in (VAR_DIR, VAR_DIR / "broker" / "queue", VAR_DIR / "broker" / "control", MEDIA_ROOT):
+for _folder in (VAR_DIR, VAR_DIR / "broker" / "queue", VAR_DIR / "broker" / "control", MEDIA_ROOT, STATIC_ROOT):
     _folder.mkdir(parents=True, exist_ok=True)

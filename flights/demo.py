@@ -129,6 +129,8 @@ def load(*, now: dt.datetime | None = None, stdout=None) -> dict:
                 defaults=dict(name=name, model=models[model_name], home_spaceport=ports[port],
                               flights_before_tracking=flown),
             )
+        for vehicle in vehicles.values():
+            _load_maintenance(vehicle, users["ops"], today=now.date())
         itineraries = {}
         for spec in ITINERARIES:
             spec = dict(spec)
@@ -148,6 +150,22 @@ def load(*, now: dt.datetime | None = None, stdout=None) -> dict:
             if flight.status == Flight.Status.DRAFT:
                 services.flight_schedule(flight=flight, by=users["ops"], now=now)
     return {"users": users, "flights": Flight.objects.count(), "password": settings.DEMO_PASSWORD}
+
+
+def _load_maintenance(vehicle: Vehicle, signer, *, today: dt.date) -> None:
+    """One signed inspection per vehicle, a month ago, with the next one due in five months."""
+    if vehicle.maintenance_records.exists():
+        return
+    services.maintenance_record_add(
+        vehicle=vehicle,
+        performed_on=today - dt.timedelta(days=30),
+        work_done="Post-flight inspection: thermal protection, parachutes, propulsion and avionics checked.",
+        signed_by=signer,
+        is_inspection=True,
+        next_inspection_due=today + dt.timedelta(days=150),
+    )
+    vehicle.flights_between_inspections = 5
+    vehicle.save(update_fields=["flights_between_inspections"])
 
 
 def _load_users() -> dict:

@@ -148,7 +148,12 @@ def _flight_set_status(*, flight: Flight, to_status: str, reason: str, by, now, 
 
 
 def _lock_flight(flight: Flight) -> Flight:
-    return Flight.objects.select_for_update().select_related("vehicle__model", "itinerary", "spaceport").get(pk=flight.pk)
+    # Lock only the flight row: the joined itinerary is nullable, and PostgreSQL refuses FOR UPDATE there.
+    return (
+        Flight.objects.select_for_update(of=("self",))
+        .select_related("vehicle__model", "itinerary", "spaceport")
+        .get(pk=flight.pk)
+    )
 
 
 def flight_schedule(

@@ -1,0 +1,62 @@
+"""The portal's public pages: upcoming flights in local time with UTC beside it, flat query counts."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from flights import services
+from tests.flights.factories import FlightFactory, ItineraryFactory, SpaceportFactory, VehicleFactory, scheduled_flight
+from tests.querycounts import assert_flat_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_upcoming_flights_in_spaceport_time(client):
+    spaceport = SpaceportFactory(code="wtx", name="West Texas", timezone="America/Chicago")
+    flight = FlightFactory(code="NS-41", vehicle=VehicleFactory(home_spaceport=spaceport))
+    services.flight_schedule(
+        flight=flight, by=None, launch_at=dt.datetime(2099, 12, 12, 14, 0, tzinfo=dt.UTC)
+    )
+    FlightFactory(code="NS-DRAFT")  # drafts are not shown
+    page = client.get(reverse("home")).content.decode()
+    assert "NS-41" in page and "NS-DRAFT" not in page
+    assert "Sat 12 Dec 2099, 08:00 CST" in page and "(14:00 UTC)" in page
+    assert 'datetime="2099-12-12T14:00:00Z"' in page
+
+
+def test_home_shows_an_empty_schedule_plainly(client):
+    assert "No flights on the schedule." in client.get(reverse("home")).content.decode()
+
+
+def test_home_query_count_does_not_grow_with_flights(client):
+    itinerary = ItineraryFactory()
+    vehicle = VehicleFactory()
+    counter = iter(range(1000))
+
+    def add(n):
+        for _ in range(n):
+            i = next(counter)
+            scheduled_flight(itinerary=itinerary, vehicle=vehicle, launch_at=FlightFactory.launch_at.function() + dt.timedelta(days=2 * i))
+
+    assert_flat_queries(lambda: client.get(reverse("home")), add, expected=1)
+
+
+def test_flight_and_vehicle_pages(client, operations):
+    flight = scheduled_flight(code="VG-12")
+    services.flight_scrub(flight=flight, reason="Winds above 25 kt", by=operations)
+    page = client.get(flight.get_absolute_url()).content.decode()
+    assert "Flight VG-12" in page and "Scrubbed" in page and "Winds above 25 kt" in page
+    services.vehicle_ground(vehicle=flight.vehicle, reason="Feather lock inspection", by=operations)
+    page = client.get(flight.vehicle.get_absolute_url()).content.decode()
+    assert "Grounded" in page and "Feather lock inspection" in page and "VG-12" in page
+
+
+def test_unknown_flight_is_404(client):
+    assert client.get(reverse("flights:flight-detail", args=[999999])).status_code == 404
+
+
+def test_pages_load_no_third_party_assets(client):
+    page = client.get(reverse("home")).content.decode()
+    assert "/static/django_htmx/htmx-2.min.js" in page
+    assert "https://" not in page and "http://" not in page.replace('xmlns="http://', "")
