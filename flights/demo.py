@@ -170,6 +170,7 @@ def _load_maintenance(vehicle: Vehicle, signer, *, today: dt.date) -> None:
 
 def _load_users() -> dict:
     User = get_user_model()
+    roles.ensure_roles()
     users = {}
     for username, role, full_name, staff in DEMO_USERS:
         first, last = full_name.rsplit(" ", 1)

@@ -50,3 +50,11 @@ def sync_role_permissions(sender=None, apps=global_apps, **kwargs) -> None:
             director_perms.append(perm)
     operations.permissions.set(ops_perms)
     director.permissions.set(director_perms)
+
+
+def ensure_roles() -> None:
+    """Create any missing role group and sync permissions (after a flush, say)."""
+    Group = global_apps.get_model("auth", "Group")
+    for name in ALL_ROLES:
+        Group.objects.get_or_create(name=name)
+    sync_role_permissions()

@@ -12,3 +12,5 @@ os.environ.setdefault("DJANGO_VAR_DIR", str(Path(__file__).resolve().parent.pare
 os.environ.setdefault("EMAIL_URL", "locmem://")
 os.environ.setdefault("THROTTLE_AUTH", "10000/min")
 os.environ.setdefault("THROTTLE_BOOKING", "10000/min")
+# Playwright's sync API runs an event loop in the test thread; Django would refuse ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
