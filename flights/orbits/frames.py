@@ -28,6 +28,7 @@ __all__ = [
     "gmst_rad",
     "julian_date",
     "require_utc",
+    "rotate_z",
     "teme_to_ecef",
     "teme_velocity_to_ecef",
 ]
@@ -77,7 +78,7 @@ def gmst_rad(jd_ut1: ArrayLike, fraction: ArrayLike = 0.0) -> NDArray[np.float64
     return np.mod(np.deg2rad(seconds / 240.0), 2.0 * np.pi)
 
 
-def _rotate_z(vectors_km: ArrayLike, angle_rad: ArrayLike) -> NDArray[np.float64]:
+def rotate_z(vectors_km: ArrayLike, angle_rad: ArrayLike) -> NDArray[np.float64]:
     """Rotate vectors (..., 3) by +angle about z (active rotation)."""
     vectors = np.asarray(vectors_km, dtype=float)
     angle = np.asarray(angle_rad, dtype=float)
@@ -88,12 +89,12 @@ def _rotate_z(vectors_km: ArrayLike, angle_rad: ArrayLike) -> NDArray[np.float64
 
 def teme_to_ecef(r_teme_km: ArrayLike, gmst: ArrayLike) -> NDArray[np.float64]:
     """TEME position (..., 3) to Earth-fixed: rotate by -GMST about z (polar motion ignored)."""
-    return _rotate_z(r_teme_km, -np.asarray(gmst, dtype=float))
+    return rotate_z(r_teme_km, -np.asarray(gmst, dtype=float))
 
 
 def ecef_to_teme(r_ecef_km: ArrayLike, gmst: ArrayLike) -> NDArray[np.float64]:
     """Earth-fixed position (..., 3) to TEME: rotate by +GMST about z."""
-    return _rotate_z(r_ecef_km, gmst)
+    return rotate_z(r_ecef_km, gmst)
 
 
 def teme_velocity_to_ecef(r_teme_km: ArrayLike, v_teme_km_s: ArrayLike, gmst: ArrayLike) -> NDArray[np.float64]:
