@@ -44,3 +44,31 @@ schedule_guards = GuardRegistry("schedule", code="flight_not_schedulable")
 return_to_service_guards = GuardRegistry("return_to_service", code="vehicle_not_returnable")
 # Asked before a flight is declared launched (e.g. readiness: an all-GO poll).
 launch_guards = GuardRegistry("launch", code="launch_refused")
+# Asked before a booking is manifested: each gate takes the booking (with `.user`, the passenger, and
+# `.flight`) and `now=`, and returns what still blocks it (medical clearance, training, waiver, ...).
+manifest_gates = GuardRegistry("manifest", code="manifest_gate_failed")
+
+
+class DisclosureRegistry:
+    """Sections of the informed-consent disclosure (14 CFR 460.45), built from live records.
+
+    Each app registers `section(vehicle) -> DisclosureSection | None`; the consent service asks all
+    of them at signing time, so the text a passenger signs always reflects the current record.
+    """
+
+    def __init__(self):
+        self._sections: list[Callable] = []
+
+    def register(self, section: Callable) -> Callable:
+        if section not in self._sections:
+            self._sections.append(section)
+        return section
+
+    def unregister(self, section: Callable) -> None:
+        self._sections.remove(section)
+
+    def sections(self, vehicle) -> list:
+        return [s for build in self._sections if (s := build(vehicle)) is not None]
+
+
+disclosure_sections = DisclosureRegistry()
