@@ -44,7 +44,7 @@ def parse_tle(text: str) -> ParseResult:
             index += 1
             continue
         if line.startswith("1 ") or line == "1":
-            name_line, name = pending_name if pending_name else (line_number, "")
+            name = pending_name[1] if pending_name else ""
             pending_name = None
             next_line = lines[index + 1].rstrip() if index + 1 < len(lines) else None
             if next_line is None or not next_line.startswith("2 "):
@@ -56,7 +56,7 @@ def parse_tle(text: str) -> ParseResult:
                 try:
                     result.elements.append(_element_set(name, line, next_line))
                 except ElementParseError as exc:
-                    errors.append(ParseError(name_line if name else line_number, str(exc)))
+                    errors.append(ParseError(line_number, str(exc)))
             result.errors.extend(errors)
             index += 2
             continue
