@@ -326,6 +326,7 @@ def _within_azimuth_range(
 
     kept = [window for window in windows if allowed(window.azimuth_deg)]
     if windows and not kept:
-        refused = ", ".join(sorted({f"{w.azimuth_deg:.1f} deg ({w.node})" for w in windows}))
+        seen = {f"{w.azimuth_deg:.1f} deg ({w.node})": w.azimuth_deg for w in windows}
+        refused = ", ".join(sorted(seen, key=seen.__getitem__))
         raise UnreachableTarget(f"launch azimuth {refused} is outside the allowed range {low:.1f}-{high:.1f} deg")
     return kept
