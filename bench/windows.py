@@ -1,0 +1,133 @@
+"""Benchmark: planar launch windows and full-catalog collision screening (14 CFR 450.169).
+
+Run with `.venv/bin/python bench/windows.py`. Prints figures; not part of the test suite.
+
+The unit of time is raw SGP4 (vectorised `SatrecArray`) over the same catalog for a 10-minute span
+at 1 s steps, measured in the same run, so the screen's cost can be compared across machines.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from sgp4.api import SatrecArray
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from flights.orbits.elements import parse_tle  # noqa: E402
+from flights.orbits.frames import julian_date  # noqa: E402
+from flights.orbits.planar import planar_windows_for_elements  # noqa: E402
+from flights.orbits.screening import classify, screen  # noqa: E402
+from flights.orbits.trajectory import AscentProfile, nominal_trajectory  # noqa: E402
+
+DATA = REPO.parent / "shared" / "data"
+KENNEDY = {"site_lat_deg": 28.573, "site_lon_deg": -80.649}
+UNIT_SPAN_S = 600
+UNIT_CHUNK_S = 60  # times per SGP4 call: bounds memory to objects x 60 x 3 doubles (x2)
+
+
+def main() -> None:
+    print("== planar windows: ISS plane from Kennedy, 30 days ==")
+    (iss,) = [
+        item for item in parse_tle((DATA / "stations-2026-08-22.tle").read_text()).elements if item.norad_id == 25544
+    ]
+    start = datetime(2026, 8, 22, tzinfo=UTC)
+    started = time.perf_counter()
+    windows = planar_windows_for_elements(iss, start=start, days=30, plane_tolerance_deg=0.5, **KENNEDY)
+    planar_s = time.perf_counter() - started
+    print(
+        f"windows: {len(windows)} in {planar_s * 1000:.1f} ms (tolerance 0.5 deg, RAAN drift "
+        f"{iss.raan_rate_deg_per_day:.3f} deg/day)"
+    )
+    for window in windows[:2]:
+        print(
+            f"  {window.node:10s} in plane {window.in_plane:%Y-%m-%d %H:%M:%S} UTC, "
+            f"open {window.open:%H:%M:%S}-{window.close:%H:%M:%S}, azimuth {window.azimuth_deg:.1f} deg"
+        )
+
+    print("\n== catalog ==")
+    started = time.perf_counter()
+    result = parse_tle((DATA / "catalog-2023-10-09.tle").read_text())
+    catalog = result.raise_if_errors().elements
+    print(f"parsed {len(catalog)} element sets in {time.perf_counter() - started:.2f} s")
+
+    print(f"\n== unit: raw SGP4 (SatrecArray), {len(catalog)} objects x {UNIT_SPAN_S} s at 1 s ==")
+    satellites = SatrecArray([item.satrec() for item in catalog])
+    jd0, fraction0 = julian_date(datetime(2023, 10, 9, 12, tzinfo=UTC))
+    started = time.perf_counter()
+    for chunk in range(0, UNIT_SPAN_S, UNIT_CHUNK_S):
+        seconds = np.arange(chunk, min(chunk + UNIT_CHUNK_S, UNIT_SPAN_S), dtype=float)
+        satellites.sgp4(np.full(len(seconds), jd0), fraction0 + seconds / 86400.0)
+    unit_s = time.perf_counter() - started
+    print(f"unit: {unit_s:.2f} s ({unit_s / (len(catalog) * UNIT_SPAN_S) * 1e9:.0f} ns per propagation)")
+
+    print("\n== full-catalog screen: Kennedy to 51.6 deg, 2 h liftoff window, 3 h flight, 1 s ==")
+    iss_2023 = next(item for item in catalog if item.norad_id == 25544)
+    day = datetime(2023, 10, 9, tzinfo=UTC)
+    first = next(
+        w
+        for w in planar_windows_for_elements(iss_2023, start=day, days=1, plane_tolerance_deg=0.5, **KENNEDY)
+        if w.node == "ascending"
+    )
+    window_open = first.in_plane.replace(microsecond=0) - timedelta(hours=1)
+    window_close = window_open + timedelta(hours=2)
+    profile = AscentProfile(
+        launch_azimuth_deg=first.azimuth_deg,
+        time_to_150km_s=230.0,
+        insertion_time_s=540.0,
+        insertion_altitude_km=400.0,
+        downrange_at_insertion_km=1500.0,
+    )
+    trajectory = nominal_trajectory(profile, KENNEDY["site_lat_deg"], KENNEDY["site_lon_deg"])
+    objects = [classify(item) for item in catalog]
+    print(
+        f"window {window_open:%Y-%m-%d %H:%M:%S}-{window_close:%H:%M:%S} UTC (ISS plane at "
+        f"{first.in_plane:%H:%M:%S}), azimuth {first.azimuth_deg:.1f} deg, insertion 400 km, "
+        f"trajectory {len(trajectory) - 1} s"
+    )
+    started = time.perf_counter()
+    screening = screen(
+        trajectory_ecef_km=trajectory, objects=objects, window_open=window_open, window_close=window_close
+    )
+    screen_s = time.perf_counter() - started
+
+    closed = set()
+    for closure in screening.closures:
+        closed.update(
+            range(
+                int((closure.start - window_open).total_seconds()), int((closure.end - window_open).total_seconds()) + 1
+            )
+        )
+    liftoffs = int((window_close - window_open).total_seconds()) + 1
+    by_class = {
+        name: sum(c.object_class == name for c in screening.closures) for name in ("inhabitable", "active", "debris")
+    }
+    print(f"screen: {screen_s:.2f} s = {screen_s / unit_s:.2f} units (goal: under 30 s)")
+    print(f"objects screened: {screening.screened_count}, failed (SGP4 error): {len(screening.failed)}")
+    print(
+        f"closures: {len(screening.closures)} ({', '.join(f'{k} {v}' for k, v in by_class.items())}) from "
+        f"{len({c.norad_id for c in screening.closures})} objects; closed liftoff seconds {len(closed)} of {liftoffs}, "
+        f"open intervals {len(screening.open_intervals())}"
+    )
+    print("stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in screening.stats.stage_seconds.items()))
+    print("counts: " + ", ".join(f"{name} {count}" for name, count in screening.stats.counts.items()))
+    codes = {}
+    for item in screening.failed:
+        codes[item.error_code] = codes.get(item.error_code, 0) + 1
+    print("failed by SGP4 error code: " + ", ".join(f"{code}: {count}" for code, count in sorted(codes.items())))
+    for item in screening.failed[:3]:
+        print(f"  e.g. {item.norad_id} {item.name}: {item.message}")
+    for closure in sorted(screening.closures, key=lambda c: c.min_distance_km)[:3]:
+        print(
+            f"  closest: {closure.norad_id} {closure.name} ({closure.object_class}) {closure.min_distance_km:.2f} km, "
+            f"liftoffs {closure.start:%H:%M:%S}-{closure.end:%H:%M:%S}"
+        )
+
+
+if __name__ == "__main__":
+    main()
