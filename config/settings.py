@@ -212,7 +212,10 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}  # filled by each app's tasks (see config/celery.py)
+CELERY_BEAT_SCHEDULE: dict = {
+    # Each app's periodic sweeps, by task name. Sweeps are idempotent: a second run changes nothing.
+    "refresh-catalog": {"task": "flights.refresh_catalog", "schedule": 6 * 3600},
+}
 
 # Django REST Framework: token auth for other systems, session auth for the portal's own calls.
 REST_FRAMEWORK = {

@@ -1,16 +1,22 @@
 from django.contrib import admin
+from django.utils.html import format_html
 
 from flights import selectors, services
 from flights.admin_base import ReasonActionForm, RecordAdmin, service_action
+from flights.launch_windows import launch_windows_request
 from flights.models import (
+    CatalogImport,
     Flight,
     FlightStatusChange,
     Itinerary,
+    LaunchWindow,
     MaintenanceRecord,
     Spaceport,
+    TrackedObject,
     Vehicle,
     VehicleModel,
     VehicleStatusChange,
+    WindowComputation,
 )
 
 
@@ -50,6 +56,10 @@ class VehicleModelAdmin(RecordAdmin):
         ("Flight profile", {"fields": (("peak_g_ascent", "peak_g_entry"), "apogee_km", "plane_change_budget_deg")}),
         ("Launch commit limits", {"fields": ("max_wind_kt", "max_gust_kt")}),
         ("Verification (14 CFR 460.17)", {"fields": ("required_uncrewed_flights", "required_crewed_flights")}),
+        ("Nominal ascent (collision screening, 14 CFR 450.169)", {"fields": (
+            "ascent_time_to_150km_s", "ascent_insertion_time_s", "ascent_insertion_altitude_km", "ascent_downrange_km",
+            "flight_duration_s",
+        )}),
     )
 
 
@@ -157,6 +167,7 @@ class FlightAdmin(RecordAdmin):
         service_action(service=services.flight_schedule, description="Schedule selected flights", needs_reason=False),
         service_action(service=services.flight_scrub, description="Scrub selected flights"),
         service_action(service=services.flight_cancel, description="Cancel selected flights"),
+        service_action(service=launch_windows_request, description="Compute launch windows", needs_reason=False),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -165,3 +176,77 @@ class FlightAdmin(RecordAdmin):
             # Once on the schedule, time and vehicle change only through services (scrub, reschedule).
             fields += ["vehicle", "spaceport", "itinerary", "purpose", "launch_at", "window_open", "window_close"]
         return fields
+
+
+@admin.register(TrackedObject)
+class TrackedObjectAdmin(admin.ModelAdmin):
+    list_display = ("norad_id", "name", "object_type", "inhabitable", "perigee_km", "apogee_km", "epoch")
+    list_filter = ("object_type", "inhabitable")
+    search_fields = ("=norad_id", "name", "international_designator")
+    list_editable = ("inhabitable",)
+    readonly_fields = ("epoch", "line1", "line2", "mean_elements", "perigee_km", "apogee_km", "updated_at")
+    list_per_page = 100
+
+    def has_add_permission(self, request) -> bool:
+        return False  # objects come from the catalog import or the GP feed
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CatalogImport)
+class CatalogImportAdmin(admin.ModelAdmin):
+    list_display = ("source", "started_at", "created", "updated", "unchanged", "error_count")
+    readonly_fields = ("source", "started_at", "finished_at", "created", "updated", "unchanged", "errors")
+
+    @admin.display(description="Not read")
+    def error_count(self, obj) -> int:
+        return len(obj.errors)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class LaunchWindowInline(admin.TabularInline):
+    model = LaunchWindow
+    fields = ("kind", "opens_at", "closes_at", "in_plane_at", "azimuth_deg", "closure_list")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Closures")
+    def closure_list(self, obj) -> str:
+        return "; ".join(str(c) for c in obj.closures.all()) or "None"
+
+
+@admin.register(WindowComputation)
+class WindowComputationAdmin(admin.ModelAdmin):
+    list_display = ("flight", "status", "progress", "stage", "requested_at", "finished_at", "objects_screened")
+    list_filter = ("status",)
+    search_fields = ("flight__code",)
+    list_select_related = ("flight",)
+    readonly_fields = [f.name for f in WindowComputation._meta.fields]
+    inlines = [LaunchWindowInline]
+
+    @admin.display(description="Progress")
+    def progress(self, obj):
+        return format_html('<progress max="100" value="{}">{}%</progress> {}%', obj.progress_percent,
+                           obj.progress_percent, obj.progress_percent)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from flights import roles, services
+from flights.launch_windows import launch_windows_request
 from flights.models import Flight, Itinerary, Regime, Spaceport, Vehicle, VehicleModel
 
 SPACEPORTS = [
@@ -149,6 +150,9 @@ def load(*, now: dt.datetime | None = None, stdout=None) -> dict:
             )
             if flight.status == Flight.Status.DRAFT:
                 services.flight_schedule(flight=flight, by=users["ops"], now=now)
+            if not flight.window_computations.exists():
+                # The worker computes them once this commits (orbital ones need the catalog first).
+                launch_windows_request(flight=flight, by=users["ops"], now=now)
     return {"users": users, "flights": Flight.objects.count(), "password": settings.DEMO_PASSWORD}
 
 

@@ -13,3 +13,26 @@ def fleet_status_report() -> dict[str, int]:
     """How many vehicles are in each status; used as a health probe of worker + database."""
     counts = dict(Vehicle.objects.values_list("status").annotate(n=Count("id")).order_by())
     return {status: counts.get(status, 0) for status in Vehicle.Status.values}
+
+
+@shared_task(name="flights.compute_launch_windows", acks_late=True, reject_on_worker_lost=True)
+def compute_launch_windows(computation_id: int) -> dict:
+    """Compute a flight's launch windows and closures; running it twice stores one set of rows."""
+    from flights.launch_windows import launch_windows_compute
+    from flights.models import WindowComputation
+
+    computation = launch_windows_compute(computation=WindowComputation.objects.get(pk=computation_id))
+    return {"computation": computation.pk, "status": computation.status, "windows": computation.windows.count()}
+
+
+@shared_task(name="flights.refresh_catalog", acks_late=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=3)
+def refresh_catalog() -> dict:
+    """Refresh the tracked-object catalog from CATALOG_FEED_URL (skipped when none is configured)."""
+    from django.conf import settings
+
+    from flights.catalog import catalog_refresh_from_feed
+
+    if not settings.CATALOG_FEED_URL:
+        return {"skipped": "CATALOG_FEED_URL is not set"}
+    record = catalog_refresh_from_feed()
+    return {"created": record.created, "updated": record.updated, "errors": len(record.errors)}

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from flights import selectors
-from flights.models import Flight
+from flights import roles, selectors
+from flights.exceptions import DomainError
+from flights.launch_windows import flight_window_status, launch_windows_request
+from flights.models import Flight, LaunchWindow
+from flights.orbits.daylight import daylight_windows
+from flights.orbits.errors import OrbitError
+from flights.timeline import launch_timeline_svg
 
 
 def home(request):
@@ -13,15 +21,69 @@ def home(request):
     return render(request, "flights/home.html", {"flights": flights})
 
 
+def _can_run_windows(user) -> bool:
+    return roles.user_has_role(user, roles.OPERATIONS) or roles.user_has_role(user, roles.FLIGHT_DIRECTOR)
+
+
+def _windows_context(flight: Flight) -> dict:
+    computation = flight.window_computations.first()
+    windows = list(
+        LaunchWindow.objects.filter(flight=flight).prefetch_related("closures").order_by("opens_at")
+    )
+    context = {"computation": computation, "windows": windows, "timeline": None, "window_status": None}
+    if computation and windows:
+        daylight = []
+        try:
+            days = max(1, round((computation.search_end - computation.search_start).total_seconds() / 86400))
+            daylight = [
+                (w.open, w.close)
+                for w in daylight_windows(
+                    lat_deg=flight.spaceport.latitude_deg, lon_deg=flight.spaceport.longitude_deg,
+                    start=computation.search_start.date(), days=days, tz=flight.spaceport.timezone,
+                    operating_hours=None,
+                )
+            ]
+        except OrbitError:
+            daylight = []
+        context["timeline"] = launch_timeline_svg(
+            start=computation.search_start, end=computation.search_end, windows=windows, daylight=daylight,
+            launch_at=flight.launch_at, tz_name=flight.spaceport.timezone,
+        )
+        context["window_status"] = flight_window_status(flight)
+    return context
+
+
 def flight_detail(request, pk: int):
     flight = get_object_or_404(
         Flight.objects.select_related("itinerary", "vehicle__model", "spaceport", "flight_director"), pk=pk
     )
-    return render(
-        request,
-        "flights/flight_detail.html",
-        {"flight": flight, "status_changes": flight.status_changes.select_related("changed_by")},
-    )
+    context = {
+        "flight": flight,
+        "status_changes": flight.status_changes.select_related("changed_by"),
+        "can_run_windows": _can_run_windows(request.user),
+        **_windows_context(flight),
+    }
+    return render(request, "flights/flight_detail.html", context)
+
+
+def flight_windows_panel(request, pk: int):
+    """The launch-window panel alone: polled by htmx while a computation runs."""
+    flight = get_object_or_404(Flight.objects.select_related("itinerary", "vehicle__model", "spaceport"), pk=pk)
+    context = {"flight": flight, "can_run_windows": _can_run_windows(request.user), **_windows_context(flight)}
+    return render(request, "flights/_windows_panel.html", context)
+
+
+@require_POST
+def flight_windows_compute(request, pk: int):
+    if not _can_run_windows(request.user):
+        raise PermissionDenied("Only operations staff and flight directors compute launch windows.")
+    flight = get_object_or_404(Flight, pk=pk)
+    try:
+        launch_windows_request(flight=flight, by=request.user)
+        messages.success(request, f"Computing launch windows for {flight}: progress shows below.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(flight.get_absolute_url() + "#launch-windows")
 
 
 def vehicle_detail(request, pk: int):

@@ -1,10 +1,13 @@
 """Operations staff run the fleet in admin; passengers never get in; nothing can be hard-deleted."""
 
+from pathlib import Path
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
 from flights import demo
+from flights.catalog import catalog_import_text
 from flights.models import Flight, Vehicle
 
 APPS = ("flights", "verification", "tourism")
@@ -15,9 +18,15 @@ def registered_models():
     return [model for model in admin.site._registry if model._meta.app_label in APPS]
 
 
+STATIONS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "stations-2026-08-22.tle"
+
+
 @pytest.fixture
-def demo_data(operations):
-    demo.load()
+def demo_data(operations, django_capture_on_commit_callbacks):
+    # The catalog comes from a GP feed in production; the demo's window computations run on commit.
+    catalog_import_text(text=STATIONS.read_text(), source=str(STATIONS))
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.load()
 
 
 def admin_url(model, page, *args):

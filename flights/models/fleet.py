@@ -107,6 +107,14 @@ class VehicleModel(models.Model):
     required_crewed_flights = models.PositiveSmallIntegerField(
         default=1, help_text="Signed-off crewed verification flights needed before passengers fly."
     )
+    # Nominal ascent for collision-avoidance screening (14 CFR 450.169); see flights.orbits.trajectory.
+    ascent_time_to_150km_s = models.PositiveIntegerField(default=270, help_text="Orbital: seconds to 150 km.")
+    ascent_insertion_time_s = models.PositiveIntegerField(default=530, help_text="Orbital: seconds to orbit insertion.")
+    ascent_insertion_altitude_km = models.FloatField(default=210, help_text="Orbital: insertion orbit altitude.")
+    ascent_downrange_km = models.FloatField(
+        default=1600, help_text="Ground distance at insertion (orbital) or at landing (suborbital)."
+    )
+    flight_duration_s = models.PositiveIntegerField(default=600, help_text="Suborbital: liftoff to landing, seconds.")
 
     history = HistoricalRecords()
 

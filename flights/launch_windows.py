@@ -1,0 +1,256 @@
+"""Launch windows for a flight: planar (orbital) or daylight (suborbital), cut by COLA closures.
+
+`launch_windows_request` queues a computation (the Celery task `compute_launch_windows` runs it);
+`launch_windows_compute` does the work, reporting progress on its WindowComputation row, and replaces
+the flight's windows and closures in one transaction. `flight_window_status` answers the readiness
+questions: is the launch time inside a window, outside every closure, and are the closures current?
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from flights.catalog import element_set_of, screening_object_of
+from flights.exceptions import DomainError, InvalidInput
+from flights.models import Flight, LaunchWindow, Regime, TrackedObject, WindowClosure, WindowComputation
+from flights.orbits.daylight import daylight_windows
+from flights.orbits.errors import OrbitError
+from flights.orbits.planar import launch_azimuth_deg, planar_windows_for_elements
+from flights.orbits.screening import screen
+from flights.orbits.trajectory import AscentProfile, nominal_trajectory
+
+DEFAULT_SEARCH_DAYS = 2
+# 14 CFR 450.169: closures computed no earlier than 12 h before window open count as current, and
+# from 3 h before window open a launch needs current closures.
+CLOSURES_FRESH_FROM = dt.timedelta(hours=12)
+CLOSURES_REQUIRED_FROM = dt.timedelta(hours=3)
+ORBITAL_SCREEN_S = 3 * 3600  # screened to at least 3 h after liftoff
+
+
+class WindowComputationRefused(DomainError):
+    code = "launch_windows_refused"
+
+
+def launch_windows_request(*, flight: Flight, by=None, days: int = DEFAULT_SEARCH_DAYS, now=None) -> WindowComputation:
+    """Queue a window computation for the flight's launch day; the task starts after commit."""
+    from flights.tasks import compute_launch_windows
+
+    now = now or timezone.now()
+    if not 1 <= days <= 14:
+        raise InvalidInput("Search between 1 and 14 days of windows.", fields={"days": ["Between 1 and 14."]})
+    with transaction.atomic():
+        flight = Flight.objects.select_for_update(of=("self",)).select_related("itinerary").get(pk=flight.pk)
+        if flight.status in (Flight.Status.LAUNCHED, Flight.Status.LANDED, Flight.Status.COMPLETED, Flight.Status.CANCELLED):
+            raise WindowComputationRefused(
+                f"Flight {flight} is {flight.get_status_display().lower()}: its launch windows are no longer computed."
+            )
+        running = flight.window_computations.filter(status__in=[WindowComputation.Status.QUEUED, WindowComputation.Status.RUNNING])
+        if running.filter(flight_launch_at=flight.launch_at).exists():
+            raise WindowComputationRefused(f"Launch windows for {flight} are already being computed.")
+        start = flight.launch_at.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        computation = WindowComputation.objects.create(
+            flight=flight,
+            requested_at=now,
+            search_start=start,
+            search_end=start + dt.timedelta(days=days),
+            flight_launch_at=flight.launch_at,
+            stage="Waiting for a worker",
+        )
+        transaction.on_commit(lambda: compute_launch_windows.delay(computation.pk))
+    return computation
+
+
+def _progress(computation: WindowComputation, percent: int, stage: str) -> None:
+    # Written outside any transaction so the flight page sees it while the computation runs.
+    WindowComputation.objects.filter(pk=computation.pk).update(progress_percent=percent, stage=stage[:200])
+
+
+@dataclass
+class _Plan:
+    windows: list[dict] = field(default_factory=list)  # LaunchWindow field values
+    exempt_reason: str = ""
+
+
+def _windows_for(flight: Flight, computation: WindowComputation) -> list[dict]:
+    spaceport, model, itinerary = flight.spaceport, flight.vehicle.model, flight.itinerary
+    start, end = computation.search_start, computation.search_end
+    days = (end - start).total_seconds() / 86400
+    regime = itinerary.regime if itinerary else model.regime
+    if regime == Regime.SUBORBITAL:
+        found = daylight_windows(
+            lat_deg=spaceport.latitude_deg, lon_deg=spaceport.longitude_deg, elevation_m=spaceport.altitude_m,
+            start=start.date(), days=max(1, round(days)), tz=spaceport.timezone,
+            operating_hours=(spaceport.operating_hours_start, spaceport.operating_hours_end),
+        )
+        return [{"kind": LaunchWindow.Kind.DAYLIGHT, "opens_at": w.open, "closes_at": w.close} for w in found]
+    if itinerary is None or itinerary.target_inclination_deg is None:
+        raise WindowComputationRefused(f"Flight {flight} has no target orbit: give it an orbital itinerary.")
+    azimuth_range = {"azimuth_min_deg": spaceport.azimuth_min_deg, "azimuth_max_deg": spaceport.azimuth_max_deg}
+    if itinerary.target_norad_id:
+        target = TrackedObject.objects.filter(norad_id=itinerary.target_norad_id).first()
+        if target is None:
+            raise WindowComputationRefused(
+                f"Target object {itinerary.target_norad_id} is not in the catalog: import or refresh the catalog first."
+            )
+        found = planar_windows_for_elements(
+            element_set_of(target), site_lat_deg=spaceport.latitude_deg, site_lon_deg=spaceport.longitude_deg,
+            site_alt_km=spaceport.altitude_m / 1000, start=start, days=days,
+            plane_tolerance_deg=model.plane_change_budget_deg, **azimuth_range,
+        )
+        return [
+            {"kind": LaunchWindow.Kind.PLANAR, "opens_at": w.open, "closes_at": w.close, "in_plane_at": w.in_plane,
+             "azimuth_deg": w.azimuth_deg}
+            for w in found
+        ]
+    # No target object: any time works for a plane of that inclination (the node is free).
+    azimuth = launch_azimuth_deg(
+        site_latitude_deg=spaceport.latitude_deg, inclination_deg=itinerary.target_inclination_deg,
+        node="ascending", target_altitude_km=itinerary.target_altitude_km or 400,
+    )
+    return [{"kind": LaunchWindow.Kind.CONTINUOUS, "opens_at": start, "closes_at": end, "azimuth_deg": azimuth}]
+
+
+def _ascent_profile(flight: Flight, azimuth_deg: float | None) -> AscentProfile:
+    model, itinerary = flight.vehicle.model, flight.itinerary
+    regime = itinerary.regime if itinerary else model.regime
+    if azimuth_deg is None:
+        azimuth_deg = (flight.spaceport.azimuth_min_deg + flight.spaceport.azimuth_max_deg) / 2 % 360
+    if regime == Regime.SUBORBITAL:
+        return AscentProfile(
+            regime="suborbital", launch_azimuth_deg=azimuth_deg,
+            apogee_km=(itinerary.apogee_km if itinerary and itinerary.apogee_km else model.apogee_km),
+            flight_duration_s=model.flight_duration_s, downrange_at_insertion_km=model.ascent_downrange_km,
+        )
+    return AscentProfile(
+        regime="orbital", launch_azimuth_deg=azimuth_deg, time_to_150km_s=model.ascent_time_to_150km_s,
+        insertion_time_s=model.ascent_insertion_time_s, insertion_altitude_km=model.ascent_insertion_altitude_km,
+        downrange_at_insertion_km=model.ascent_downrange_km,
+    )
+
+
+def launch_windows_compute(*, computation: WindowComputation, now=None) -> WindowComputation:
+    """Compute windows, then closures, and store them in place of the flight's previous ones."""
+    computation = WindowComputation.objects.select_related("flight__vehicle__model", "flight__spaceport", "flight__itinerary").get(
+        pk=computation.pk
+    )
+    if computation.status == WindowComputation.Status.DONE:
+        return computation  # a redelivered task: the work is already stored
+    flight = computation.flight
+    WindowComputation.objects.filter(pk=computation.pk).update(
+        status=WindowComputation.Status.RUNNING, started_at=timezone.now(), progress_percent=1, stage="Finding windows"
+    )
+    try:
+        plan = _Plan(windows=_windows_for(flight, computation))
+        _progress(computation, 10, f"{len(plan.windows)} windows found; loading the catalog")
+        objects = [screening_object_of(o) for o in TrackedObject.objects.all().iterator(chunk_size=2000)]
+        closures_by_window, failed, screened = [], {}, 0
+        for index, window in enumerate(plan.windows):
+            profile = _ascent_profile(flight, window.get("azimuth_deg"))
+            duration = ORBITAL_SCREEN_S if profile.regime == "orbital" else profile.flight_duration_s
+            trajectory = nominal_trajectory(
+                profile, flight.spaceport.latitude_deg, flight.spaceport.longitude_deg,
+                flight.spaceport.altitude_m / 1000, duration_s=duration,
+            )
+            result = screen(
+                trajectory_ecef_km=trajectory, objects=objects,
+                window_open=window["opens_at"], window_close=window["closes_at"],
+            )
+            if result.exempt:
+                plan.exempt_reason = result.exempt_reason
+            closures_by_window.append(result.closures)
+            for item in result.failed:
+                failed[item.norad_id] = {"norad_id": item.norad_id, "name": item.name, "error_code": item.error_code,
+                                         "message": item.message}
+            screened = max(screened, result.screened_count)
+            _progress(computation, 10 + int(85 * (index + 1) / max(1, len(plan.windows))),
+                      f"Screened window {index + 1} of {len(plan.windows)} against {len(objects)} objects")
+    except (OrbitError, WindowComputationRefused) as exc:
+        return _fail(computation, str(exc))
+
+    finished = timezone.now()
+    with transaction.atomic():
+        Flight.objects.select_for_update(of=("self",)).get(pk=flight.pk)
+        current = WindowComputation.objects.select_for_update().get(pk=computation.pk)
+        if current.status == WindowComputation.Status.DONE:
+            return current
+        LaunchWindow.objects.filter(flight=flight).delete()  # derived rows: replaced as a whole
+        for values, closures in zip(plan.windows, closures_by_window, strict=True):
+            window = LaunchWindow.objects.create(
+                flight=flight, computation=current, closures_computed_at=finished, **values
+            )
+            WindowClosure.objects.bulk_create(
+                WindowClosure(
+                    window=window, starts_at=c.start, ends_at=c.end, norad_id=c.norad_id, object_name=c.name[:80],
+                    object_class=c.object_class, min_distance_km=c.min_distance_km,
+                    closest_approach_at=c.time_of_closest_approach,
+                )
+                for c in closures
+            )
+        current.status = WindowComputation.Status.DONE
+        current.progress_percent = 100
+        current.stage = f"{len(plan.windows)} windows, {sum(map(len, closures_by_window))} closures"
+        current.finished_at = finished
+        current.screening_exempt_reason = plan.exempt_reason[:300]
+        current.objects_screened = screened
+        current.failed_objects = sorted(failed.values(), key=lambda item: item["norad_id"])
+        current.save()
+    return current
+
+
+def _fail(computation: WindowComputation, message: str) -> WindowComputation:
+    WindowComputation.objects.filter(pk=computation.pk).update(
+        status=WindowComputation.Status.FAILED, error=message, stage="Failed", finished_at=timezone.now()
+    )
+    computation.refresh_from_db()
+    return computation
+
+
+@dataclass(frozen=True)
+class WindowStatus:
+    """What readiness needs to know about a flight's launch time and its computed windows."""
+
+    computation: WindowComputation | None
+    window: LaunchWindow | None
+    blocking_closures: list[WindowClosure]
+    closures_current: bool
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def flight_window_status(flight: Flight, *, at: dt.datetime | None = None, now: dt.datetime | None = None) -> WindowStatus:
+    """Is `at` (default: the planned launch) inside a computed window, outside every closure, with
+    closures current (computed after the window's last change, no earlier than 12 h before it opens)?"""
+    now = now or timezone.now()
+    at = at or flight.launch_at
+    computation = flight.window_computations.filter(status=WindowComputation.Status.DONE).first()
+    windows = list(flight.launch_windows.prefetch_related("closures"))
+    window = next((w for w in windows if w.contains(at)), None)
+    problems: list[str] = []
+    if computation is None or not windows:
+        problems.append(f"No launch windows have been computed for {flight}.")
+        return WindowStatus(computation, None, [], False, problems)
+    if window is None:
+        problems.append(f"The launch time {at:%Y-%m-%d %H:%M:%S} UTC is outside every computed launch window.")
+        return WindowStatus(computation, None, [], False, problems)
+    blocking = [c for c in window.closures.all() if c.starts_at <= at <= c.ends_at]
+    for closure in blocking:
+        problems.append(
+            f"Collision-avoidance closure {closure.starts_at:%H:%M:%S}-{closure.ends_at:%H:%M:%S} UTC "
+            f"by {closure.norad_id} {closure.object_name} ({closure.get_object_class_display()})."
+        )
+    stale_reasons = []
+    if computation.flight_launch_at != flight.launch_at:
+        stale_reasons.append("the launch time changed after the windows were computed")
+    if window.closures_computed_at is None or window.closures_computed_at < window.opens_at - CLOSURES_FRESH_FROM:
+        stale_reasons.append("closures were computed more than 12 h before the window opens")
+    current = not stale_reasons
+    if not current and now >= window.opens_at - CLOSURES_REQUIRED_FROM:
+        problems.append("Collision-avoidance closures are not current (" + "; ".join(stale_reasons) + "): recompute them.")
+    return WindowStatus(computation, window, blocking, current, problems)

@@ -1,0 +1,149 @@
+"""The tracked-object catalog and computed launch windows with their collision-avoidance closures."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class TrackedObject(models.Model):
+    """One object of the public catalog with its current element set (TLE lines or OMM mean elements)."""
+
+    class ObjectType(models.TextChoices):
+        PAYLOAD = "payload", "Payload"
+        ROCKET_BODY = "rocket_body", "Rocket body"
+        DEBRIS = "debris", "Debris"
+
+    norad_id = models.PositiveIntegerField(unique=True, help_text="Catalog number (Alpha-5 numbers stored as integers).")
+    name = models.CharField(max_length=80)
+    international_designator = models.CharField(max_length=16, blank=True)
+    object_type = models.CharField(max_length=16, choices=ObjectType.choices, default=ObjectType.PAYLOAD)
+    inhabitable = models.BooleanField(default=False, help_text="Crewed station or vehicle: 200 km stand-off.")
+    epoch = models.DateTimeField()
+    line1 = models.CharField(max_length=80, blank=True)
+    line2 = models.CharField(max_length=80, blank=True)
+    mean_elements = models.JSONField(default=dict, help_text="Mean elements when no TLE lines are known (OMM).")
+    perigee_km = models.FloatField()
+    apogee_km = models.FloatField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["norad_id"]
+        indexes = [models.Index(fields=["perigee_km", "apogee_km"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(apogee_km__gte=F("perigee_km")), name="trackedobject_apogee_above_perigee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.norad_id} {self.name}"
+
+
+class CatalogImport(models.Model):
+    """One load of the catalog from a file or the GP feed, with what it could not read."""
+
+    source = models.CharField(max_length=500)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, help_text="Entries that could not be read, with their line numbers.")
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class WindowComputation(models.Model):
+    """One run of compute_launch_windows for a flight: progress while it runs, the outcome after."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    flight = models.ForeignKey("flights.Flight", on_delete=models.PROTECT, related_name="window_computations")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    search_start = models.DateTimeField()
+    search_end = models.DateTimeField()
+    flight_launch_at = models.DateTimeField(help_text="The flight's planned launch when computed.")
+    screening_exempt_reason = models.CharField(max_length=300, blank=True)
+    objects_screened = models.PositiveIntegerField(default=0)
+    failed_objects = models.JSONField(default=list, help_text="Objects SGP4 could not propagate, listed, not dropped.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress_percent__lte=100), name="windowcomputation_progress_max_100"),
+            models.CheckConstraint(condition=Q(search_end__gt=F("search_start")), name="windowcomputation_range_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flight.code} windows ({self.get_status_display().lower()}, {self.progress_percent}%)"
+
+
+class LaunchWindow(models.Model):
+    """A computed opportunity to launch: planar (orbital) or daylight (suborbital)."""
+
+    class Kind(models.TextChoices):
+        PLANAR = "planar", "In-plane"
+        DAYLIGHT = "daylight", "Daylight"
+        CONTINUOUS = "continuous", "Any time (no target plane)"
+
+    flight = models.ForeignKey("flights.Flight", on_delete=models.CASCADE, related_name="launch_windows")
+    computation = models.ForeignKey(WindowComputation, on_delete=models.PROTECT, related_name="windows")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    in_plane_at = models.DateTimeField(null=True, blank=True)
+    azimuth_deg = models.FloatField(null=True, blank=True)
+    closures_computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["opens_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="launchwindow_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flight.code} {self.opens_at:%Y-%m-%d %H:%M:%S}-{self.closes_at:%H:%M:%S} UTC"
+
+    def contains(self, moment) -> bool:
+        return self.opens_at <= moment <= self.closes_at
+
+
+class WindowClosure(models.Model):
+    """A collision-avoidance cut-out inside a window (14 CFR 450.169): liftoff times that are closed."""
+
+    class ObjectClass(models.TextChoices):
+        INHABITABLE = "inhabitable", "Inhabitable (200 km)"
+        ACTIVE = "active", "Active (25 km)"
+        DEBRIS = "debris", "Debris (2.5 km)"
+
+    window = models.ForeignKey(LaunchWindow, on_delete=models.CASCADE, related_name="closures")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    norad_id = models.PositiveIntegerField()
+    object_name = models.CharField(max_length=80)
+    object_class = models.CharField(max_length=16, choices=ObjectClass.choices)
+    min_distance_km = models.FloatField()
+    closest_approach_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at", "norad_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gte=F("starts_at")), name="windowclosure_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"closed {self.starts_at:%H:%M:%S}-{self.ends_at:%H:%M:%S} UTC by {self.norad_id} {self.object_name}"
