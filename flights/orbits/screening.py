@@ -74,7 +74,7 @@ MAX_RADIAL_ACCELERATION_KM_S2 = 0.021
 # Largest total acceleration (gravity at the surface plus perturbation margin), for speed bounds.
 MAX_ACCELERATION_KM_S2 = 0.0100
 OBJECT_BLOCK = 2000  # objects propagated together on the coarse grid (bounds memory)
-PAIR_BLOCK = 20000  # (object, coarse time) pairs tested against the chunks at once
+PAIR_BLOCK = 5000  # (object, coarse time) pairs tested against the chunks at once
 HIT_BLOCK = 2000  # (object, coarse time, chunk) hits refined at once
 
 
