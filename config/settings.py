@@ -215,6 +215,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     # Each app's periodic sweeps, by task name. Sweeps are idempotent: a second run changes nothing.
     "refresh-catalog": {"task": "flights.refresh_catalog", "schedule": 6 * 3600},
+    "countdown-sweep": {"task": "flights.countdown_sweep", "schedule": 30},
+    "send-notifications": {"task": "flights.send_notifications", "schedule": 60},
 }
 
 # Django REST Framework: token auth for other systems, session auth for the portal's own calls.
@@ -272,6 +274,9 @@ LOGGING = {
 CATALOG_FEED_URL = os.environ.get("CATALOG_FEED_URL", "")
 SEAT_HOLD_HOURS = int(os.environ.get("SEAT_HOLD_HOURS", "72"))
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "spaceport-demo-2026")
+# Fault injection for the integration test that kills a worker mid-run: seconds a countdown milestone
+# waits after its checks, before it commits. Always 0 outside that test.
+READINESS_TEST_DELAY_S = float(os.environ.get("READINESS_TEST_DELAY_S", "0"))
 
 for _folder in (VAR_DIR, VAR_DIR / "broker" / "queue", VAR_DIR / "broker" / "control", MEDIA_ROOT, STATIC_ROOT):
     _folder.mkdir(parents=True, exist_ok=True)

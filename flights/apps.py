@@ -8,7 +8,12 @@ class FlightsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
+        from django.utils.module_loading import autodiscover_modules
 
-        from flights import roles
+        from flights import countdown, poll, roles  # noqa: F401  (poll registers the launch guards)
+        from flights.signals import flight_status_changed
 
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="flights.sync_role_permissions")
+        flight_status_changed.connect(countdown.on_flight_status_changed, dispatch_uid="flights.countdown")
+        # Every app's readiness checks, discovered the way admin.py is.
+        autodiscover_modules("readiness")

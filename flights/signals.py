@@ -8,3 +8,5 @@ from django.dispatch import Signal
 
 flight_status_changed = Signal()
 vehicle_status_changed = Signal()
+# Sent after a scrubbed flight is put on a new launch time: listeners re-check what depends on the date.
+flight_rescheduled = Signal()

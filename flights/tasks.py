@@ -36,3 +36,25 @@ def refresh_catalog() -> dict:
         return {"skipped": "CATALOG_FEED_URL is not set"}
     record = catalog_refresh_from_feed()
     return {"created": record.created, "updated": record.updated, "errors": len(record.errors)}
+
+
+@shared_task(name="flights.countdown_sweep", acks_late=True)
+def countdown_sweep() -> list[int]:
+    """Beat: claim due countdown milestones and dispatch their runs."""
+    from flights.countdown import countdown_sweep as sweep
+
+    return sweep()
+
+
+@shared_task(name="flights.run_milestone", acks_late=True, reject_on_worker_lost=True)
+def run_milestone(milestone_id: int) -> str:
+    from flights.countdown import milestone_run
+
+    return milestone_run(milestone_id=milestone_id).status
+
+
+@shared_task(name="flights.send_notifications", acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_notifications() -> int:
+    from flights.notifications import notifications_send
+
+    return notifications_send()

@@ -12,10 +12,36 @@ from flights.models.fleet import (
     VehicleStatusChange,
     validate_timezone,
 )
+from flights.models.readiness import (
+    CountdownMilestone,
+    CrewMember,
+    FlightCrew,
+    GoNoGoPoll,
+    Notification,
+    PollVote,
+    Position,
+    PositionAssignment,
+    ReadinessReport,
+    Verdict,
+    Waiver,
+    WeatherReport,
+)
 from flights.models.windows import CatalogImport, LaunchWindow, TrackedObject, WindowClosure, WindowComputation
 
 __all__ = [
     "CatalogImport",
+    "CountdownMilestone",
+    "CrewMember",
+    "FlightCrew",
+    "GoNoGoPoll",
+    "Notification",
+    "PollVote",
+    "Position",
+    "PositionAssignment",
+    "ReadinessReport",
+    "Verdict",
+    "Waiver",
+    "WeatherReport",
     "Flight",
     "FlightStatusChange",
     "Itinerary",

@@ -14,6 +14,19 @@ from tests.flights.factories import FlightFactory, OrbitalItineraryFactory, Vehi
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _without_launch_day_guards():
+    """These tests drive the state machine alone; the poll and window guards have their own tests."""
+    from flights import poll
+
+    guards = (poll.require_clear_window, poll.require_go_poll)
+    for guard in guards:
+        registry.launch_guards.unregister(guard)
+    yield
+    for guard in guards:
+        registry.launch_guards.register(guard)
+
+
 # --- Vehicles -------------------------------------------------------------------------------------
 
 VEHICLE_MOVES = {
