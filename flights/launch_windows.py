@@ -171,7 +171,7 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
     except (OrbitError, WindowComputationRefused) as exc:
         return _fail(computation, str(exc))
 
-    finished = timezone.now()
+    finished = now or timezone.now()
     with transaction.atomic():
         Flight.objects.select_for_update(of=("self",)).get(pk=flight.pk)
         current = WindowComputation.objects.select_for_update().get(pk=computation.pk)

@@ -104,6 +104,8 @@ def apply_waivers(flight: Flight, findings: Iterable[Finding]) -> list[Finding]:
 def flight_findings(flight: Flight, *, now: dt.datetime | None = None) -> list[Finding]:
     """Every registered check's findings for the flight as it stands, waivers applied."""
     now = now or timezone.now()
+    # Checks judge the records as they are now, never a copy the caller has held for a while.
+    flight = Flight.objects.select_related("vehicle__model", "spaceport", "itinerary", "flight_director").get(pk=flight.pk)
     return apply_waivers(flight, registry.run(flight, now=now))
 
 

@@ -1,0 +1,329 @@
+"""Launch readiness: each flights check's GO and NO-GO, waivers, the countdown, and the Go/No-Go poll."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.core import mail
+
+from flights import countdown, poll, readiness, services
+from flights.exceptions import DomainError, InvalidInput
+from flights.launch_windows import launch_windows_request
+from flights.models import (
+    CountdownMilestone,
+    CrewMember,
+    Flight,
+    FlightCrew,
+    GoNoGoPoll,
+    LaunchWindow,
+    MaintenanceRecord,
+    Notification,
+    Position,
+    PositionAssignment,
+    ReadinessReport,
+    Verdict,
+    WeatherReport,
+)
+from flights.signals import flight_rescheduled
+from tests.flights.factories import FlightFactory, SpaceportFactory, VehicleFactory, VehicleModelFactory
+
+pytestmark = pytest.mark.django_db
+LAUNCH = dt.datetime(2030, 6, 12, 15, 0, tzinfo=dt.UTC)  # 09:00 MDT at Spaceport America
+NOW = LAUNCH - dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def crew_of_positions(django_user_model, director):
+    people = {Position.FLIGHT_DIRECTOR.value: director}
+    for position in Position.values:
+        if position != Position.FLIGHT_DIRECTOR:
+            people[position] = django_user_model.objects.create(
+                username=f"pos-{position}", email=f"{position}@example.test", password=make_password("x" * 12)
+            )
+    return people
+
+
+@pytest.fixture
+def launch_day(django_capture_on_commit_callbacks, director, crew_of_positions):
+    """A suborbital flight an hour before launch: windows computed, every position held, good weather."""
+    spa = SpaceportFactory(code="spa", name="Spaceport America", timezone="America/Denver",
+                           latitude_deg=32.99, longitude_deg=-106.975)
+    flight = FlightFactory(code="NS-70", vehicle=VehicleFactory(home_spaceport=spa), spaceport=spa,
+                           launch_at=LAUNCH, flight_director=director)
+    Flight.objects.filter(pk=flight.pk).update(status=Flight.Status.SCHEDULED)
+    flight.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        launch_windows_request(flight=flight, now=NOW - dt.timedelta(hours=2))
+    # Screened two hours before launch, as the 14 CFR 450.169 currency rule wants.
+    LaunchWindow.objects.filter(flight=flight).update(closures_computed_at=NOW - dt.timedelta(hours=1))
+    for position, person in crew_of_positions.items():
+        PositionAssignment.objects.create(flight=flight, position=position, person=person)
+    WeatherReport.objects.create(spaceport=spa, valid_at=NOW - dt.timedelta(minutes=10), wind_kt=8, gust_kt=12)
+    return flight
+
+
+def findings(flight, now=NOW, position=None):
+    result = readiness.flight_findings(flight, now=now)
+    return [f for f in result if position is None or f.position == position]
+
+
+def no_gos(flight, now=NOW):
+    return [f.message for f in findings(flight, now) if not f.is_go]
+
+
+def test_registry_holds_the_flights_checks():
+    assert {"vehicle", "range", "windows", "weather", "crew", "positions"} <= set(readiness.registry.names())
+
+
+def test_a_ready_flight_is_all_go(launch_day):
+    assert no_gos(launch_day) == []
+    report = readiness.readiness_report_create(flight=launch_day, trigger="test", now=NOW)
+    assert report.all_go and report.launch_at == LAUNCH
+
+
+def test_vehicle_grounded_and_maintenance_due(launch_day, operations):
+    services.vehicle_ground(vehicle=launch_day.vehicle, reason="Parachute anomaly", by=operations)
+    assert any("is grounded: Parachute anomaly" in m for m in no_gos(launch_day))
+    services.vehicle_return_to_service(vehicle=launch_day.vehicle, reason="Fixed", by=operations)
+    launch_day.vehicle.next_inspection_due = LAUNCH.date() - dt.timedelta(days=1)
+    launch_day.vehicle.save(update_fields=["next_inspection_due"])
+    assert any("Maintenance due" in m and "Inspection was due" in m for m in no_gos(launch_day))
+    assert MaintenanceRecord.objects.count() == 0
+
+
+def test_launch_outside_range_hours(launch_day):
+    launch_day.spaceport.operating_hours_start = dt.time(10, 0)
+    launch_day.spaceport.save()
+    assert any("operates 10:00" in m and "09:00 is outside" in m for m in no_gos(launch_day))
+
+
+def test_no_windows_and_outside_the_window(launch_day):
+    launch_day.launch_windows.all().delete()
+    assert any("No launch windows have been computed" in m for m in no_gos(launch_day))
+
+
+@pytest.mark.parametrize(
+    "weather,message",
+    [
+        ({"wind_kt": 31}, "sustained wind 31 kt exceeds"),
+        ({"lightning_distance_nmi": 6, "lightning_age_min": 12}, "lightning 6 nmi away 12 min ago"),
+        ({"anvil_distance_nmi": 8}, "attached anvil cloud 8 nmi"),
+        ({"thick_cloud_layer": True}, "freezing cloud layer"),
+        ({"field_mill_v_m": -2100}, "field mill -2100 V/m"),
+    ],
+)
+def test_weather_no_go_criteria(launch_day, weather, message):
+    WeatherReport.objects.create(spaceport=launch_day.spaceport, valid_at=NOW - dt.timedelta(minutes=2),
+                                 **{"wind_kt": 5, **weather})
+    weather_findings = findings(launch_day, position=Position.WEATHER)
+    assert any(f.verdict == Verdict.NO_GO and message in f.message for f in weather_findings), weather_findings
+
+
+def test_old_lightning_is_go_and_missing_weather_is_no_go(launch_day):
+    WeatherReport.objects.create(spaceport=launch_day.spaceport, valid_at=NOW - dt.timedelta(minutes=1), wind_kt=5,
+                                 lightning_distance_nmi=6, lightning_age_min=45)
+    assert all(f.is_go for f in findings(launch_day, position=Position.WEATHER))
+    WeatherReport.objects.all().delete()
+    assert any("No current weather observation" in m for m in no_gos(launch_day))
+    # Days before launch the forecast is not yet due.
+    early = findings(launch_day, now=LAUNCH - dt.timedelta(days=3), position=Position.WEATHER)
+    assert early[0].is_go and "assessed from 24 h" in early[0].message
+
+
+def test_gusts_are_waivable_by_the_flight_director_only(launch_day, director, operations):
+    WeatherReport.objects.create(spaceport=launch_day.spaceport, valid_at=NOW - dt.timedelta(minutes=1),
+                                 wind_kt=10, gust_kt=40)
+    gusts = [f for f in findings(launch_day) if f.key == "weather.gusts"]
+    assert gusts[0].verdict == Verdict.WAIVABLE
+    with pytest.raises(InvalidInput, match="needs a written reason"):
+        readiness.waiver_grant(flight=launch_day, check_key="weather.gusts", reason=" ", by=director, now=NOW)
+    with pytest.raises(DomainError, match="Only a flight director may waive"):
+        readiness.waiver_grant(flight=launch_day, check_key="weather.gusts", reason="ok", by=operations, now=NOW)
+    with pytest.raises(DomainError, match="not waivable"):
+        WeatherReport.objects.create(spaceport=launch_day.spaceport, valid_at=NOW, wind_kt=50)
+        readiness.waiver_grant(flight=launch_day, check_key="weather.wind", reason="ok", by=director, now=NOW)
+    WeatherReport.objects.filter(wind_kt=50).delete()
+    waiver = readiness.waiver_grant(flight=launch_day, check_key="weather.gusts",
+                                    reason="Gusts are across the pad, within the capsule's tested envelope",
+                                    by=director, now=NOW)
+    gusts = [f for f in findings(launch_day) if f.key == "weather.gusts"][0]
+    assert gusts.is_go and gusts.waived_by and "tested envelope" in gusts.waiver_reason
+    assert waiver.launch_at == LAUNCH
+    with pytest.raises(DomainError, match="already waived"):
+        readiness.waiver_grant(flight=launch_day, check_key="weather.gusts", reason="again", by=director, now=NOW)
+
+
+def test_crew_currency(launch_day):
+    model = VehicleModelFactory(crew_seats=2, name="SpaceShipTwo")
+    Flight.objects.filter(pk=launch_day.pk).update()
+    launch_day.vehicle.model = model
+    launch_day.vehicle.save()
+    assert any("flies with crew; none is assigned" in m for m in no_gos(launch_day))
+    pilot = CrewMember.objects.create(name="CJ Sturckow", role="pilot", medical_issued_on=dt.date(2029, 5, 20),
+                                      recurrent_training_until=dt.date(2030, 6, 1))
+    FlightCrew.objects.create(flight=launch_day, member=pilot, role="pilot")
+    messages = no_gos(launch_day)
+    assert any("medical of 2029-05-20 is not valid for a flight in June 2030" in m for m in messages)
+    assert any("recurrent training lapsed on 2030-06-01" in m for m in messages)
+    pilot.medical_issued_on = dt.date(2029, 6, 1)  # within the 12 calendar months before June 2030
+    pilot.recurrent_training_until = dt.date(2031, 1, 1)
+    pilot.save()
+    assert [f for f in findings(launch_day) if f.key == "crew.current"][0].is_go
+
+
+def test_missing_positions_are_waivable(launch_day):
+    PositionAssignment.objects.filter(position=Position.RECOVERY).delete()
+    finding = [f for f in findings(launch_day) if f.key == "positions.assigned"][0]
+    assert finding.verdict == Verdict.WAIVABLE and finding.message == "No one holds: Recovery."
+
+
+def test_a_check_that_crashes_reads_no_go(launch_day):
+    @readiness.check("exploding")
+    def exploding(flight, *, now):
+        raise RuntimeError("telemetry feed down")
+
+    try:
+        assert any("The exploding check could not run: telemetry feed down" in m for m in no_gos(launch_day))
+    finally:
+        readiness.registry.unregister("exploding")
+
+
+# --- Countdown ----------------------------------------------------------------------------------------
+
+
+def test_scheduling_writes_milestones_and_a_slip_moves_them(operations):
+    flight = FlightFactory(launch_at=LAUNCH)
+    services.flight_schedule(flight=flight, by=operations, now=NOW - dt.timedelta(days=30))
+    milestones = {m.key: m for m in flight.milestones.all()}
+    assert set(milestones) == {"frr", "lrr", "manifest-freeze", "weather-brief", "go-for-propellant"}
+    assert milestones["frr"].due_at == LAUNCH - dt.timedelta(days=6)
+    assert milestones["go-for-propellant"].due_at == LAUNCH - dt.timedelta(minutes=45)
+    services.flight_scrub(flight=flight, reason="Weather", by=operations, now=NOW - dt.timedelta(days=30))
+    services.flight_schedule(flight=flight, by=operations, launch_at=LAUNCH + dt.timedelta(days=2),
+                             now=NOW - dt.timedelta(days=30))
+    assert flight.milestones.get(key="frr").due_at == LAUNCH + dt.timedelta(days=2) - dt.timedelta(days=6)
+    assert flight.milestones.count() == 5
+    services.flight_cancel(flight=flight, reason="Customer withdrew", by=operations)
+    assert set(flight.milestones.values_list("status", flat=True)) == {"skipped"}
+
+
+def test_sweep_claims_only_due_milestones_and_twice_changes_nothing(launch_day, django_capture_on_commit_callbacks):
+    countdown.countdown_plan(flight=launch_day, now=NOW - dt.timedelta(days=10))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        claimed = countdown.countdown_sweep(now=LAUNCH - dt.timedelta(days=2))
+    assert len(claimed) == 2 and len(callbacks) == 2  # frr and lrr are due; the rest are not
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert countdown.countdown_sweep(now=LAUNCH - dt.timedelta(days=2)) == []
+    assert callbacks == []
+    # A claim that never finished (its worker vanished) is dispatched again once stale.
+    later = LAUNCH - dt.timedelta(days=2) + countdown.STALE_CLAIM + dt.timedelta(seconds=1)
+    assert sorted(countdown.countdown_sweep(now=later)) == sorted(claimed)
+    assert set(CountdownMilestone.objects.filter(pk__in=claimed).values_list("attempts", flat=True)) == {2}
+
+
+def test_milestone_run_reports_and_emails_each_no_go_position_once(launch_day, django_capture_on_commit_callbacks,
+                                                                    crew_of_positions):
+    countdown.countdown_plan(flight=launch_day, now=NOW - dt.timedelta(days=10))
+    WeatherReport.objects.create(spaceport=launch_day.spaceport, valid_at=NOW, wind_kt=35)
+    milestone = launch_day.milestones.get(key="weather-brief")
+    with django_capture_on_commit_callbacks(execute=True):
+        countdown.milestone_run(milestone_id=milestone.pk, now=NOW)
+    milestone.refresh_from_db()
+    assert milestone.status == "done" and not milestone.report.all_go
+    assert [m.to for m in mail.outbox] == [[crew_of_positions[Position.WEATHER].email]]
+    assert "Weather is NO-GO" in mail.outbox[0].subject and "35 kt" in mail.outbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        countdown.milestone_run(milestone_id=milestone.pk, now=NOW)
+    assert len(mail.outbox) == 1 and ReadinessReport.objects.filter(trigger__startswith="Weather brief").count() == 1
+    assert Notification.objects.filter(sent_at__isnull=False).count() == 1
+
+
+# --- Poll -----------------------------------------------------------------------------------------------
+
+
+def vote_all(the_poll, people, except_position=None):
+    for position, person in people.items():
+        if position != except_position:
+            poll.poll_vote(poll=the_poll, position=position, vote=Verdict.GO, by=person, now=NOW)
+
+
+def test_poll_goes_to_launch_when_all_go(launch_day, director, crew_of_positions):
+    the_poll = poll.poll_open(flight=launch_day, by=director, now=NOW)
+    vote_all(the_poll, crew_of_positions)
+    WeatherReport.objects.create(spaceport=launch_day.spaceport, valid_at=LAUNCH - dt.timedelta(minutes=5), wind_kt=9)
+    flight = poll.poll_declare_launch(poll=the_poll, by=director, at=LAUNCH, now=LAUNCH)
+    assert flight.status == "launched" and flight.launched_at == LAUNCH
+    the_poll.refresh_from_db()
+    assert the_poll.status == "go"
+    assert launch_day.readiness_reports.filter(trigger__startswith="GO declared").get().all_go
+
+
+def test_declare_refuses_with_every_reason(launch_day, director, crew_of_positions):
+    the_poll = poll.poll_open(flight=launch_day, by=director, now=NOW)
+    vote_all(the_poll, crew_of_positions, except_position=Position.RECOVERY)
+    poll.poll_vote(poll=the_poll, position=Position.RANGE, vote=Verdict.NO_GO, comment="Boat in the hazard area",
+                   by=crew_of_positions[Position.RANGE], now=NOW)
+    WeatherReport.objects.create(spaceport=launch_day.spaceport, valid_at=NOW, wind_kt=35)
+    with pytest.raises(poll.PollRefused, match="Launch refused") as excinfo:
+        poll.poll_declare_launch(poll=the_poll, by=director, at=LAUNCH, now=NOW)
+    message = excinfo.value.message
+    assert "Recovery: has not answered." in message
+    assert "Range: NO-GO (Boat in the hazard area)." in message
+    assert "Weather:" in message and "35 kt" in message
+    launch_day.refresh_from_db()
+    assert launch_day.status == "scheduled"
+
+
+def test_poll_refusals(launch_day, director, crew_of_positions, operations):
+    with pytest.raises(poll.PollRefused, match="Only the flight director opens"):
+        poll.poll_open(flight=launch_day, by=operations, now=NOW)
+    the_poll = poll.poll_open(flight=launch_day, by=director, now=NOW)
+    with pytest.raises(poll.PollRefused, match="already open"):
+        poll.poll_open(flight=launch_day, by=director, now=NOW)
+    with pytest.raises(poll.PollRefused, match="does not hold the Weather position"):
+        poll.poll_vote(poll=the_poll, position=Position.WEATHER, vote=Verdict.GO, by=crew_of_positions[Position.RANGE])
+    with pytest.raises(InvalidInput, match="Say why the position is NO-GO"):
+        poll.poll_vote(poll=the_poll, position=Position.RANGE, vote=Verdict.NO_GO, by=crew_of_positions[Position.RANGE])
+    with pytest.raises(InvalidInput, match="not a position"):
+        poll.poll_vote(poll=the_poll, position="catering", vote=Verdict.GO, by=director)
+    with pytest.raises(poll.PollRefused, match="Only the flight director declares"):
+        poll.poll_declare_launch(poll=the_poll, by=operations, now=NOW)
+
+
+def test_launch_without_a_go_poll_is_refused(launch_day, director):
+    services.flight_mark_ready(flight=launch_day, by=director)
+    with pytest.raises(DomainError, match="has no all-GO poll for this launch attempt"):
+        services.flight_launch(flight=launch_day, by=director, at=LAUNCH)
+
+
+def test_scrub_recycles_to_the_next_clear_window_and_tells_listeners(launch_day, director):
+    heard = []
+
+    def listener(sender, flight, old_launch_at, reason, **kwargs):
+        heard.append((flight.launch_at, old_launch_at, reason))
+
+    flight_rescheduled.connect(listener)
+    try:
+        the_poll = poll.poll_open(flight=launch_day, by=director, now=NOW)
+        flight = poll.poll_scrub(poll=the_poll, by=director, reason="Gusts above limits", now=NOW)
+    finally:
+        flight_rescheduled.disconnect(listener)
+    assert flight.status == "scheduled" and flight.scrub_count == 1
+    next_window = launch_day.launch_windows.order_by("opens_at")[1]
+    assert flight.launch_at >= LAUNCH + poll.RECYCLE_MARGIN and next_window.contains(flight.launch_at) or (
+        launch_day.launch_windows.first().contains(flight.launch_at)
+    )
+    assert heard == [(flight.launch_at, LAUNCH, "Gusts above limits")]
+    the_poll.refresh_from_db()
+    assert the_poll.status == "scrubbed" and the_poll.scrub_reason == "Gusts above limits"
+    with pytest.raises(DomainError, match="Cannot scrub"):
+        poll.poll_scrub(poll=the_poll, by=director, reason="again", now=NOW)
+
+
+def test_scrub_without_any_window_left_stays_scrubbed(launch_day, director):
+    launch_day.launch_windows.all().delete()
+    the_poll = poll.poll_open(flight=launch_day, by=director, now=NOW)
+    flight = poll.poll_scrub(poll=the_poll, by=director, reason="Vehicle issue", now=NOW)
+    assert flight.status == "scrubbed"
+    with pytest.raises(InvalidInput, match="reason for the scrub"):
+        poll.poll_scrub(poll=GoNoGoPoll.objects.get(), by=director, reason="")
