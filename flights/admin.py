@@ -6,16 +6,23 @@ from flights.admin_base import ReasonActionForm, RecordAdmin, service_action
 from flights.launch_windows import launch_windows_request
 from flights.models import (
     CatalogImport,
+    CountdownMilestone,
+    CrewMember,
     Flight,
+    FlightCrew,
     FlightStatusChange,
+    GoNoGoPoll,
     Itinerary,
     LaunchWindow,
     MaintenanceRecord,
+    PositionAssignment,
+    ReadinessReport,
     Spaceport,
     TrackedObject,
     Vehicle,
     VehicleModel,
     VehicleStatusChange,
+    WeatherReport,
     WindowComputation,
 )
 
@@ -241,6 +248,78 @@ class WindowComputationAdmin(admin.ModelAdmin):
     def progress(self, obj):
         return format_html('<progress max="100" value="{}">{}%</progress> {}%', obj.progress_percent,
                            obj.progress_percent, obj.progress_percent)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PositionAssignmentInline(admin.TabularInline):
+    model = PositionAssignment
+    extra = 0
+    autocomplete_fields = ("person",)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return True  # reassigning a position is routine; the flight record keeps its history
+
+
+class FlightCrewInline(admin.TabularInline):
+    model = FlightCrew
+    extra = 0
+
+
+class CountdownMilestoneInline(admin.TabularInline):
+    model = CountdownMilestone
+    fields = ("name", "due_at", "status", "attempts", "completed_at", "report")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class GoNoGoPollInline(admin.TabularInline):
+    model = GoNoGoPoll
+    fields = ("opened_at", "opened_by", "status", "closed_at", "launch_at", "scrub_reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+FlightAdmin.inlines = [*FlightAdmin.inlines, PositionAssignmentInline, FlightCrewInline, CountdownMilestoneInline, GoNoGoPollInline]
+
+
+@admin.register(CrewMember)
+class CrewMemberAdmin(RecordAdmin):
+    list_display = ("name", "role", "medical_issued_on", "recurrent_training_until")
+    list_filter = ("role",)
+    search_fields = ("name",)
+
+
+@admin.register(WeatherReport)
+class WeatherReportAdmin(RecordAdmin):
+    list_display = ("spaceport", "kind", "valid_at", "wind_kt", "gust_kt", "lightning_distance_nmi", "field_mill_v_m", "source")
+    list_filter = ("kind", "spaceport", "source")
+    date_hierarchy = "valid_at"
+    list_select_related = ("spaceport",)
+
+
+@admin.register(ReadinessReport)
+class ReadinessReportAdmin(admin.ModelAdmin):
+    list_display = ("flight", "created_at", "trigger", "all_go", "launch_at")
+    list_filter = ("all_go",)
+    search_fields = ("flight__code", "trigger")
+    list_select_related = ("flight",)
+    readonly_fields = ("flight", "created_at", "trigger", "launch_at", "all_go", "findings")
 
     def has_add_permission(self, request) -> bool:
         return False

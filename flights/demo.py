@@ -18,7 +18,20 @@ from django.utils import timezone
 
 from flights import roles, services
 from flights.launch_windows import launch_windows_request
-from flights.models import Flight, Itinerary, Regime, Spaceport, Vehicle, VehicleModel
+from flights.models import (
+    CrewMember,
+    Flight,
+    FlightCrew,
+    Itinerary,
+    Position,
+    PositionAssignment,
+    Regime,
+    Spaceport,
+    Vehicle,
+    VehicleModel,
+    WeatherReport,
+)
+from flights.readiness import readiness_report_create
 
 SPACEPORTS = [
     # code, name, country, lat, lon, altitude m, tz, azimuth range
@@ -132,6 +145,7 @@ def load(*, now: dt.datetime | None = None, stdout=None) -> dict:
             )
         for vehicle in vehicles.values():
             _load_maintenance(vehicle, users["ops"], today=now.date())
+        _load_crew_and_weather(ports, now=now)
         itineraries = {}
         for spec in ITINERARIES:
             spec = dict(spec)
@@ -150,6 +164,12 @@ def load(*, now: dt.datetime | None = None, stdout=None) -> dict:
             )
             if flight.status == Flight.Status.DRAFT:
                 services.flight_schedule(flight=flight, by=users["ops"], now=now)
+            _load_launch_team(flight, users)
+            if flight.vehicle.model.crew_seats and not flight.crew.exists():
+                for member in CrewMember.objects.filter(role=CrewMember.Role.PILOT)[: flight.vehicle.model.crew_seats]:
+                    FlightCrew.objects.create(flight=flight, member=member, role=member.role)
+            if not flight.readiness_reports.exists():
+                readiness_report_create(flight=flight, trigger="Demo load", now=now)
             if not flight.window_computations.exists():
                 # The worker computes them once this commits (orbital ones need the catalog first).
                 launch_windows_request(flight=flight, by=users["ops"], now=now)
@@ -170,6 +190,33 @@ def _load_maintenance(vehicle: Vehicle, signer, *, today: dt.date) -> None:
     )
     vehicle.flights_between_inspections = 5
     vehicle.save(update_fields=["flights_between_inspections"])
+
+
+# Who holds each position on the demo flights.
+DEMO_POSITIONS = {
+    Position.FLIGHT_DIRECTOR: "director", Position.VERIFICATION: "director", Position.WEATHER: "director",
+    Position.VEHICLE: "ops", Position.RANGE: "ops", Position.TRAFFIC: "ops", Position.MANIFEST: "ops",
+    Position.RECOVERY: "ops", Position.MEDICAL: "surgeon",
+}
+
+
+def _load_launch_team(flight: Flight, users: dict) -> None:
+    for position, username in DEMO_POSITIONS.items():
+        PositionAssignment.objects.get_or_create(flight=flight, position=position, defaults={"person": users[username]})
+
+
+def _load_crew_and_weather(ports: dict, *, now: dt.datetime) -> None:
+    # SpaceShipTwo flies two pilots (14 CFR 460.5 second-class medical, 460.7 recurrent training).
+    for name in ("CJ Sturckow", "Dave Mackay"):
+        CrewMember.objects.get_or_create(
+            name=name,
+            defaults={"role": CrewMember.Role.PILOT, "medical_issued_on": now.date() - dt.timedelta(days=60),
+                      "recurrent_training_until": now.date() + dt.timedelta(days=300)},
+        )
+    for port in ports.values():
+        if not WeatherReport.objects.filter(spaceport=port, source="demo").exists():
+            WeatherReport.objects.create(spaceport=port, valid_at=now, issued_at=now, source="demo",
+                                         wind_kt=8, gust_kt=12, ceiling_ft=25000, visibility_mi=10)
 
 
 def _load_users() -> dict:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from flights.statemachine import TransitionsMixin
 
@@ -59,6 +60,8 @@ class CrewMember(models.Model):
     medical_issued_on = models.DateField(help_text="Date the FAA second-class medical certificate was issued.")
     recurrent_training_until = models.DateField(help_text="Recurrent training is current up to this date.")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -102,6 +105,8 @@ class WeatherReport(models.Model):
     anvil_distance_nmi = models.FloatField(null=True, blank=True, help_text="Attached anvil cloud; empty for none.")
     thick_cloud_layer = models.BooleanField(default=False, help_text="Freezing layer thicker than 4,500 ft.")
     field_mill_v_m = models.IntegerField(default=0, help_text="Electric field mill reading, V/m.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-valid_at", "-issued_at"]
