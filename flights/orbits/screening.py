@@ -1,9 +1,15 @@
 """Collision-avoidance screening of a liftoff window against a catalog (14 CFR 450.169).
 
-A liftoff at tau is closed when, at some second of the flight above 150 km, the vehicle is within
-an object's stand-off (200 km inhabitable, 25 km active, 2.5 km debris). Because the trajectory is
+A liftoff at tau is closed when, during the flight above 150 km, the vehicle comes within an
+object's stand-off (200 km inhabitable, 25 km active, 2.5 km debris). Because the trajectory is
 fixed relative to liftoff in the rotating Earth frame, the vehicle at absolute time t for liftoff
 tau is trajectory[t - tau]: every liftoff is the same Earth-fixed path, shifted in time.
+
+Encounters are not only looked for at whole seconds: relative speeds reach ~15 km/s, so a debris
+object can pass within metres of the vehicle between two samples that are both 7 km away. Each
+1 s interval (vehicle from trajectory[k] to [k + 1], object from X(t) to X(t + 1)) is tested by
+the minimum distance along its chord, with a pad `p` (a few metres) bounding how far the true
+paths stray from the chord: closed when chord distance <= standoff + p (see `screening_span`).
 
 `screen` gets the same answer as the brute-force reference (`screen_brute_force`) in a fraction of
 the time, through filters that can only discard what provably cannot come close:
@@ -12,11 +18,16 @@ the time, through filters that can only discard what provably cannot come close:
    are reported in `failed`, never silently dropped;
 2. shell: the object's osculating perigee/apogee radii at those times, padded, must overlap the
    screened trajectory's radius band;
-3. coarse grid: survivors are propagated every `coarse_step_s`; for coarse time t_m and a chunk
-   of trajectory samples (centre C, radius rho), a closure at some |t - t_m| <= h = step/2 needs
-   |X(t_m) - C| <= standoff + v_max h + rho and a radius compatible with the chunk's radii
-   (|r(t) - r(t_m)| <= |r'(t_m)| h + a_max h^2 / 2): no assumption about the vehicle's speed;
-4. fine: each surviving (object, coarse time, chunk) is checked exactly at every second with SGP4.
+3. coarse grid: survivors are propagated every `coarse_step_s` (s); coarse time t_m owns the
+   intervals starting at t in [t_m - s/2 - 1/2, t_m + s/2 - 1/2], so every point of them, chord
+   points included, lies within h = s/2 + 1/2 of t_m. A chunk of interval starts (all its chord
+   points within rho of a centre C, whose radii span the chunk's radius band) can only hold a
+   closure if |X(t_m) - C| <= standoff + p + v_max h + rho (the object's chord point is a mix of
+   X(t) and X(t + 1), both within v_max h of X(t_m)) and the object's radius is within
+   standoff + 2 p + |r'(t_m)| h + a_max h^2 / 2 of the band (one p for the chord distance, one for
+   the object's chord sagging below its path): no assumption about the vehicle's speed;
+4. fine: each surviving (object, coarse time, chunk) is checked exactly, interval by interval,
+   from SGP4 positions at every second.
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ from flights.orbits.screening_span import (
     closures_from_hits,
     failed_object,
     propagate_ecef,
+    segment_minimum,
     standoffs_km,
 )
 from flights.orbits.screening_types import (
@@ -75,7 +87,7 @@ MAX_RADIAL_ACCELERATION_KM_S2 = 0.021
 MAX_ACCELERATION_KM_S2 = 0.0100
 OBJECT_BLOCK = 2000  # objects propagated together on the coarse grid (bounds memory)
 PAIR_BLOCK = 5000  # (object, coarse time) pairs tested against the chunks at once
-HIT_BLOCK = 2000  # (object, coarse time, chunk) hits refined at once
+HIT_BLOCK = 1000  # (object, coarse time, chunk) hits refined at once
 
 
 def screen(
@@ -114,14 +126,12 @@ def screen(
     clock.lap("health_check")
 
     chunks = _TrajectoryChunks.build(span, chunk_length=step_s)
-    survivors = healthy.overlapping(
-        chunks.radius_min_km - standoff[healthy.index] - SHELL_PAD_KM,
-        chunks.radius_max_km + standoff[healthy.index] + SHELL_PAD_KM,
-    )
+    reach = standoff[healthy.index] + 2.0 * span.chord_pad_km + SHELL_PAD_KM
+    survivors = healthy.overlapping(chunks.radius_min_km - reach, chunks.radius_max_km + reach)
     counts = {"objects": len(objects), "failed_health_check": len(failed), "shell_survivors": len(survivors)}
     clock.lap("shell_filter")
 
-    # Coarse times cover the whole span: every second of it is within step/2 of one of them.
+    # Coarse times cover the whole span: every interval start belongs to exactly one of them.
     coarse_seconds = np.arange(span.first_t, span.last_t + step_s, step_s)
     coarse = _CoarseFilter(span, chunks, coarse_seconds, step_s)
     hit_blocks, counts["coarse_pairs"] = [], 0
@@ -211,13 +221,17 @@ def _osculating_radii(r_km: NDArray[np.float64], v_km_s: NDArray[np.float64]):
 
 @dataclass(frozen=True)
 class _TrajectoryChunks:
-    """The screened trajectory cut into runs of `chunk_length` samples, each bounded by a sphere."""
+    """The screened intervals cut into runs of `chunk_length` interval starts, each bounded by a sphere.
+
+    A chunk holds intervals k_begin..k_end (inclusive), i.e. the chords between samples k and k + 1;
+    its sphere and radius band cover every point of its screened chords, not only the samples.
+    """
 
     k_begin: NDArray[np.int64]
-    k_end: NDArray[np.int64]  # inclusive
+    k_end: NDArray[np.int64]  # inclusive: the last interval starts there and ends at k_end + 1
     centre_km: NDArray[np.float64]
-    bound_km: NDArray[np.float64]  # every screened sample of the chunk is within this of the centre
-    chunk_radius_min_km: NDArray[np.float64]  # geocentric radii of the chunk's screened samples
+    bound_km: NDArray[np.float64]  # every point of the chunk's screened chords is within this of the centre
+    chunk_radius_min_km: NDArray[np.float64]  # geocentric radii of the chunk's screened chords
     chunk_radius_max_km: NDArray[np.float64]
     length: int
 
@@ -226,17 +240,20 @@ class _TrajectoryChunks:
         begins, ends, centres, bounds, radius_min, radius_max = [], [], [], [], [], []
         for begin in range(span.first_k, span.last_k + 1, chunk_length):
             end = min(begin + chunk_length - 1, span.last_k)
-            samples = span.trajectory_km[begin : end + 1][span.screened[begin : end + 1]]
-            if len(samples) == 0:
+            starts = begin + np.nonzero(span.interval_screened[begin : end + 1])[0]
+            if len(starts) == 0:
                 continue
+            # A ball is convex: holding both ends of every chord, it holds the chords.
+            samples = span.trajectory_km[np.union1d(starts, starts + 1)]
             centre = (samples.min(axis=0) + samples.max(axis=0)) / 2.0
-            radii = np.linalg.norm(samples, axis=1)
+            # A chord's largest radius is at one of its ends; its smallest may be inside it.
+            lowest_km, _ = segment_minimum(span.trajectory_km[starts], span.trajectory_km[starts + 1])
             begins.append(begin)
             ends.append(end)
             centres.append(centre)
             bounds.append(float(np.linalg.norm(samples - centre, axis=1).max()))
-            radius_min.append(float(radii.min()))
-            radius_max.append(float(radii.max()))
+            radius_min.append(float(lowest_km.min()))
+            radius_max.append(float(np.linalg.norm(samples, axis=1).max()))
         return cls(
             np.array(begins, dtype=np.int64),
             np.array(ends, dtype=np.int64),
@@ -257,16 +274,21 @@ class _TrajectoryChunks:
 
 
 class _CoarseFilter:
-    """Which (object, coarse time, chunk) triples could hide a closure within step/2 of the coarse time."""
+    """Which (object, coarse time, chunk) triples could hide a closure in an interval of the coarse time.
+
+    Coarse time t_m owns the intervals starting at t in [t_m - step/2 - 1/2, t_m + step/2 - 1/2];
+    every moment of those intervals is within h = step/2 + 1/2 of t_m.
+    """
 
     def __init__(self, span: ScreeningSpan, chunks: _TrajectoryChunks, coarse_seconds, step_s: int):
         self.chunks = chunks
         self.coarse_seconds = coarse_seconds
-        self.half_step_s = step_s / 2.0
-        # A closure at t (|t - t_m| <= h) for liftoff tau in [0, last_tau] uses k = t - tau, so only
-        # chunks overlapping [t_m - h - last_tau, t_m + h] matter at coarse time t_m.
-        earliest_k = coarse_seconds - self.half_step_s - span.last_tau_s
-        latest_k = coarse_seconds + self.half_step_s
+        self.reach_s = step_s / 2.0 + 0.5
+        self.chord_pad_km = span.chord_pad_km
+        # An interval starting at t for liftoff tau in [0, last_tau] starts at sample k = t - tau, so
+        # only chunks overlapping [t_m - step/2 - 1/2 - last_tau, t_m + step/2 - 1/2] matter at t_m.
+        earliest_k = coarse_seconds - step_s / 2.0 - 0.5 - span.last_tau_s
+        latest_k = coarse_seconds + step_s / 2.0 - 0.5
         self.first_chunk = np.searchsorted(chunks.k_end, earliest_k, side="left")
         self.last_chunk = np.searchsorted(chunks.k_begin, latest_k, side="right") - 1
         self.radius_min_km = np.full(len(coarse_seconds), np.inf)
@@ -280,17 +302,20 @@ class _CoarseFilter:
         self, object_index: NDArray[np.int64], propagated: Propagated, usable: NDArray[np.bool_], standoff_km
     ) -> tuple[NDArray[np.int64], int]:
         """Rows (object, coarse index, chunk) that need the fine check, and how many pairs were tested."""
-        h = self.half_step_s
+        h, pad = self.reach_s, self.chord_pad_km
         r_teme, v_teme = propagated.r_teme_km, propagated.v_teme_km_s
         radius = np.linalg.norm(r_teme, axis=2)
         radial_speed = np.abs(np.sum(r_teme * v_teme, axis=2)) / radius
         speed = np.linalg.norm(v_teme, axis=2)
-        # Earth-fixed speed <= inertial speed + omega r; between samples it can grow by a_max h.
-        max_speed = (speed + EARTH_ROTATION_RAD_S * radius).max(axis=1) + MAX_ACCELERATION_KM_S2 * h + 0.01
+        # Earth-fixed speed <= inertial speed + omega r. Within h of a coarse time the inertial speed
+        # grows by at most a_max h and the radius by at most (that speed) h.
+        inertial_speed = speed.max(axis=1) + MAX_ACCELERATION_KM_S2 * h
+        max_speed = inertial_speed + EARTH_ROTATION_RAD_S * (radius.max(axis=1) + inertial_speed * h) + 0.01
         radial_drift = radial_speed * h + 0.5 * MAX_RADIAL_ACCELERATION_KM_S2 * h * h
         standoff = standoff_km[object_index]
 
-        reach = standoff[:, None] + radial_drift
+        # One pad for the chord distance, one for the object's chord sagging below its path.
+        reach = standoff[:, None] + 2.0 * pad + radial_drift
         candidate = (radius >= self.radius_min_km[None, :] - reach) & (radius <= self.radius_max_km[None, :] + reach)
         candidate &= usable[:, None]
         rows, columns = np.nonzero(candidate)
@@ -300,7 +325,7 @@ class _CoarseFilter:
         for block in _blocks(len(rows), PAIR_BLOCK):
             row, m = rows[block], columns[block]
             position = propagated.r_ecef_km[row, m]
-            sphere = (standoff[row] + max_speed[row] * h)[:, None] + self.chunks.bound_km[None, :]
+            sphere = (standoff[row] + pad + max_speed[row] * h)[:, None] + self.chunks.bound_km[None, :]
             distance2 = (
                 np.sum(position**2, axis=1)[:, None]
                 + np.sum(self.chunks.centre_km**2, axis=1)[None, :]
@@ -310,7 +335,7 @@ class _CoarseFilter:
             near &= (chunk_index[None, :] >= self.first_chunk[m][:, None]) & (
                 chunk_index[None, :] <= self.last_chunk[m][:, None]
             )
-            radial = (standoff[row] + radial_drift[row, m])[:, None]
+            radial = (standoff[row] + 2.0 * pad + radial_drift[row, m])[:, None]
             near &= radius[row, m][:, None] >= self.chunks.chunk_radius_min_km[None, :] - radial
             near &= radius[row, m][:, None] <= self.chunks.chunk_radius_max_km[None, :] + radial
             pair, chunk = np.nonzero(near)
@@ -320,26 +345,29 @@ class _CoarseFilter:
 
 
 class _FineCheck:
-    """Exact check, second by second with SGP4, of the (object, coarse time, chunk) hits."""
+    """Exact check of the (object, coarse time, chunk) hits: every interval, from SGP4 at every second."""
 
     def __init__(self, span: ScreeningSpan, chunks: _TrajectoryChunks, step_s: int):
         self.span = span
         self.chunks = chunks
         self.coarse_first_t = span.first_t
         self.step_s = step_s
-        self.half = step_s // 2  # integer seconds with |t - t_m| <= step/2
+        # Coarse time t_m owns the `step_s` interval starts from t_m - ceil(step/2): those within
+        # [t_m - step/2 - 1/2, t_m + step/2 - 1/2], as the coarse filter assumes.
+        self.lead_s = (step_s + 1) // 2
         self.counts = {"fine_objects": 0, "fine_propagations": 0, "fine_pairs": 0}
 
     def run(self, hits, satellites, objects, standoff_km, failed: list[FailedObject]):
-        """Closure hits as arrays (object, liftoff index, distance km, second after window open)."""
-        span, half = self.span, self.half
-        empty = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64))
+        """Closure hits as arrays (object, liftoff index, distance km, fractional second after window open)."""
+        span, step = self.span, self.step_s
+        empty = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0))
         if len(hits) == 0:
             return empty
         hits = hits[np.lexsort((hits[:, 1], hits[:, 0]))]
-        t_centre = self.coarse_first_t + hits[:, 1] * self.step_s
-        t_first = np.maximum(t_centre - half, span.first_t)
-        t_last = np.minimum(t_centre + half, span.last_t)
+        t_start = self.coarse_first_t + hits[:, 1] * step - self.lead_s  # first interval start of the hit
+        # Seconds to propagate: both ends of the hit's intervals, within the span.
+        t_first = np.maximum(t_start, span.first_t)
+        t_last = np.minimum(t_start + step, span.last_t)
 
         # One SGP4 call per object over the union of the seconds its hits need.
         object_ids, starts = np.unique(hits[:, 0], return_index=True)
@@ -352,46 +380,54 @@ class _FineCheck:
                 np.concatenate(
                     [np.arange(a, b + 1) for a, b in zip(t_first[begin:end], t_last[begin:end], strict=True)]
                 )
-            )
+            ).astype(np.int64)
+            row_of_first[begin:end] = offset + np.searchsorted(seconds, t_first[begin:end])
+            if len(seconds) == 0:
+                continue
             propagated = propagate_ecef(satellites[obj], span, seconds)
             if np.any(propagated.errors):
                 failed.append(failed_object(objects[obj], propagated.errors))
                 usable[begin:end] = False
             positions.append(propagated.r_ecef_km)
-            row_of_first[begin:end] = offset + np.searchsorted(seconds, t_first[begin:end])
             offset += len(seconds)
-        fine_positions = np.concatenate(positions)
         self.counts["fine_objects"] = len(object_ids)
-        self.counts["fine_propagations"] = len(fine_positions)
+        self.counts["fine_propagations"] = offset
+        if offset == 0:
+            return empty
+        fine_positions = np.concatenate(positions)
 
         results = []
-        steps = np.arange(2 * half + 1)
-        samples = np.arange(self.chunks.length)
+        reach = standoff_km + span.chord_pad_km
+        ends = np.arange(step + 1)  # seconds t_start + i; interval i runs from second i to i + 1
+        samples = np.arange(self.chunks.length + 1)  # samples k_begin + j; interval j from j to j + 1
         for block in _blocks(len(hits), HIT_BLOCK):
             keep = usable[block]
             obj = hits[block, 0][keep]
             chunk = hits[block, 2][keep]
-            t = t_first[block][keep][:, None] + steps[None, :]  # (B, T)
-            t_ok = t <= t_last[block][keep][:, None]
-            rows = np.where(t_ok, row_of_first[block][keep][:, None] + steps[None, :], 0)
-            k = self.chunks.k_begin[chunk][:, None] + samples[None, :]  # (B, K)
-            k_ok = k <= self.chunks.k_end[chunk][:, None]
-            k = np.where(k_ok, k, self.chunks.k_begin[chunk][:, None])
-            k_ok &= span.screened[k]
+            first, last = t_first[block][keep][:, None], t_last[block][keep][:, None]
+            t = t_start[block][keep][:, None] + ends[None, :]  # (B, T + 1)
+            t_ok = (t >= first) & (t <= last)
+            rows = np.where(t_ok, row_of_first[block][keep][:, None] + (t - first), 0)
+            k_begin, k_end = self.chunks.k_begin[chunk][:, None], self.chunks.k_end[chunk][:, None]
+            k = k_begin + samples[None, :]  # (B, K + 1)
+            k = np.where(k <= k_end + 1, k, k_begin)
             difference = fine_positions[rows][:, :, None, :] - span.trajectory_km[k][:, None, :, :]
-            distance = np.sqrt(np.sum(difference * difference, axis=3))  # (B, T, K)
+            distance, u = segment_minimum(difference[:, :-1, :-1], difference[:, 1:, 1:])  # (B, T, K)
+            t, k = t[:, :-1], k[:, :-1]  # interval starts
+            interval_t_ok = t_ok[:, :-1] & t_ok[:, 1:]
+            interval_k_ok = (k <= k_end) & span.interval_screened[np.minimum(k, k_end)]
             tau = t[:, :, None] - k[:, None, :]
             close = (
-                t_ok[:, :, None]
-                & k_ok[:, None, :]
+                interval_t_ok[:, :, None]
+                & interval_k_ok[:, None, :]
                 & (tau >= 0)
                 & (tau <= span.last_tau_s)
                 & (tau % span.resolution_s == 0)
-                & (distance <= standoff_km[obj][:, None, None])
+                & (distance <= reach[obj][:, None, None])
             )
-            self.counts["fine_pairs"] += int(np.count_nonzero(t_ok[:, :, None] & k_ok[:, None, :]))
+            self.counts["fine_pairs"] += int(np.count_nonzero(interval_t_ok[:, :, None] & interval_k_ok[:, None, :]))
             b, i, j = np.nonzero(close)
-            results.append((obj[b], tau[b, i, j] // span.resolution_s, distance[b, i, j], t[b, i]))
+            results.append((obj[b], tau[b, i, j] // span.resolution_s, distance[b, i, j], t[b, i] + u[b, i, j]))
         if not results:
             return empty
         return tuple(np.concatenate(column) for column in zip(*results, strict=True))

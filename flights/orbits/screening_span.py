@@ -1,7 +1,28 @@
-"""What both screeners share: the time grid of a liftoff window and SGP4 propagation into ECEF.
+"""What both screeners share: the time grid of a liftoff window, SGP4 propagation into ECEF, and
+the closest approach between two whole-second samples.
 
 Times are whole seconds after window open. For liftoff offset tau (a multiple of the resolution)
 and trajectory sample k (seconds after liftoff), the vehicle is at trajectory[k] at t = tau + k.
+
+Between samples. At up to ~15 km/s closing speed, two bodies can pass within metres of each other
+between two whole seconds while both sampled distances exceed 7 km, far more than the 2.5 km debris
+stand-off. So both screeners test *intervals*: interval k of liftoff tau runs from t = tau + k to
+t + 1, with the vehicle going from trajectory[k] to trajectory[k + 1] and the object from X(t) to
+X(t + 1). Its distance is the minimum over u in [0, 1] of |d0 + u (d1 - d0)| (`segment_minimum`),
+d0 and d1 being the separations at the two ends: the separation taken as linear in time over the
+second. The true separation differs from that chord by at most `chord_pad_km`:
+
+    a path r(t) with |r''| <= a deviates from its chord over dt by at most a dt^2 / 8
+    (r(u) - chord(u) = -(1/2) u (1 - u) dt^2 r''(xi) per component, and in norm via the integral
+    form of the remainder), so the separation deviates by at most (a_object + a_vehicle) dt^2 / 8.
+
+a_object bounds an object's acceleration in the Earth-fixed frame, `OBJECT_MAX_ACCELERATION_KM_S2`;
+a_vehicle is the largest second difference |trajectory[k+1] - 2 trajectory[k] + trajectory[k-1]|
+over the whole trajectory (its acceleration, already Earth-fixed; taken over all of it, ascent
+included, it is well above the coast value). An interval closes a liftoff when its chord distance
+minus the pad is within the stand-off (distance <= stand-off + pad): the chord can only make a
+closure show up, never hide one. Closures report the chord distance and its moment (t + u, to the
+millisecond). An interval is screened when either end is above the screening altitude.
 """
 
 from __future__ import annotations
@@ -25,7 +46,21 @@ from flights.orbits.screening_types import (
     ScreeningStats,
 )
 
-__all__ = ["Propagated", "ScreeningSpan", "closures_from_hits", "failed_object", "propagate_ecef", "standoffs_km"]
+__all__ = [
+    "OBJECT_MAX_ACCELERATION_KM_S2",
+    "Propagated",
+    "ScreeningSpan",
+    "closures_from_hits",
+    "failed_object",
+    "propagate_ecef",
+    "segment_minimum",
+    "standoffs_km",
+]
+
+# Largest acceleration of a catalogued object in the Earth-fixed frame, for the chord pad: gravity at
+# the surface (398600 / 6378^2 = 0.0098 km/s^2) + Coriolis 2 omega v (v <= 11.2 km/s escape speed +
+# 0.5 km/s frame speed: 0.0017) + centrifugal omega^2 r (0.00004) + drag and third bodies (far below).
+OBJECT_MAX_ACCELERATION_KM_S2 = 0.0120
 
 
 @dataclass(frozen=True)
@@ -38,6 +73,8 @@ class ScreeningSpan:
     liftoff_count: int  # liftoffs at tau = 0, res, ..., (liftoff_count - 1) * res
     trajectory_km: NDArray[np.float64]
     screened: NDArray[np.bool_]  # trajectory samples above the screening altitude
+    interval_screened: NDArray[np.bool_]  # intervals [k, k + 1] with either end above it (n - 1)
+    chord_pad_km: float  # bound on |true separation - chord separation| within one interval
     max_altitude_km: float
     min_altitude_km: float
     jd0: float
@@ -60,9 +97,15 @@ class ScreeningSpan:
         if int(resolution_s) != resolution_s or resolution_s < 1:
             raise OrbitError(f"resolution must be a whole number of seconds >= 1, got {resolution_s}")
         trajectory = np.asarray(trajectory_ecef_km, dtype=float)
-        if trajectory.ndim != 2 or trajectory.shape[1] != 3 or len(trajectory) == 0:
-            raise OrbitError(f"trajectory must be an array of shape (n, 3) at 1 s steps, got {trajectory.shape}")
+        if trajectory.ndim != 2 or trajectory.shape[1] != 3 or len(trajectory) < 3:
+            raise OrbitError(
+                f"trajectory must be an array of shape (n, 3), n >= 3, at 1 s steps, got {trajectory.shape}"
+            )
         altitude_km = ecef_to_geodetic(trajectory)[2]
+        # 14 CFR 450.169: only the flight above 150 km is screened.
+        screened = altitude_km > min_altitude_km
+        second_difference = trajectory[2:] - 2.0 * trajectory[1:-1] + trajectory[:-2]
+        vehicle_acceleration = float(np.sqrt(np.sum(second_difference**2, axis=1)).max())
         resolution = int(resolution_s)
         window_s = (window_close - window_open).total_seconds()
         jd0, fraction0 = julian_date(window_open)
@@ -72,8 +115,9 @@ class ScreeningSpan:
             resolution_s=resolution,
             liftoff_count=int(math.floor(window_s / resolution)) + 1,
             trajectory_km=trajectory,
-            # 14 CFR 450.169: only the flight above 150 km is screened.
-            screened=altitude_km > min_altitude_km,
+            screened=screened,
+            interval_screened=screened[:-1] | screened[1:],
+            chord_pad_km=(OBJECT_MAX_ACCELERATION_KM_S2 + vehicle_acceleration) / 8.0,  # dt = 1 s
             max_altitude_km=float(altitude_km.max()),
             min_altitude_km=min_altitude_km,
             jd0=jd0,
@@ -95,11 +139,13 @@ class ScreeningSpan:
 
     @property
     def first_k(self) -> int:
-        return int(np.argmax(self.screened))
+        """First screened interval (it starts at sample first_k)."""
+        return int(np.argmax(self.interval_screened))
 
     @property
     def last_k(self) -> int:
-        return len(self.screened) - 1 - int(np.argmax(self.screened[::-1]))
+        """Last screened interval (it ends at sample last_k + 1)."""
+        return len(self.interval_screened) - 1 - int(np.argmax(self.interval_screened[::-1]))
 
     @property
     def last_tau_s(self) -> int:
@@ -107,12 +153,13 @@ class ScreeningSpan:
 
     @property
     def first_t(self) -> int:
-        """First absolute second (after window open) at which any liftoff puts the vehicle above 150 km."""
+        """First absolute second (after window open) that starts a screened interval of any liftoff."""
         return self.first_k
 
     @property
     def last_t(self) -> int:
-        return self.last_tau_s + self.last_k
+        """Last absolute second that ends a screened interval of any liftoff (intervals start before it)."""
+        return self.last_tau_s + self.last_k + 1
 
     def moment(self, seconds: float) -> datetime:
         return self.window_open + timedelta(seconds=float(seconds))
@@ -161,6 +208,24 @@ def propagate_ecef(satellites: SatrecArray | Satrec, span: ScreeningSpan, second
     return Propagated(errors, teme_to_ecef(r_teme, gmst_rad(jd, fraction)), r_teme, v_teme)
 
 
+def segment_minimum(
+    d0: NDArray[np.float64], d1: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """min over u in [0, 1] of |d0 + u (d1 - d0)| for separations (..., 3), and the u reaching it.
+
+    Written component by component with elementwise operations only, so both screeners get
+    bit-identical distances from identical separations whatever the arrays' memory layout.
+    """
+    x0, y0, z0 = d0[..., 0], d0[..., 1], d0[..., 2]
+    ex, ey, ez = d1[..., 0] - x0, d1[..., 1] - y0, d1[..., 2] - z0
+    along = x0 * ex + y0 * ey + z0 * ez
+    length2 = ex * ex + ey * ey + ez * ez
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = np.where(length2 > 0.0, np.clip(-along / length2, 0.0, 1.0), 0.0)
+    x, y, z = x0 + u * ex, y0 + u * ey, z0 + u * ez
+    return np.sqrt(x * x + y * y + z * z), u
+
+
 def failed_object(item: ScreeningObject, errors: NDArray[np.uint8]) -> FailedObject:
     """The first nonzero SGP4 error code of an object, as a `FailedObject`."""
     code = int(errors[np.nonzero(errors)[0][0]]) if np.any(errors) else 0
@@ -179,12 +244,13 @@ def closures_from_hits(
     object_index: NDArray[np.int64],
     liftoff_index: NDArray[np.int64],
     distance_km: NDArray[np.float64],
-    seconds: NDArray[np.int64],
+    seconds: NDArray[np.float64],
 ) -> list[Closure]:
     """Merge (object, liftoff) hits into per-object closure intervals of consecutive liftoffs.
 
-    Each hit says: liftoff `liftoff_index` puts the vehicle within the object's stand-off at
-    `seconds` after window open, `distance_km` apart. Several hits per pair are fine.
+    Each hit says: liftoff `liftoff_index` puts the vehicle within the object's stand-off (plus the
+    chord pad) at `seconds` (fractional) after window open, `distance_km` apart on the chord.
+    Several hits per pair are fine.
     """
     if len(object_index) == 0:
         return []
@@ -212,7 +278,7 @@ def closures_from_hits(
                 name=item.elements.name,
                 object_class=item.object_class,
                 min_distance_km=float(distance_km[closest]),
-                time_of_closest_approach=span.moment(int(seconds[closest])),
+                time_of_closest_approach=span.moment(round(float(seconds[closest]), 3)),
             )
         )
     return closures

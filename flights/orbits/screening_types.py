@@ -71,7 +71,10 @@ class Closure:
     """Liftoff times [start, end] (inclusive, UTC) closed because of one object.
 
     `min_distance_km` is the closest approach over those liftoffs and `time_of_closest_approach`
-    the (UTC) moment it happens.
+    the (UTC) moment it happens, to the millisecond. Both come from the straight chord between
+    whole-second samples, within a few metres of the true paths (see `screening_span`); a liftoff
+    closes when that distance is within the stand-off plus the same few metres, so a closure's
+    distance can exceed the stand-off by that much, never the other way.
     """
 
     start: datetime
