@@ -162,8 +162,10 @@ def email_settings_from_url(url: str) -> dict:
     if not url:
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     parsed = urlparse(url)
-    if parsed.scheme not in {"smtp", "smtps", "console", "locmem"}:
-        raise ImproperlyConfigured(f"EMAIL_URL scheme {parsed.scheme!r} is not one of smtp, smtps, console, locmem.")
+    if parsed.scheme not in {"smtp", "smtps", "console", "locmem", "file"}:
+        raise ImproperlyConfigured(f"EMAIL_URL scheme {parsed.scheme!r} is not one of smtp, smtps, console, locmem, file.")
+    if parsed.scheme == "file":  # one file per message in a folder: file:///var/mail/flightops
+        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": unquote(parsed.path)}
     if parsed.scheme == "console":
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if parsed.scheme == "locmem":

@@ -36,31 +36,62 @@ def worker_env(transactional_db):
     return {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "PYTHONUNBUFFERED": "1"}
 
 
+class WorkerProcess:
+    """A `celery worker` process and its log file."""
+
+    def __init__(self, env: dict, log_path: Path):
+        self.log_path = log_path
+        self._log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
+                "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"pytest-{uuid.uuid4().hex[:8]}@%h",
+            ],
+            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text()
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies mid-task without acknowledging or cleaning up anything."""
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
 @pytest.fixture
-def celery_worker_process(worker_env, tmp_path):
-    """Start `celery worker` on the test database; tasks sent from the test go to it, not eager."""
+def start_worker(worker_env, tmp_path):
+    """Start workers on the test database (extra environment per worker); tasks sent go to them."""
     from config.celery import app
 
-    log_path = tmp_path / "worker.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
-            "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"pytest-{uuid.uuid4().hex[:8]}@%h",
-        ],
-        cwd=ROOT, env=worker_env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    workers: list[WorkerProcess] = []
+
+    def start(**extra_env) -> WorkerProcess:
+        worker = WorkerProcess({**worker_env, **extra_env}, tmp_path / f"worker-{len(workers)}.log")
+        workers.append(worker)
+        return worker
+
     app.conf.task_always_eager = False
     try:
-        yield process
+        yield start
     finally:
         app.conf.task_always_eager = True
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-        if process.returncode not in (0, -15):
-            print(log_path.read_text()[-4000:])
+        for worker in workers:
+            worker.stop()
+
+
+@pytest.fixture
+def celery_worker_process(start_worker):
+    """One worker for the test."""
+    return start_worker().process
