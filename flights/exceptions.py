@@ -40,3 +40,10 @@ class VehicleNotAvailable(DomainError):
 
 class FlightNotSchedulable(DomainError):
     code = "flight_not_schedulable"
+
+
+class NotAllowed(DomainError):
+    """The person may not do this (the wrong role, or not the holder of that position): 403."""
+
+    code = "permission_denied"
+    status_code = 403

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from flights import registry, roles, services
-from flights.exceptions import DomainError, InvalidInput
+from flights.exceptions import DomainError, InvalidInput, NotAllowed
 from flights.models import Flight, GoNoGoPoll, LaunchWindow, PollVote, Position, PositionAssignment, Verdict
 from flights.readiness import flight_findings, readiness_report_create
 from flights.signals import flight_rescheduled
@@ -41,7 +41,7 @@ def poll_open(*, flight: Flight, by, now: dt.datetime | None = None) -> GoNoGoPo
     with transaction.atomic():
         flight = _lock(flight)
         if not _is_director(by, flight):
-            raise PollRefused("Only the flight director opens the Go/No-Go poll.", code="permission_denied")
+            raise NotAllowed("Only the flight director opens the Go/No-Go poll.")
         if flight.status not in (Flight.Status.SCHEDULED, Flight.Status.READY):
             raise PollRefused(f"Flight {flight} is {flight.get_status_display().lower()}: there is nothing to poll.")
         if flight.polls.filter(status=GoNoGoPoll.Status.OPEN).exists():
@@ -68,9 +68,8 @@ def poll_vote(*, poll: GoNoGoPoll, position: str, vote: str, by, comment: str = 
             raise PollRefused(f"The poll is {poll.get_status_display().lower()}: votes are closed.", code="poll_closed")
         holder = PositionAssignment.objects.filter(flight=poll.flight, position=position).first()
         if holder is None or holder.person_id != by.pk:
-            raise PollRefused(
+            raise NotAllowed(
                 f"{by.get_username()} does not hold the {Position(position).label} position on {poll.flight}.",
-                code="permission_denied",
             )
         answer, _ = PollVote.objects.update_or_create(
             poll=poll, position=position,
@@ -110,7 +109,7 @@ def poll_declare_launch(*, poll: GoNoGoPoll, by, at: dt.datetime | None = None, 
         flight = _lock(poll.flight)
         poll = GoNoGoPoll.objects.select_for_update().get(pk=poll.pk)
         if not _is_director(by, flight):
-            raise PollRefused("Only the flight director declares GO for launch.", code="permission_denied")
+            raise NotAllowed("Only the flight director declares GO for launch.")
         require_transition(poll, GoNoGoPoll.Status.GO, action="declare GO on")
         board = poll_board(poll, now=now)
         blockers = []
@@ -148,7 +147,7 @@ def poll_scrub(*, poll: GoNoGoPoll, by, reason: str, now: dt.datetime | None = N
         flight = _lock(poll.flight)
         poll = GoNoGoPoll.objects.select_for_update().get(pk=poll.pk)
         if not _is_director(by, flight):
-            raise PollRefused("Only the flight director scrubs a launch attempt.", code="permission_denied")
+            raise NotAllowed("Only the flight director scrubs a launch attempt.")
         require_transition(poll, GoNoGoPoll.Status.SCRUBBED, action="scrub")
         poll.status = GoNoGoPoll.Status.SCRUBBED
         poll.closed_at = now

@@ -130,7 +130,7 @@ def findings_of(report: ReadinessReport) -> list[Finding]:
 def waiver_grant(*, flight: Flight, check_key: str, reason: str, by, now: dt.datetime | None = None) -> Waiver:
     """The flight director waives one WAIVABLE finding for this launch attempt, with a reason."""
     from flights import roles
-    from flights.exceptions import DomainError, InvalidInput
+    from flights.exceptions import DomainError, InvalidInput, NotAllowed
 
     now = now or timezone.now()
     reason = (reason or "").strip()
@@ -139,7 +139,7 @@ def waiver_grant(*, flight: Flight, check_key: str, reason: str, by, now: dt.dat
     with transaction.atomic():
         flight = Flight.objects.select_for_update(of=("self",)).get(pk=flight.pk)
         if by != flight.flight_director and not (by.is_authenticated and roles.user_has_role(by, roles.FLIGHT_DIRECTOR)):
-            raise DomainError("Only a flight director may waive a finding.", code="permission_denied")
+            raise NotAllowed("Only a flight director may waive a finding.")
         current = {f.key: f for f in registry.run(flight, now=now)}
         finding = current.get(check_key)
         if finding is None:

@@ -3,19 +3,16 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.core import mail
 
 from flights import countdown, poll, readiness, services
-from flights.exceptions import DomainError, InvalidInput
-from flights.launch_windows import launch_windows_request
+from flights.exceptions import DomainError, InvalidInput, NotAllowed
 from flights.models import (
     CountdownMilestone,
     CrewMember,
     Flight,
     FlightCrew,
     GoNoGoPoll,
-    LaunchWindow,
     MaintenanceRecord,
     Notification,
     Position,
@@ -25,41 +22,10 @@ from flights.models import (
     WeatherReport,
 )
 from flights.signals import flight_rescheduled
-from tests.flights.factories import FlightFactory, SpaceportFactory, VehicleFactory, VehicleModelFactory
+from tests.flights.factories import FlightFactory, VehicleModelFactory
 
 pytestmark = pytest.mark.django_db
-LAUNCH = dt.datetime(2030, 6, 12, 15, 0, tzinfo=dt.UTC)  # 09:00 MDT at Spaceport America
-NOW = LAUNCH - dt.timedelta(hours=1)
-
-
-@pytest.fixture
-def crew_of_positions(django_user_model, director):
-    people = {Position.FLIGHT_DIRECTOR.value: director}
-    for position in Position.values:
-        if position != Position.FLIGHT_DIRECTOR:
-            people[position] = django_user_model.objects.create(
-                username=f"pos-{position}", email=f"{position}@example.test", password=make_password("x" * 12)
-            )
-    return people
-
-
-@pytest.fixture
-def launch_day(django_capture_on_commit_callbacks, director, crew_of_positions):
-    """A suborbital flight an hour before launch: windows computed, every position held, good weather."""
-    spa = SpaceportFactory(code="spa", name="Spaceport America", timezone="America/Denver",
-                           latitude_deg=32.99, longitude_deg=-106.975)
-    flight = FlightFactory(code="NS-70", vehicle=VehicleFactory(home_spaceport=spa), spaceport=spa,
-                           launch_at=LAUNCH, flight_director=director)
-    Flight.objects.filter(pk=flight.pk).update(status=Flight.Status.SCHEDULED)
-    flight.refresh_from_db()
-    with django_capture_on_commit_callbacks(execute=True):
-        launch_windows_request(flight=flight, now=NOW - dt.timedelta(hours=2))
-    # Screened two hours before launch, as the 14 CFR 450.169 currency rule wants.
-    LaunchWindow.objects.filter(flight=flight).update(closures_computed_at=NOW - dt.timedelta(hours=1))
-    for position, person in crew_of_positions.items():
-        PositionAssignment.objects.create(flight=flight, position=position, person=person)
-    WeatherReport.objects.create(spaceport=spa, valid_at=NOW - dt.timedelta(minutes=10), wind_kt=8, gust_kt=12)
-    return flight
+from tests.flights.conftest import LAUNCH, NOW  # noqa: E402
 
 
 def findings(flight, now=NOW, position=None):
@@ -275,18 +241,18 @@ def test_declare_refuses_with_every_reason(launch_day, director, crew_of_positio
 
 
 def test_poll_refusals(launch_day, director, crew_of_positions, operations):
-    with pytest.raises(poll.PollRefused, match="Only the flight director opens"):
+    with pytest.raises(NotAllowed, match="Only the flight director opens"):
         poll.poll_open(flight=launch_day, by=operations, now=NOW)
     the_poll = poll.poll_open(flight=launch_day, by=director, now=NOW)
     with pytest.raises(poll.PollRefused, match="already open"):
         poll.poll_open(flight=launch_day, by=director, now=NOW)
-    with pytest.raises(poll.PollRefused, match="does not hold the Weather position"):
+    with pytest.raises(NotAllowed, match="does not hold the Weather position"):
         poll.poll_vote(poll=the_poll, position=Position.WEATHER, vote=Verdict.GO, by=crew_of_positions[Position.RANGE])
     with pytest.raises(InvalidInput, match="Say why the position is NO-GO"):
         poll.poll_vote(poll=the_poll, position=Position.RANGE, vote=Verdict.NO_GO, by=crew_of_positions[Position.RANGE])
     with pytest.raises(InvalidInput, match="not a position"):
         poll.poll_vote(poll=the_poll, position="catering", vote=Verdict.GO, by=director)
-    with pytest.raises(poll.PollRefused, match="Only the flight director declares"):
+    with pytest.raises(NotAllowed, match="Only the flight director declares"):
         poll.poll_declare_launch(poll=the_poll, by=operations, now=NOW)
 
 
