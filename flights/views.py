@@ -57,10 +57,16 @@ def flight_detail(request, pk: int):
     flight = get_object_or_404(
         Flight.objects.select_related("itinerary", "vehicle__model", "spaceport", "flight_director"), pk=pk
     )
+    on_launch_team = request.user.is_authenticated and (
+        _can_run_windows(request.user) or flight.positions.filter(person=request.user).exists()
+    )
     context = {
         "flight": flight,
         "status_changes": flight.status_changes.select_related("changed_by"),
         "can_run_windows": _can_run_windows(request.user),
+        "on_launch_team": on_launch_team,
+        "latest_report": flight.readiness_reports.first(),
+        "milestones": flight.milestones.all(),
         **_windows_context(flight),
     }
     return render(request, "flights/flight_detail.html", context)
