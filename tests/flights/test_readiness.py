@@ -293,3 +293,16 @@ def test_scrub_without_any_window_left_stays_scrubbed(launch_day, director):
     assert flight.status == "scrubbed"
     with pytest.raises(InvalidInput, match="reason for the scrub"):
         poll.poll_scrub(poll=GoNoGoPoll.objects.get(), by=director, reason="")
+
+
+def test_flight_page_shows_readiness_to_the_launch_team_only(client, launch_day, passenger, operations):
+    WeatherReport.objects.create(spaceport=launch_day.spaceport, valid_at=NOW, wind_kt=44)
+    readiness.readiness_report_create(flight=launch_day, trigger="Weather brief", now=NOW)
+    client.force_login(passenger)
+    page = client.get(launch_day.get_absolute_url()).content.decode()
+    assert "not all GO" in page and "44 kt" not in page and "Go/No-Go board" not in page
+    assert client.get(f"/flights/{launch_day.pk}/poll/").status_code == 403
+    client.force_login(operations)
+    page = client.get(launch_day.get_absolute_url()).content.decode()
+    assert "44 kt" in page and "Go/No-Go board" in page
+    assert client.get(f"/flights/{launch_day.pk}/poll/").status_code == 200
