@@ -382,7 +382,8 @@ class WaitlistEntry(TransitionsMixin, models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     TRANSITIONS = {
-        Status.WAITING: {Status.OFFERED, Status.LEFT, Status.CANCELLED},
+        # Waiting -> accepted: the passenger held a seat that was free without an offer.
+        Status.WAITING: {Status.OFFERED, Status.ACCEPTED, Status.LEFT, Status.CANCELLED},
         Status.OFFERED: {Status.ACCEPTED, Status.LAPSED, Status.LEFT, Status.CANCELLED},
         Status.ACCEPTED: set(),
         Status.LAPSED: set(),
