@@ -12,15 +12,12 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def add_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """Show a service's refusal on the form: each field's messages under it, the sentence on top."""
-    placed = False
+    """Show a service's refusal on the form: the sentence on top, each field's messages under it."""
+    form.add_error(None, exc.message)
     for field, messages in (exc.fields or {}).items():
-        for message in messages:
-            if field in form.fields:
+        if field in form.fields:
+            for message in messages:
                 form.add_error(field, message)
-                placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class ProfileForm(forms.Form):

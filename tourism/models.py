@@ -119,8 +119,10 @@ class ConsentDocument(models.Model):
     known_hazards = models.TextField(
         help_text="Known hazards and risks that could result in death, serious injury or loss of the vehicle; one a line."
     )
-    unknown_hazards = models.TextField(default=UNKNOWN_HAZARDS)
-    government_statement = models.TextField(default=GOVERNMENT_STATEMENT)
+    unknown_hazards = models.TextField(default=UNKNOWN_HAZARDS, blank=True, help_text="Left empty: the standard wording.")
+    government_statement = models.TextField(
+        default=GOVERNMENT_STATEMENT, blank=True, help_text="Left empty: the standard wording."
+    )
     published_at = models.DateTimeField(default=timezone.now, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
