@@ -279,6 +279,20 @@ DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "spaceport-demo-2026")
 # Fault injection for the integration test that kills a worker mid-run: seconds a countdown milestone
 # waits after its checks, before it commits. Always 0 outside that test.
 READINESS_TEST_DELAY_S = float(os.environ.get("READINESS_TEST_DELAY_S", "0"))
+# Links in emails point here.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Bookings: a waitlist offer's deadline, and where passengers wire deposits and balances.
+WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "24"))
+BANK_TRANSFER_DETAILS = os.environ.get(
+    "BANK_TRANSFER_DETAILS", "Spaceline Operations Ltd, IBAN GB00 DEMO 0000 0000 0000 00, BIC DEMOGB2L"
+)
+CELERY_BEAT_SCHEDULE["tourism-expire-lapsed-holds"] = {"task": "tourism.expire_lapsed_holds", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["tourism-send-pending-emails"] = {"task": "tourism.send_pending_emails", "schedule": 300.0}
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "BookingStatusEnum": "tourism.models.Booking.Status",
+    "WaitlistStatusEnum": "tourism.models.WaitlistEntry.Status",
+    "LedgerEntryKindEnum": "tourism.models.LedgerEntry.Kind",
+})
 
 for _folder in (VAR_DIR, VAR_DIR / "broker" / "queue", VAR_DIR / "broker" / "control", MEDIA_ROOT, STATIC_ROOT):
     _folder.mkdir(parents=True, exist_ok=True)

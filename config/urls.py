@@ -11,6 +11,7 @@ admin.site.site_title = "Flight Operations admin"
 api_v1 = [
     path("", include("flights.api.urls")),
     path("", include("flights.api.readiness")),
+    path("", include("tourism.api.urls")),
 ]
 
 urlpatterns = [

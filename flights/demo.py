@@ -118,6 +118,8 @@ DEMO_USERS = [
 
 # Other apps append callables(now, users) that add their demo records after the flights app's.
 extra_loaders: list[Callable] = []
+# Loaders that need the flights on the schedule (bookings on them) run last, as callables(now, users).
+flight_loaders: list[Callable] = []
 
 
 def load(*, now: dt.datetime | None = None, stdout=None) -> dict:
@@ -173,6 +175,8 @@ def load(*, now: dt.datetime | None = None, stdout=None) -> dict:
             if not flight.window_computations.exists():
                 # The worker computes them once this commits (orbital ones need the catalog first).
                 launch_windows_request(flight=flight, by=users["ops"], now=now)
+        for loader in flight_loaders:
+            loader(now=now, users=users)
     return {"users": users, "flights": Flight.objects.count(), "password": settings.DEMO_PASSWORD}
 
 

@@ -72,3 +72,4 @@ class DisclosureRegistry:
 
 
 disclosure_sections = DisclosureRegistry()
+booking_guards = GuardRegistry("booking", code="flight_not_bookable")

@@ -5,3 +5,15 @@ class TourismConfig(AppConfig):
     name = "tourism"
     verbose_name = "Passengers and bookings"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from flights import demo as flights_demo
+        from tourism import demo, disclosure, gates, receivers
+
+        disclosure.register_sections()
+        gates.register_gates()
+        receivers.connect()
+        if demo.load_reference_data not in flights_demo.extra_loaders:
+            flights_demo.extra_loaders.append(demo.load_reference_data)
+        if demo.load_bookings not in flights_demo.flight_loaders:
+            flights_demo.flight_loaders.append(demo.load_bookings)

@@ -7,6 +7,5 @@ router.register("spaceports", views.SpaceportViewSet)
 router.register("vehicle-models", views.VehicleModelViewSet)
 router.register("vehicles", views.VehicleViewSet)
 router.register("itineraries", views.ItineraryViewSet)
-router.register("flights", views.FlightViewSet)
 
 urlpatterns = router.urls

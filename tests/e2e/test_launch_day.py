@@ -15,7 +15,7 @@ from flights.models import Flight, Position, PositionAssignment, WeatherReport
 from tests.e2e.conftest import log_in
 from tests.flights.factories import FlightFactory, SpaceportFactory, VehicleFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.launch_guards]
 PASSWORD = "launch-day-password-1"
 
 

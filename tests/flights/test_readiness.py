@@ -24,7 +24,7 @@ from flights.models import (
 from flights.signals import flight_rescheduled
 from tests.flights.factories import FlightFactory, VehicleModelFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.launch_guards]
 from tests.flights.conftest import LAUNCH, NOW  # noqa: E402
 
 

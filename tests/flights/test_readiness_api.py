@@ -7,7 +7,7 @@ from flights.models import Position, Verdict, WeatherReport
 from tests.flights.conftest import LAUNCH, NOW
 from tests.querycounts import assert_flat_queries
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.launch_guards]
 
 
 @pytest.fixture

@@ -14,19 +14,6 @@ from tests.flights.factories import FlightFactory, OrbitalItineraryFactory, Vehi
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _without_launch_day_guards():
-    """These tests drive the state machine alone; the poll and window guards have their own tests."""
-    from flights import poll
-
-    guards = (poll.require_clear_window, poll.require_go_poll)
-    for guard in guards:
-        registry.launch_guards.unregister(guard)
-    yield
-    for guard in guards:
-        registry.launch_guards.register(guard)
-
-
 # --- Vehicles -------------------------------------------------------------------------------------
 
 VEHICLE_MOVES = {
@@ -183,11 +170,16 @@ ALL_FLIGHT_STATUSES = [s.value for s in Flight.Status]
 def test_flight_allowed_moves_keep_history(from_status, to_status, operations):
     flight = flight_in(from_status)
     received = []
-    flight_status_changed.connect(lambda **kw: received.append((kw["from_status"], kw["to_status"])), weak=False)
+
+    def receive(**kw):
+        received.append((kw["from_status"], kw["to_status"]))
+
+    flight_status_changed.connect(receive, weak=False)
     try:
         move(flight, to_status, operations)
     finally:
-        flight_status_changed.receivers.clear()
+        # Only this test's receiver: other apps' receivers (bookings on a cancelled flight) must stay.
+        flight_status_changed.disconnect(receive)
     flight.refresh_from_db()
     assert flight.status == to_status
     change = flight.status_changes.get()

@@ -1,0 +1,28 @@
+import pytest
+
+from tests.tourism.factories import PassengerProfileFactory, bookable_flight
+
+
+@pytest.fixture
+def pax(passenger):
+    """The suite's `passenger` user with a passenger profile (legal name "Pat Q. Tester")."""
+    PassengerProfileFactory(user=passenger, legal_name="Pat Q. Tester")
+    return passenger
+
+
+@pytest.fixture
+def other_pax(other_passenger):
+    PassengerProfileFactory(user=other_passenger, legal_name="Quinn R. Tester")
+    return other_passenger
+
+
+@pytest.fixture
+def flight(db):
+    """A scheduled commercial flight 120 days out, 6 seats, price 450,000 USD, deposit 150,000 (25,000 kept)."""
+    return bookable_flight(code="NS-41")
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Run on-commit callbacks (emails) as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

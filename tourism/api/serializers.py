@@ -1,0 +1,205 @@
+"""Input serializers validate shapes; services decide; output serializers render."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from flights.api.serializers import FlightSerializer
+from tourism import selectors
+from tourism.disclosure import consent_state
+from tourism.models import Booking, BookingStatusChange, LedgerEntry, WaitlistEntry
+from tourism.services.accounts import PROFILE_FIELDS
+
+# --- Accounts ------------------------------------------------------------------------------------------
+
+
+class ProfileFieldsSerializer(serializers.Serializer):
+    legal_name = serializers.CharField(max_length=150)
+    date_of_birth = serializers.DateField(input_formats=["%Y-%m-%d"])
+    nationality = serializers.CharField(max_length=2, min_length=2, help_text="ISO 3166 alpha-2 code, e.g. US.")
+    passport_number = serializers.CharField(max_length=20)
+    mass_kg = serializers.DecimalField(max_digits=5, decimal_places=1)
+    height_cm = serializers.IntegerField()
+    emergency_contact = serializers.CharField()
+
+
+class RegisterSerializer(ProfileFieldsSerializer):
+    username = serializers.CharField(max_length=150)
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class ProfileUpdateSerializer(ProfileFieldsSerializer):
+    """PATCH sends only the fields that change."""
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    legal_name = serializers.CharField(source="passenger_profile.legal_name", default=None)
+    date_of_birth = serializers.DateField(source="passenger_profile.date_of_birth", default=None)
+    nationality = serializers.CharField(source="passenger_profile.nationality", default=None)
+    passport_number = serializers.CharField(source="passenger_profile.passport_number", default=None)
+    mass_kg = serializers.DecimalField(max_digits=5, decimal_places=1, source="passenger_profile.mass_kg", default=None)
+    height_cm = serializers.IntegerField(source="passenger_profile.height_cm", default=None)
+    emergency_contact = serializers.CharField(source="passenger_profile.emergency_contact", default=None)
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "email", "first_name", "last_name", *PROFILE_FIELDS]
+        read_only_fields = fields
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+# --- Flights --------------------------------------------------------------------------------------------
+
+
+class FlightSeatsSerializer(FlightSerializer):
+    """A flight with the seats still free: seats minus live bookings and open waitlist offers."""
+
+    seats_left = serializers.IntegerField(read_only=True)
+
+    class Meta(FlightSerializer.Meta):
+        fields = [*FlightSerializer.Meta.fields, "seats_left"]
+
+
+# --- Bookings -------------------------------------------------------------------------------------------
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LedgerEntry
+        fields = ["id", "kind", "amount", "currency", "provider", "reference", "recorded_at"]
+
+
+class BookingStatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BookingStatusChange
+        fields = ["from_status", "to_status", "reason", "changed_at"]
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    flight_code = serializers.CharField(source="flight.code", read_only=True)
+    launch_at = serializers.DateTimeField(source="flight.launch_at", read_only=True)
+    amount_paid = serializers.SerializerMethodField()
+    balance_due_at = serializers.DateTimeField(read_only=True)
+    consent_signed_at = serializers.DateTimeField(source="consent.signed_at", read_only=True, default=None)
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id", "flight", "flight_code", "launch_at", "status", "seat_number", "hold_expires_at", "price", "deposit",
+            "deposit_non_refundable", "currency", "amount_paid", "balance_due_at", "consent_signed_at", "created_at",
+            "status_changed_at", "transferred_from",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
+    def get_amount_paid(self, booking: Booking) -> str:
+        return f"{selectors.booking_amount_paid(booking):.2f}"
+
+
+class ConsentStateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["missing", "current", "stale"])
+    reasons = serializers.ListField(child=serializers.CharField())
+    signed_at = serializers.DateTimeField(allow_null=True)
+    disclosure_sha256 = serializers.CharField(allow_null=True)
+
+
+class BookingDetailSerializer(BookingSerializer):
+    consent = serializers.SerializerMethodField()
+    ledger = LedgerEntrySerializer(source="ledger_entries", many=True, read_only=True)
+    history = BookingStatusChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta(BookingSerializer.Meta):
+        fields = [*BookingSerializer.Meta.fields, "consent", "ledger", "history"]
+        read_only_fields = fields
+
+    @extend_schema_field(ConsentStateSerializer)
+    def get_consent(self, booking: Booking) -> dict:
+        signature = booking.consent
+        if booking.is_live:
+            state = consent_state(signature=signature, vehicle=booking.flight.vehicle)
+            status, reasons = state.status, state.reasons
+        else:
+            status, reasons = ("current" if signature else "missing"), []
+        return {
+            "status": status,
+            "reasons": reasons,
+            "signed_at": signature.signed_at if signature else None,
+            "disclosure_sha256": signature.disclosure_sha256 if signature else None,
+        }
+
+
+class DisclosureSerializer(serializers.Serializer):
+    vehicle = serializers.CharField(source="vehicle.serial")
+    document_version = serializers.IntegerField(source="document.version")
+    text = serializers.CharField()
+    sha256 = serializers.CharField()
+    material_facts = serializers.ListField(child=serializers.CharField())
+
+
+class ConsentRequestSerializer(serializers.Serializer):
+    legal_name = serializers.CharField(max_length=150, help_text="Your full legal name, typed as your signature.")
+    password = serializers.CharField(style={"input_type": "password"}, help_text="Your account password.")
+    disclosure_sha256 = serializers.RegexField(
+        r"^[0-9a-fA-F]{64}$", required=False, allow_blank=True,
+        help_text="SHA-256 of the disclosure text you read (GET .../consent/); refused if the text changed since.",
+    )
+
+
+class CancelRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class RefundQuoteSerializer(serializers.Serializer):
+    paid = serializers.DecimalField(max_digits=14, decimal_places=2)
+    refund = serializers.DecimalField(max_digits=14, decimal_places=2)
+    retained = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+    rule = serializers.CharField()
+
+
+class TransferRequestSerializer(serializers.Serializer):
+    flight = serializers.IntegerField(help_text="Id of the flight to move to (same itinerary).")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+# --- Waitlist ------------------------------------------------------------------------------------------
+
+
+class WaitlistEntrySerializer(serializers.ModelSerializer):
+    flight_code = serializers.CharField(source="flight.code", read_only=True)
+    position = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WaitlistEntry
+        fields = [
+            "id", "flight", "flight_code", "status", "position", "joined_at", "offered_at", "offer_expires_at", "booking",
+        ]
+        read_only_fields = fields
+
+    def get_position(self, entry: WaitlistEntry) -> int | None:
+        if entry.status != WaitlistEntry.Status.WAITING:
+            return None
+        ahead = getattr(entry, "ahead_in_line", None)
+        return ahead + 1 if ahead is not None else selectors.waitlist_position(entry)
+
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error body of the API (config/api.py)."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

@@ -1,0 +1,227 @@
+"""The booking API: accounts, flights with seats left, holds, bookings, consent, cancellation, waitlist.
+
+Views validate the request's shape, call one service and render the result; refusals are DomainErrors
+that config/api.py turns into the one error body. A passenger sees only their own bookings: another
+passenger's booking is 404, as if it did not exist. Nothing here deletes anything.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from flights.api.views import FlightViewSet as FlightReadViewSet
+from flights.models import Flight
+from tourism import selectors, services
+from tourism.api import serializers as s
+from tourism.disclosure import disclosure_build
+from tourism.filters import FlightFilter
+from tourism.models import Booking, WaitlistEntry
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="Bad input."),
+    404: OpenApiResponse(s.ErrorSerializer, description="Not found (or another passenger's)."),
+    409: OpenApiResponse(s.ErrorSerializer, description="Refused by a rule; `code` says which."),
+    429: OpenApiResponse(s.ErrorSerializer, description="Throttled."),
+}
+
+
+def errors(*statuses: int) -> dict:
+    return {code: ERRORS[code] for code in statuses}
+
+
+class RegisterView(APIView):
+    """Create a passenger account with its profile. Log in afterwards with /api/v1/auth/token/."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=s.RegisterSerializer, responses={201: s.AccountSerializer, **errors(400, 429)})
+    def post(self, request):
+        serializer = s.RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.passenger_register(**serializer.validated_data)
+        return Response(s.AccountSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for the token to send as `Authorization: Token <token>`."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenResponseSerializer, **errors(400, 429)})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class MeView(APIView):
+    """The signed-in account and its passenger profile; PATCH changes profile fields."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: s.AccountSerializer})
+    def get(self, request):
+        return Response(s.AccountSerializer(request.user).data)
+
+    @extend_schema(request=s.ProfileUpdateSerializer, responses={200: s.AccountSerializer, **errors(400)})
+    def patch(self, request):
+        serializer = s.ProfileUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.passenger_profile_save(user=request.user, **serializer.validated_data)
+        request.user.refresh_from_db()
+        return Response(s.AccountSerializer(request.user).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("bookable", bool, description="true: on sale with at least one seat left."),
+            OpenApiParameter("month", str, description="Launch month, YYYY-MM (UTC)."),
+        ]
+    )
+)
+class FlightViewSet(FlightReadViewSet):
+    """Flights, soonest first, with `seats_left`; `?bookable=true` lists only those a passenger can hold now."""
+
+    serializer_class = s.FlightSeatsSerializer
+    filterset_class = FlightFilter
+    filterset_fields = None
+    throttle_scope: str | None = None  # set per action (ScopedRateThrottle)
+
+    def get_queryset(self):
+        return selectors.flight_list_with_seats()
+
+    @extend_schema(request=None, responses={201: s.BookingSerializer, **errors(404, 409, 429)})
+    @action(
+        detail=True, methods=["post"], permission_classes=[IsAuthenticated],
+        throttle_classes=[ScopedRateThrottle], throttle_scope="booking",
+    )
+    def holds(self, request, pk=None):
+        """Hold the lowest free seat for the signed-in passenger: 409 `sold_out` or `already_booked` when not."""
+        flight = get_object_or_404(Flight.objects.only("pk"), pk=pk)
+        booking = services.booking_hold(flight=flight, user=request.user)
+        return Response(s.BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: s.WaitlistEntrySerializer, **errors(404, 409, 429)})
+    @action(
+        detail=True, methods=["post"], permission_classes=[IsAuthenticated],
+        throttle_classes=[ScopedRateThrottle], throttle_scope="booking",
+    )
+    def waitlist(self, request, pk=None):
+        """Join the waitlist of a full flight (409 `seats_available` while seats are free)."""
+        flight = get_object_or_404(Flight.objects.only("pk"), pk=pk)
+        entry = services.waitlist_join(flight=flight, user=request.user)
+        return Response(s.WaitlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class OwnRecordsMixin:
+    """Only the signed-in user's rows exist for them: another's is 404."""
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return self.own_rows(self.request.user)
+
+
+class BookingViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The signed-in passenger's bookings, newest first. Bookings are never deleted: they are cancelled."""
+
+    queryset = Booking.objects.none()
+    serializer_class = s.BookingSerializer
+    filterset_fields = ["status"]
+    throttle_scope: str | None = None  # set per action (ScopedRateThrottle)
+
+    def own_rows(self, user):
+        bookings = selectors.booking_list_for_user(user)
+        if self.action != "list":
+            bookings = bookings.prefetch_related("ledger_entries", "status_changes")
+        return bookings
+
+    @extend_schema(responses={200: s.BookingDetailSerializer, **errors(404)})
+    def retrieve(self, request, *args, **kwargs):
+        return Response(s.BookingDetailSerializer(self.get_object()).data)
+
+    @extend_schema(
+        methods=["GET"], responses={200: s.DisclosureSerializer, **errors(404, 409)},
+        description="The disclosure to read before signing, built from the live record, with its SHA-256.",
+    )
+    @extend_schema(
+        methods=["POST"], request=s.ConsentRequestSerializer,
+        responses={200: s.BookingDetailSerializer, **errors(400, 404, 409, 429)},
+        description="Sign informed consent (14 CFR 460.45) by typing your full legal name and your password.",
+    )
+    @action(
+        detail=True, methods=["get", "post"], throttle_classes=[ScopedRateThrottle], throttle_scope="auth",
+    )
+    def consent(self, request, pk=None):
+        booking = self.get_object()
+        if request.method == "GET":
+            return Response(s.DisclosureSerializer(disclosure_build(booking.flight.vehicle)).data)
+        serializer = s.ConsentRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.consent_sign(
+            booking=booking,
+            user=request.user,
+            typed_name=serializer.validated_data["legal_name"],
+            password=serializer.validated_data["password"],
+            disclosure_sha256=serializer.validated_data.get("disclosure_sha256", ""),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+        return Response(s.BookingDetailSerializer(self.get_object()).data)
+
+    @extend_schema(responses={200: s.RefundQuoteSerializer, **errors(404)})
+    @action(detail=True, methods=["get"], url_path="refund-quote")
+    def refund_quote(self, request, pk=None):
+        """What cancelling now would refund, by the itinerary's policy."""
+        quote = services.refund_quote(booking=self.get_object())
+        return Response(s.RefundQuoteSerializer(quote).data)
+
+    @extend_schema(request=s.CancelRequestSerializer, responses={200: s.BookingDetailSerializer, **errors(400, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel the booking; the refund the policy gives is recorded in the ledger."""
+        booking = self.get_object()
+        serializer = s.CancelRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.booking_cancel(booking=booking, by=request.user, reason=serializer.validated_data["reason"])
+        return Response(s.BookingDetailSerializer(self.get_object()).data)
+
+    @extend_schema(request=s.TransferRequestSerializer, responses={201: s.BookingSerializer, **errors(400, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        """Move the booking to another flight of the same itinerary; consent and payments come along."""
+        booking = self.get_object()
+        serializer = s.TransferRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        flight = get_object_or_404(Flight.objects.only("pk"), pk=serializer.validated_data["flight"])
+        new = services.booking_transfer(
+            booking=booking, to_flight=flight, by=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(s.BookingSerializer(new).data, status=status.HTTP_201_CREATED)
+
+
+class WaitlistViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The signed-in passenger's waitlist entries, with their place in line and any seat offer."""
+
+    queryset = WaitlistEntry.objects.none()
+    serializer_class = s.WaitlistEntrySerializer
+
+    def own_rows(self, user):
+        return selectors.waitlist_list_for_user(user)
+
+    @extend_schema(request=None, responses={200: s.WaitlistEntrySerializer, **errors(404, 409)})
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        """Leave the waitlist, or decline a seat offer (it passes to the next in line)."""
+        entry = services.waitlist_leave(entry=self.get_object(), by=request.user)
+        return Response(s.WaitlistEntrySerializer(entry).data)

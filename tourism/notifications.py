@@ -1,0 +1,144 @@
+"""Emails to passengers: one for each booking transition and one for each waitlist offer.
+
+Services queue them with `transaction.on_commit`, so nothing is sent for a rolled-back change. The send
+functions are idempotent: each stamps the row it reports on (`notified_at`), under a row lock, and a
+second call does nothing. A periodic catch-up sends whatever a lost broker message left unsent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from tourism.models import BookingStatusChange, WaitlistEntry
+
+logger = logging.getLogger(__name__)
+
+# Unsent emails older than this are picked up by the catch-up task (the on-commit task had its chance).
+CATCH_UP_AFTER = dt.timedelta(minutes=2)
+
+
+def _delay_safely(task, object_id: int) -> None:
+    try:
+        task.delay(object_id)
+    except Exception:  # the broker is down: the change is committed, the catch-up task sends it later
+        logger.exception("Could not queue %s(%s); the catch-up task will send it.", task.name, object_id)
+
+
+def queue_status_email(change: BookingStatusChange) -> None:
+    from tourism import tasks
+
+    transaction.on_commit(partial(_delay_safely, tasks.send_booking_status_email, change.pk))
+
+
+def queue_offer_email(entry: WaitlistEntry) -> None:
+    from tourism import tasks
+
+    transaction.on_commit(partial(_delay_safely, tasks.send_waitlist_offer_email, entry.pk))
+
+
+def _site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def status_email_send(*, status_change_id: int, now: dt.datetime | None = None) -> bool:
+    """Send the email for one booking transition, once. Returns whether it was sent now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        change = (
+            BookingStatusChange.objects.select_for_update(of=("self",))
+            .select_related("booking__user", "booking__flight__itinerary", "booking__flight__spaceport")
+            .get(pk=status_change_id)
+        )
+        if change.notified_at is not None:
+            return False
+        booking = change.booking
+        recipient = booking.user.email
+        if recipient:
+            context = {
+                "change": change,
+                "booking": booking,
+                "flight": booking.flight,
+                "user": booking.user,
+                "booking_url": _site_url(booking.get_absolute_url()),
+            }
+            subject = f"Booking #{booking.pk} on flight {booking.flight.code}: {change.get_to_status_display().lower()}"
+            body = render_to_string("tourism/email/booking_status.txt", context)
+            send_mail(subject, body, None, [recipient])
+        change.notified_at = now
+        change.save(update_fields=["notified_at"])
+    return bool(recipient)
+
+
+def offer_email_send(*, entry_id: int, now: dt.datetime | None = None) -> bool:
+    """Tell the first in line that a seat is theirs to hold until the offer's deadline, once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        entry = (
+            WaitlistEntry.objects.select_for_update(of=("self",))
+            .select_related("user", "flight__itinerary", "flight__spaceport")
+            .get(pk=entry_id)
+        )
+        if entry.offer_notified_at is not None or entry.status != WaitlistEntry.Status.OFFERED:
+            return False
+        recipient = entry.user.email
+        if recipient:
+            context = {
+                "entry": entry,
+                "flight": entry.flight,
+                "user": entry.user,
+                "flight_url": _site_url(reverse("tourism:flight-detail", args=[entry.flight_id])),
+            }
+            subject = f"A seat on flight {entry.flight.code} is yours to hold"
+            body = render_to_string("tourism/email/waitlist_offer.txt", context)
+            send_mail(subject, body, None, [recipient])
+        entry.offer_notified_at = now
+        entry.save(update_fields=["offer_notified_at"])
+    return bool(recipient)
+
+
+def pending_emails_send(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Send transition and offer emails that are still unsent a while after their change (lost messages).
+
+    Rows are claimed with SKIP LOCKED, so two catch-ups running at once never send one email twice.
+    """
+    now = now or timezone.now()
+    sent = 0
+    cutoff = now - CATCH_UP_AFTER
+    change_ids = list(
+        BookingStatusChange.objects.filter(notified_at__isnull=True, changed_at__lte=cutoff)
+        .order_by("changed_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for change_id in change_ids:
+        with transaction.atomic():
+            claimed = (
+                BookingStatusChange.objects.select_for_update(skip_locked=True)
+                .filter(pk=change_id, notified_at__isnull=True)
+                .exists()
+            )
+            if claimed:
+                sent += status_email_send(status_change_id=change_id, now=now)
+    entry_ids = list(
+        WaitlistEntry.objects.filter(
+            status=WaitlistEntry.Status.OFFERED, offer_notified_at__isnull=True, offered_at__lte=cutoff
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for entry_id in entry_ids:
+        with transaction.atomic():
+            claimed = (
+                WaitlistEntry.objects.select_for_update(skip_locked=True)
+                .filter(pk=entry_id, offer_notified_at__isnull=True)
+                .exists()
+            )
+            if claimed:
+                sent += offer_email_send(entry_id=entry_id, now=now)
+    return sent

@@ -1,0 +1,20 @@
+"""What bookings do when a flight changes: a cancelled flight cancels them (full refund), a launch flies
+the manifested passengers. A scrub touches nothing: the same flight gets a new launch time."""
+
+from __future__ import annotations
+
+from flights.models import Flight
+from flights.signals import flight_status_changed
+
+
+def on_flight_status_changed(sender, flight, from_status, to_status, reason, by, **kwargs) -> None:
+    from tourism import services
+
+    if to_status == Flight.Status.CANCELLED:
+        services.bookings_on_flight_cancelled(flight=flight, by=by, reason=reason)
+    elif to_status == Flight.Status.LAUNCHED:
+        services.bookings_on_flight_launched(flight=flight, by=by)
+
+
+def connect() -> None:
+    flight_status_changed.connect(on_flight_status_changed, sender=Flight, dispatch_uid="tourism.on_flight_status_changed")

@@ -1,0 +1,187 @@
+"""Reads of the booking app that others reuse: seats left, a passenger's bookings, amounts paid.
+
+Every list here costs a fixed number of queries however many rows it returns (subqueries, not loops).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from flights.models import Flight, Itinerary
+from tourism.models import Booking, LedgerEntry, WaitlistEntry
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+# Flights a passenger may book: on the schedule and not yet launched.
+BOOKABLE_STATUSES = (Flight.Status.SCHEDULED, Flight.Status.READY)
+
+
+def _count_subquery(queryset: QuerySet, field: str) -> Coalesce:
+    counted = queryset.order_by().values(field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def seats_taken_filter(now: dt.datetime) -> Q:
+    """Bookings that take a seat at `now`: a lapsed hold no longer does, even before the sweep expires it."""
+    return Q(status__in=(Booking.Status.RESERVED, Booking.Status.MANIFESTED)) | Q(
+        status=Booking.Status.HELD, hold_expires_at__gt=now
+    )
+
+
+def flight_list_with_seats(*, now: dt.datetime | None = None) -> QuerySet[Flight]:
+    """Flights off the drafting table, annotated with `seats_left` (seats minus live bookings and open
+    waitlist offers) and `vehicle_flights_flown` (the vehicle's record), in two subqueries."""
+    now = now or timezone.now()
+    taken = _count_subquery(Booking.objects.filter(seats_taken_filter(now), flight=OuterRef("pk")), "flight")
+    offered = _count_subquery(
+        WaitlistEntry.objects.filter(
+            flight=OuterRef("pk"), status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
+        ),
+        "flight",
+    )
+    flown = _count_subquery(
+        Flight.objects.filter(vehicle=OuterRef("vehicle"), status__in=Flight.FLOWN_STATUSES), "vehicle"
+    )
+    return (
+        Flight.objects.exclude(status=Flight.Status.DRAFT)
+        .select_related("itinerary", "vehicle__model", "spaceport")
+        .annotate(seats_taken=taken, seats_offered=offered)
+        .annotate(
+            seats_left=Greatest(F("vehicle__model__passenger_seats") - F("seats_taken") - F("seats_offered"), Value(0)),
+            vehicle_flights_flown=F("vehicle__flights_before_tracking") + flown,
+        )
+        .order_by("launch_at", "code")
+    )
+
+
+def flight_filter_on_sale(queryset: QuerySet[Flight], *, now: dt.datetime | None = None) -> QuerySet[Flight]:
+    """Commercial flights of published itineraries still to launch, full or not (a full one has a waitlist)."""
+    now = now or timezone.now()
+    return queryset.filter(
+        status__in=BOOKABLE_STATUSES,
+        purpose=Flight.Purpose.COMMERCIAL,
+        itinerary__is_published=True,
+        launch_at__gt=now,
+    )
+
+
+def flight_is_on_sale(flight: Flight, *, now: dt.datetime | None = None) -> bool:
+    """The same test as `flight_filter_on_sale`, for one flight already in memory."""
+    now = now or timezone.now()
+    return (
+        flight.status in BOOKABLE_STATUSES
+        and flight.purpose == Flight.Purpose.COMMERCIAL
+        and flight.itinerary is not None
+        and flight.itinerary.is_published
+        and flight.launch_at > now
+    )
+
+
+def flight_filter_bookable(queryset: QuerySet[Flight], *, now: dt.datetime | None = None) -> QuerySet[Flight]:
+    """On sale with at least one seat left (needs `flight_list_with_seats`' annotation)."""
+    return flight_filter_on_sale(queryset, now=now).filter(seats_left__gt=0)
+
+
+def flight_seats_left(flight: Flight, *, now: dt.datetime, for_user=None) -> int:
+    """Seats free for `for_user` right now: seats minus live bookings minus other people's open offers.
+
+    Exact only under the flight's row lock, after lapsed holds were expired (the services do both).
+    """
+    live = Booking.objects.filter(flight=flight, status__in=Booking.LIVE_STATUSES).count()
+    offers = WaitlistEntry.objects.filter(
+        flight=flight, status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
+    )
+    if for_user is not None:
+        offers = offers.exclude(user=for_user)
+    return max(flight.seats_total - live - offers.count(), 0)
+
+
+def _paid_subquery(booking_ref) -> Coalesce:
+    signed = Case(When(kind__in=LedgerEntry.CREDITS, then=F("amount")), default=-F("amount"), output_field=MONEY)
+    totals = (
+        LedgerEntry.objects.filter(booking=booking_ref)
+        .order_by()
+        .values("booking")
+        .annotate(total=Sum(signed))
+        .values("total")
+    )
+    return Coalesce(Subquery(totals, output_field=MONEY), Value(Decimal("0.00")), output_field=MONEY)
+
+
+def booking_annotate_paid(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    """Each booking's `amount_paid` (net of refunds and transfers), in one subquery."""
+    return bookings.annotate(amount_paid=_paid_subquery(OuterRef("pk")))
+
+
+def booking_list_for_user(user) -> QuerySet[Booking]:
+    """A passenger's own bookings with their flight, vehicle and amount paid, newest first."""
+    return booking_annotate_paid(
+        Booking.objects.filter(user=user)
+        .select_related("flight__itinerary", "flight__vehicle__model", "flight__spaceport", "consent")
+        .order_by("-created_at", "-id")
+    )
+
+
+def booking_amount_paid(booking: Booking) -> Decimal:
+    """What the passenger has paid net of refunds and transfers (the annotation when the list has it)."""
+    annotated = getattr(booking, "amount_paid", None)
+    if annotated is not None:
+        return annotated
+    total = Decimal("0.00")
+    for entry in booking.ledger_entries.all():
+        total += entry.signed_amount
+    return total
+
+
+def booking_balance_outstanding(booking: Booking) -> Decimal:
+    return max(booking.price - booking_amount_paid(booking), Decimal("0.00"))
+
+
+def waitlist_position(entry: WaitlistEntry) -> int | None:
+    """1 for the first in line; None once the entry is no longer waiting."""
+    if entry.status != WaitlistEntry.Status.WAITING:
+        return None
+    return (
+        WaitlistEntry.objects.filter(flight_id=entry.flight_id, status=WaitlistEntry.Status.WAITING)
+        .filter(Q(joined_at__lt=entry.joined_at) | Q(joined_at=entry.joined_at, pk__lt=entry.pk))
+        .count()
+        + 1
+    )
+
+
+def waitlist_list_for_user(user) -> QuerySet[WaitlistEntry]:
+    ahead = WaitlistEntry.objects.filter(
+        flight=OuterRef("flight"), status=WaitlistEntry.Status.WAITING
+    ).filter(Q(joined_at__lt=OuterRef("joined_at")) | Q(joined_at=OuterRef("joined_at"), pk__lt=OuterRef("pk")))
+    return (
+        WaitlistEntry.objects.filter(user=user)
+        .select_related("flight__itinerary", "flight__spaceport", "flight__vehicle__model")
+        .annotate(ahead_in_line=_count_subquery(ahead, "flight"))
+        .order_by("-joined_at", "-id")
+    )
+
+
+def itinerary_catalog(*, flights: QuerySet[Flight], regime: str = "") -> QuerySet[Itinerary]:
+    """Published itineraries, each with `catalog_flights`: the given (filtered, annotated) flights of it."""
+    itineraries = Itinerary.objects.filter(is_published=True)
+    if regime:
+        itineraries = itineraries.filter(regime=regime)
+    return itineraries.prefetch_related(Prefetch("flights", queryset=flights, to_attr="catalog_flights"))

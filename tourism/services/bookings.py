@@ -1,0 +1,419 @@
+"""The booking lifecycle, one function per move (see Booking.TRANSITIONS):
+
+held -> reserved (consent signed and deposit received: `payment_record`) -> manifested (every gate in
+`flights.registry.manifest_gates` met) -> flown | no-show; and cancelled, expired (hold lapsed) and
+transferred (to another flight of the itinerary; the new booking keeps the consent and the payments).
+
+No overselling: every move that takes or frees a seat locks the flight row first, expires that flight's
+lapsed holds under the same lock, then counts live bookings against the vehicle model's passenger seats.
+The database backs it: seat numbers and passengers are unique among a flight's live bookings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from flights import registry
+from flights.exceptions import DomainError, InvalidInput, InvalidTransition
+from flights.models import Flight
+from flights.statemachine import require_transition
+from tourism import notifications, selectors
+from tourism.exceptions import (
+    AlreadyBooked,
+    FlightNotBookable,
+    HoldExpired,
+    ManifestGateFailed,
+    PassengerNotEligible,
+    SoldOut,
+    TransferRefused,
+)
+from tourism.models import Booking, BookingStatusChange, LedgerEntry, PassengerProfile, WaitlistEntry
+from tourism.services.common import booking_move, lock_booking, lock_flight, lock_flights, require_profile
+from tourism.services.payments import refund_quote
+from tourism.services.waitlist import lapse_offers, offer_free_seats, waitlist_accept_with, waitlist_cancel_for_flight
+
+MINIMUM_AGE = 18
+
+
+def _require_reason(reason: str, action: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(f"Give a reason to {action}.", fields={"reason": ["This field is required."]})
+    return reason
+
+
+# --- Checks ------------------------------------------------------------------------------------------
+
+
+def require_on_sale(flight: Flight, *, now: dt.datetime) -> None:
+    """Refuse unless passengers may book `flight` now (and every registered booking guard agrees)."""
+    if flight.purpose != Flight.Purpose.COMMERCIAL or flight.itinerary_id is None:
+        raise FlightNotBookable(
+            f"Flight {flight.code} is a {flight.get_purpose_display().lower()} flight: it carries no paying passengers."
+        )
+    if not flight.itinerary.is_published:
+        raise FlightNotBookable(f"Flight {flight.code} cannot be booked: its itinerary {flight.itinerary} is not on sale.")
+    if flight.status not in selectors.BOOKABLE_STATUSES:
+        raise FlightNotBookable(f"Flight {flight.code} cannot be booked: it is {flight.get_status_display().lower()}.")
+    if flight.launch_at <= now:
+        raise FlightNotBookable(f"Flight {flight.code} cannot be booked: its launch time has passed.")
+    registry.booking_guards.enforce(flight)
+
+
+def eligibility_problems(profile: PassengerProfile, flight: Flight) -> list[str]:
+    """Why this passenger cannot take a seat on this flight: age on the flight date, mass and height."""
+    model = flight.vehicle.model
+    launch_day = flight.launch_at.astimezone(flight.spaceport.tzinfo).date()
+    problems = []
+    age = profile.age_on(launch_day)
+    if age < MINIMUM_AGE:
+        problems.append(
+            f"Passengers must be {MINIMUM_AGE} or older on the flight date; on {launch_day:%Y-%m-%d} you will be {age}."
+        )
+    if not model.passenger_mass_min_kg <= profile.mass_kg <= model.passenger_mass_max_kg:
+        problems.append(
+            f"{model} carries passengers of {model.passenger_mass_min_kg} to {model.passenger_mass_max_kg} kg; "
+            f"your profile gives {profile.mass_kg} kg."
+        )
+    if not model.passenger_height_min_cm <= profile.height_cm <= model.passenger_height_max_cm:
+        problems.append(
+            f"{model} carries passengers {model.passenger_height_min_cm} to {model.passenger_height_max_cm} cm tall; "
+            f"your profile gives {profile.height_cm} cm."
+        )
+    return problems
+
+
+def _require_eligible(profile: PassengerProfile, flight: Flight) -> None:
+    problems = eligibility_problems(profile, flight)
+    if problems:
+        raise PassengerNotEligible(f"You cannot take a seat on flight {flight.code}: " + " ".join(problems))
+
+
+def _require_no_seat_yet(flight: Flight, user) -> None:
+    existing = Booking.objects.filter(flight=flight, user=user, status__in=Booking.SEATED_STATUSES).first()
+    if existing:
+        raise AlreadyBooked(
+            f"You already have booking #{existing.pk} on flight {flight.code} "
+            f"(seat {existing.seat_number}, {existing.get_status_display().lower()})."
+        )
+
+
+def _free_seat_number(flight: Flight, *, user, now: dt.datetime) -> int:
+    """The lowest free seat for `user`, or SoldOut. The flight is locked and its lapsed holds expired."""
+    if selectors.flight_seats_left(flight, now=now, for_user=user) <= 0:
+        raise SoldOut(
+            f"Flight {flight.code} is sold out: all {flight.seats_total} seats are taken or offered to the waitlist. "
+            "Join the waitlist to be offered a seat that comes back."
+        )
+    taken = set(
+        Booking.objects.filter(flight=flight, status__in=Booking.SEATED_STATUSES).values_list("seat_number", flat=True)
+    )
+    return min(set(range(1, flight.seats_total + 1)) - taken)
+
+
+# --- Holds and their expiry --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    expired_holds: int = 0
+    lapsed_offers: int = 0
+    offers_made: int = 0
+
+    def __add__(self, other: ReleaseResult) -> ReleaseResult:
+        return ReleaseResult(
+            self.expired_holds + other.expired_holds,
+            self.lapsed_offers + other.lapsed_offers,
+            self.offers_made + other.offers_made,
+        )
+
+
+def release_lapsed(flight: Flight, *, now: dt.datetime) -> ReleaseResult:
+    """Under the flight's lock: expire its lapsed holds, lapse its expired waitlist offers, and offer the
+    seats that came back to the next in line."""
+    lapsed_holds = Booking.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        flight=flight, status=Booking.Status.HELD, hold_expires_at__lte=now
+    )
+    expired = 0
+    for booking in lapsed_holds:
+        booking.flight = flight
+        booking_move(
+            booking,
+            to_status=Booking.Status.EXPIRED,
+            by=None,
+            reason=f"The hold lapsed at {booking.hold_expires_at:%Y-%m-%d %H:%M} UTC; the seat went back on sale.",
+            now=now,
+            action="expire",
+        )
+        expired += 1
+    lapsed = lapse_offers(flight, now=now)
+    offers = offer_free_seats(flight, now=now) if (expired or lapsed) else []
+    return ReleaseResult(expired, lapsed, len(offers))
+
+
+def booking_hold(*, flight: Flight, user, now: dt.datetime | None = None) -> Booking:
+    """Hold the lowest free seat of `flight` for `user` for SEAT_HOLD_HOURS, or refuse (sold out, already
+    booked, not eligible, not on sale). A passenger offered a seat from the waitlist takes it this way."""
+    now = now or timezone.now()
+    profile = require_profile(user)
+    with transaction.atomic():
+        flight = lock_flight(flight.pk)
+        require_on_sale(flight, now=now)
+        _require_eligible(profile, flight)
+        release_lapsed(flight, now=now)
+        _require_no_seat_yet(flight, user)
+        seat = _free_seat_number(flight, user=user, now=now)
+        itinerary = flight.itinerary
+        booking = Booking(
+            user=user,
+            flight=flight,
+            seat_number=seat,
+            status=Booking.Status.HELD,
+            hold_expires_at=now + dt.timedelta(hours=settings.SEAT_HOLD_HOURS),
+            price=itinerary.price,
+            deposit=itinerary.deposit,
+            deposit_non_refundable=itinerary.deposit_non_refundable,
+            currency=itinerary.currency,
+            created_at=now,
+            status_changed_at=now,
+        )
+        booking._history_user = user
+        booking.save()
+        _record_start(booking, by=user, now=now, reason=f"Seat {seat} held until {booking.hold_expires_at:%Y-%m-%d %H:%M} UTC.")
+        waitlist_accept_with(flight, user=user, booking=booking, now=now)
+    return booking
+
+
+def _record_start(booking: Booking, *, by, now: dt.datetime, reason: str) -> None:
+    change = BookingStatusChange.objects.create(
+        booking=booking, from_status="", to_status=booking.status, reason=reason, changed_by=by, changed_at=now
+    )
+    notifications.queue_status_email(change)
+
+
+def booking_expire_lapsed_holds(*, now: dt.datetime | None = None) -> ReleaseResult:
+    """The periodic sweep: expire lapsed holds and waitlist offers of every flight, flight by flight.
+
+    Each flight is claimed with SKIP LOCKED: a flight another sweep (or a passenger's hold, which expires
+    the same holds itself) has locked is left to them, so two sweeps at once count nothing twice.
+    """
+    now = now or timezone.now()
+    flight_ids = set(
+        Booking.objects.filter(status=Booking.Status.HELD, hold_expires_at__lte=now).values_list("flight_id", flat=True)
+    )
+    flight_ids |= set(
+        WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now).values_list(
+            "flight_id", flat=True
+        )
+    )
+    total = ReleaseResult()
+    for flight_id in sorted(flight_ids):
+        with transaction.atomic():
+            flight = (
+                Flight.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("vehicle__model", "itinerary", "spaceport")
+                .filter(pk=flight_id)
+                .first()
+            )
+            if flight is not None:
+                total += release_lapsed(flight, now=now)
+    return total
+
+
+# --- Cancellation and transfer -----------------------------------------------------------------------
+
+
+def booking_cancel(
+    *, booking: Booking, by, reason: str = "", operator_fault: bool = False, now: dt.datetime | None = None
+) -> Booking:
+    """Cancel a booking and record the refund the itinerary's policy gives (everything paid when the
+    operator cancels or cannot carry the passenger). The seat goes to the waitlist."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        flight = lock_flight(booking.flight_id)
+        booking = lock_booking(booking.pk, flight=flight)
+        require_transition(booking, Booking.Status.CANCELLED, action="cancel")
+        quote = refund_quote(booking=booking, now=now, operator_fault=operator_fault)
+        reason = (reason or "").strip() or (
+            "Cancelled by the operator" if operator_fault else "Cancelled at the passenger's request"
+        )
+        booking_move(
+            booking,
+            to_status=Booking.Status.CANCELLED,
+            by=by,
+            reason=f"{reason.rstrip('.')}. Refund {quote.refund:,.2f} {quote.currency}: {quote.rule}",
+            now=now,
+            action="cancel",
+        )
+        if quote.refund > 0:
+            LedgerEntry.objects.create(
+                booking=booking,
+                kind=LedgerEntry.Kind.REFUND,
+                amount=quote.refund,
+                currency=booking.currency,
+                provider="bank_transfer",
+                reference=f"REFUND-{booking.pk:06d}",
+                note=quote.rule,
+                recorded_by=by,
+                recorded_at=now,
+            )
+        offer_free_seats(flight, now=now)
+    return booking
+
+
+def booking_transfer(*, booking: Booking, to_flight: Flight, by, reason: str = "", now: dt.datetime | None = None) -> Booking:
+    """Move a booking to another flight of the same itinerary. The old booking ends as transferred; the new
+    one starts in its place (held stays held until the same deadline, reserved or manifested starts
+    reserved, as the gates are checked again for the new flight) with the same consent and the payments
+    carried over in the ledger. Consent signed for another vehicle is stale on the new flight."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        flights = lock_flights(booking.flight_id, to_flight.pk)
+        old_flight, new_flight = flights[booking.flight_id], flights[to_flight.pk]
+        booking = lock_booking(booking.pk, flight=old_flight)
+        require_transition(booking, Booking.Status.TRANSFERRED, action="transfer")
+        if new_flight.pk == old_flight.pk:
+            raise TransferRefused(f"Booking {booking} is already on flight {old_flight.code}.")
+        if booking.hold_lapsed(now):
+            raise HoldExpired(f"Cannot transfer booking {booking}: its hold lapsed at {booking.hold_expires_at:%Y-%m-%d %H:%M} UTC.")
+        if new_flight.itinerary_id != old_flight.itinerary_id:
+            raise TransferRefused(
+                f"Booking {booking} can move only to another flight of {old_flight.itinerary}; flight {new_flight.code} "
+                f"flies {new_flight.itinerary or new_flight.get_purpose_display().lower()}."
+            )
+        require_on_sale(new_flight, now=now)
+        _require_eligible(require_profile(booking.user), new_flight)
+        release_lapsed(new_flight, now=now)
+        _require_no_seat_yet(new_flight, booking.user)
+        seat = _free_seat_number(new_flight, user=booking.user, now=now)
+        held = booking.status == Booking.Status.HELD
+        new = Booking(
+            user=booking.user,
+            flight=new_flight,
+            seat_number=seat,
+            status=Booking.Status.HELD if held else Booking.Status.RESERVED,
+            hold_expires_at=booking.hold_expires_at if held else None,
+            price=booking.price,
+            deposit=booking.deposit,
+            deposit_non_refundable=booking.deposit_non_refundable,
+            currency=booking.currency,
+            consent=booking.consent,
+            transferred_from=booking,
+            created_at=now,
+            status_changed_at=now,
+            reserved_at=None if held else now,
+        )
+        new._history_user = by
+        new.save()
+        reason = (reason or "").strip() or "Moved at the passenger's request"
+        booking_move(
+            booking,
+            to_status=Booking.Status.TRANSFERRED,
+            by=by,
+            reason=f"{reason.rstrip('.')}: now booking #{new.pk} on flight {new_flight.code}, seat {seat}.",
+            now=now,
+            action="transfer",
+        )
+        _record_start(new, by=by, now=now, reason=f"Transferred from booking #{booking.pk} on flight {old_flight.code}.")
+        paid = selectors.booking_amount_paid(booking)
+        if paid > 0:
+            common = dict(currency=booking.currency, provider="transfer", recorded_by=by, recorded_at=now)
+            LedgerEntry.objects.create(
+                booking=booking, kind=LedgerEntry.Kind.TRANSFER_OUT, amount=paid, note=f"To booking #{new.pk}", **common
+            )
+            LedgerEntry.objects.create(
+                booking=new, kind=LedgerEntry.Kind.TRANSFER_IN, amount=paid, note=f"From booking #{booking.pk}", **common
+            )
+        waitlist_accept_with(new_flight, user=booking.user, booking=new, now=now)
+        offer_free_seats(old_flight, now=now)
+    return new
+
+
+# --- Manifest and flight -------------------------------------------------------------------------------
+
+
+def booking_manifest(*, booking: Booking, by, now: dt.datetime | None = None) -> Booking:
+    """Put a reserved passenger on the flight's manifest when every registered gate is met (balance paid,
+    current consent, vehicle limits, cabin mass; medical, training, waiver and security from other apps).
+    A refusal lists every gate that fails."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        flight = lock_flight(booking.flight_id)
+        booking = lock_booking(booking.pk, flight=flight)
+        require_transition(booking, Booking.Status.MANIFESTED, action="manifest")
+        if not flight.is_upcoming:
+            raise InvalidTransition(
+                f"Cannot manifest booking {booking}: flight {flight.code} is {flight.get_status_display().lower()}."
+            )
+        try:
+            registry.manifest_gates.enforce(booking, now=now)
+        except DomainError as exc:
+            raise ManifestGateFailed(f"Cannot manifest booking {booking}: {exc.message}") from exc
+        booking.manifested_at = now
+        booking_move(
+            booking, to_status=Booking.Status.MANIFESTED, by=by, reason="Every pre-flight gate is met.", now=now,
+            action="manifest", extra_fields=("manifested_at",),
+        )
+    return booking
+
+
+def booking_unmanifest(*, booking: Booking, by, reason: str, now: dt.datetime | None = None) -> Booking:
+    """Take a passenger off the manifest (a gate no longer holds, e.g. after a scrub moved the date)."""
+    reason = _require_reason(reason, "take a booking off the manifest")
+    now = now or timezone.now()
+    with transaction.atomic():
+        flight = lock_flight(booking.flight_id)
+        booking = lock_booking(booking.pk, flight=flight)
+        booking_move(booking, to_status=Booking.Status.RESERVED, by=by, reason=reason, now=now, action="take off the manifest")
+    return booking
+
+
+def booking_mark_flown(*, booking: Booking, by, now: dt.datetime | None = None) -> Booking:
+    now = now or timezone.now()
+    with transaction.atomic():
+        flight = lock_flight(booking.flight_id)
+        booking = lock_booking(booking.pk, flight=flight)
+        if flight.status not in Flight.FLOWN_STATUSES:
+            raise InvalidTransition(
+                f"Cannot mark booking {booking} flown: flight {flight.code} is {flight.get_status_display().lower()}."
+            )
+        booking_move(booking, to_status=Booking.Status.FLOWN, by=by, reason=f"Flew on {flight.code}.", now=now, action="mark flown")
+    return booking
+
+
+def booking_mark_no_show(*, booking: Booking, by, reason: str, now: dt.datetime | None = None) -> Booking:
+    """The manifested passenger did not come to fly. Nothing is refunded: this is not a cancellation."""
+    reason = _require_reason(reason, "mark a booking no-show")
+    now = now or timezone.now()
+    with transaction.atomic():
+        flight = lock_flight(booking.flight_id)
+        booking = lock_booking(booking.pk, flight=flight)
+        booking_move(booking, to_status=Booking.Status.NO_SHOW, by=by, reason=reason, now=now, action="mark no-show")
+    return booking
+
+
+def bookings_on_flight_cancelled(*, flight: Flight, by, reason: str, now: dt.datetime | None = None) -> int:
+    """The operator cancelled the flight (inside its transaction, flight locked): every live booking is
+    cancelled with everything paid refunded, and the waitlist is closed."""
+    now = now or timezone.now()
+    waitlist_cancel_for_flight(flight, by=by, now=now)
+    live = list(Booking.objects.filter(flight=flight, status__in=Booking.LIVE_STATUSES).order_by("pk"))
+    for booking in live:
+        booking_cancel(
+            booking=booking, by=by, operator_fault=True, now=now, reason=f"Flight {flight.code} was cancelled: {reason}"
+        )
+    return len(live)
+
+
+def bookings_on_flight_launched(*, flight: Flight, by, now: dt.datetime | None = None) -> int:
+    """Liftoff: every manifested passenger flew."""
+    now = now or timezone.now()
+    manifested = list(Booking.objects.filter(flight=flight, status=Booking.Status.MANIFESTED).order_by("pk"))
+    for booking in manifested:
+        booking_mark_flown(booking=booking, by=by, now=now)
+    return len(manifested)

@@ -1,0 +1,96 @@
+"""What every booking service shares: row locks in one order, the status move with its history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
+
+from flights.models import Flight
+from flights.statemachine import require_transition
+from tourism import notifications
+from tourism.exceptions import ProfileRequired
+from tourism.models import Booking, BookingStatusChange, PassengerProfile
+
+# Statuses that end a booking: `ended_at` and `end_reason` are stamped when it reaches one.
+ENDED_STATUSES = (
+    Booking.Status.FLOWN,
+    Booking.Status.NO_SHOW,
+    Booking.Status.CANCELLED,
+    Booking.Status.EXPIRED,
+    Booking.Status.TRANSFERRED,
+)
+
+
+def _require_atomic() -> None:
+    # pretix's locking idea: a row lock outside a transaction is released at once and protects nothing.
+    if not connection.in_atomic_block:
+        raise RuntimeError("Row locks are taken inside transaction.atomic(); this call is outside one.")
+
+
+def lock_flight(flight_id: int) -> Flight:
+    """Lock the flight row (first in the lock order: flight, then booking, then verification record)."""
+    _require_atomic()
+    # Only the flight row: the joined itinerary is nullable and PostgreSQL refuses FOR UPDATE there.
+    return (
+        Flight.objects.select_for_update(of=("self",))
+        .select_related("vehicle__model", "itinerary", "spaceport")
+        .get(pk=flight_id)
+    )
+
+
+def lock_flights(*flight_ids: int) -> dict[int, Flight]:
+    """Lock several flights in ascending id order, so two transfers never wait on each other in a circle."""
+    return {flight_id: lock_flight(flight_id) for flight_id in sorted(set(flight_ids))}
+
+
+def lock_booking(booking_id: int, *, flight: Flight) -> Booking:
+    """Lock a booking after its flight; the locked flight instance is attached to it."""
+    _require_atomic()
+    booking = Booking.objects.select_for_update(of=("self",)).select_related("user", "consent").get(pk=booking_id)
+    if booking.flight_id != flight.pk:
+        raise RuntimeError(f"Booking {booking.pk} is not on flight {flight.pk}.")
+    booking.flight = flight
+    return booking
+
+
+def require_profile(user) -> PassengerProfile:
+    try:
+        return user.passenger_profile
+    except (ObjectDoesNotExist, AttributeError):
+        raise ProfileRequired(
+            "Complete your passenger profile (legal name, date of birth, nationality, passport, mass, height and "
+            "emergency contact) before booking a seat.",
+            fields={"profile": ["A passenger profile is required."]},
+        ) from None
+
+
+def booking_move(
+    booking: Booking,
+    *,
+    to_status: str,
+    by,
+    reason: str,
+    now: dt.datetime,
+    action: str,
+    extra_fields: tuple[str, ...] = (),
+) -> BookingStatusChange:
+    """Change a locked booking's status if the transition table allows it; record who, when and why, and
+    queue the passenger's email for after the commit."""
+    require_transition(booking, to_status, action=action)
+    from_status = booking.status
+    booking.status = to_status
+    booking.status_changed_at = now
+    fields = ["status", "status_changed_at", *extra_fields]
+    if to_status in ENDED_STATUSES:
+        booking.ended_at = now
+        booking.end_reason = reason
+        fields += ["ended_at", "end_reason"]
+    booking._history_user = by
+    booking.save(update_fields=fields)
+    change = BookingStatusChange.objects.create(
+        booking=booking, from_status=from_status, to_status=to_status, reason=reason, changed_by=by, changed_at=now
+    )
+    notifications.queue_status_email(change)
+    return change
