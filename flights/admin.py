@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from flights import selectors, services
-from flights.admin_base import ReasonActionForm, RecordAdmin, service_action
+from flights.admin_base import ReadOnlyAdmin, ReadOnlyInline, ReasonActionForm, RecordAdmin, service_action
 from flights.launch_windows import launch_windows_request
 from flights.models import (
     CatalogImport,
@@ -70,26 +70,14 @@ class VehicleModelAdmin(RecordAdmin):
     )
 
 
-class MaintenanceRecordInline(admin.TabularInline):
+class MaintenanceRecordInline(ReadOnlyInline):
     model = MaintenanceRecord
     fields = ("performed_on", "work_done", "is_inspection", "next_inspection_due", "signed_by")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # added through the maintenance record page, which calls the service
 
 
-class VehicleStatusChangeInline(admin.TabularInline):
+class VehicleStatusChangeInline(ReadOnlyInline):
     model = VehicleStatusChange
     fields = ("changed_at", "from_status", "to_status", "reason", "changed_by")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Vehicle)
@@ -148,15 +136,9 @@ class ItineraryAdmin(RecordAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class FlightStatusChangeInline(admin.TabularInline):
+class FlightStatusChangeInline(ReadOnlyInline):
     model = FlightStatusChange
     fields = ("changed_at", "from_status", "to_status", "launch_at", "reason", "changed_by")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Flight)
@@ -202,7 +184,7 @@ class TrackedObjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(CatalogImport)
-class CatalogImportAdmin(admin.ModelAdmin):
+class CatalogImportAdmin(ReadOnlyAdmin):
     list_display = ("source", "started_at", "created", "updated", "unchanged", "error_count")
     readonly_fields = ("source", "started_at", "finished_at", "created", "updated", "unchanged", "errors")
 
@@ -210,25 +192,10 @@ class CatalogImportAdmin(admin.ModelAdmin):
     def error_count(self, obj) -> int:
         return len(obj.errors)
 
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class LaunchWindowInline(admin.TabularInline):
+class LaunchWindowInline(ReadOnlyInline):
     model = LaunchWindow
     fields = ("kind", "opens_at", "closes_at", "in_plane_at", "azimuth_deg", "closure_list")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Closures")
     def closure_list(self, obj) -> str:
@@ -236,7 +203,7 @@ class LaunchWindowInline(admin.TabularInline):
 
 
 @admin.register(WindowComputation)
-class WindowComputationAdmin(admin.ModelAdmin):
+class WindowComputationAdmin(ReadOnlyAdmin):
     list_display = ("flight", "status", "progress", "stage", "requested_at", "finished_at", "objects_screened")
     list_filter = ("status",)
     search_fields = ("flight__code",)
@@ -248,15 +215,6 @@ class WindowComputationAdmin(admin.ModelAdmin):
     def progress(self, obj):
         return format_html('<progress max="100" value="{}">{}%</progress> {}%', obj.progress_percent,
                            obj.progress_percent, obj.progress_percent)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class PositionAssignmentInline(admin.TabularInline):
@@ -273,26 +231,14 @@ class FlightCrewInline(admin.TabularInline):
     extra = 0
 
 
-class CountdownMilestoneInline(admin.TabularInline):
+class CountdownMilestoneInline(ReadOnlyInline):
     model = CountdownMilestone
     fields = ("name", "due_at", "status", "attempts", "completed_at", "report")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
-class GoNoGoPollInline(admin.TabularInline):
+class GoNoGoPollInline(ReadOnlyInline):
     model = GoNoGoPoll
     fields = ("opened_at", "opened_by", "status", "closed_at", "launch_at", "scrub_reason")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 FlightAdmin.inlines = [*FlightAdmin.inlines, PositionAssignmentInline, FlightCrewInline, CountdownMilestoneInline, GoNoGoPollInline]
@@ -314,18 +260,9 @@ class WeatherReportAdmin(RecordAdmin):
 
 
 @admin.register(ReadinessReport)
-class ReadinessReportAdmin(admin.ModelAdmin):
+class ReadinessReportAdmin(ReadOnlyAdmin):
     list_display = ("flight", "created_at", "trigger", "all_go", "launch_at")
     list_filter = ("all_go",)
     search_fields = ("flight__code", "trigger")
     list_select_related = ("flight",)
     readonly_fields = ("flight", "created_at", "trigger", "launch_at", "all_go", "findings")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

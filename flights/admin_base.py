@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -60,3 +60,29 @@ def service_action(*, service: Callable, description: str, needs_reason: bool = 
     action.allowed_permissions = (permission,)
     action.__name__ = f"action_{service.__name__}"
     return action
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An inline that shows history or derived rows: nothing added, edited or removed here."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or ()
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by services (imports, computations, reports): viewed, never edited."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
