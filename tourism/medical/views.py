@@ -157,7 +157,7 @@ def questionnaire_review(request):
     if clearance is None:
         messages.info(request, "You have no questionnaire open for changes.")
         return redirect("medical:home")
-    submit_form = SubmitForm(request.POST or None)
+    submit_form = SubmitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and submit_form.is_valid():
         try:
             services.clearance_submit(clearance=clearance, by=request.user, reply=submit_form.cleaned_data["reply"])
@@ -249,7 +249,7 @@ def eligibility(request, flight_id: int):
         Flight.objects.select_related("itinerary", "spaceport", "vehicle__model"), pk=flight_id
     )
     now = timezone.now()
-    form = SelfCertificationForm(request.POST or None)
+    form = SelfCertificationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.self_certification_record(passenger=request.user, flight=flight, now=now)
