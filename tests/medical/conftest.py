@@ -22,3 +22,7 @@ def flights_of_passengers():
     passenger_flights.register(source)
     yield booked
     passenger_flights.unregister(source)
+
+
+# A real Celery worker on the test database (tests/integration/conftest.py), for test_worker.py.
+from tests.integration.conftest import celery_worker_process, worker_env  # noqa: E402, F401

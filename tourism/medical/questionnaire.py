@@ -35,14 +35,30 @@ HIGH_G_EXPERIENCE = [
 ]
 
 
-class ConditionsForm(forms.Form):
+class SectionForm(forms.Form):
+    """One section. As a draft every question may stay blank, but what is given must still be valid."""
+
+    title = ""
+
+    def __init__(self, *args, draft: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.draft = draft
+        if draft:
+            for field in self.fields.values():
+                field.required = False
+
+    @staticmethod
+    def initial_from(section: dict) -> dict:
+        return dict(section)
+
+
+class ConditionsForm(SectionForm):
     """Section 1: the flagged conditions, each yes or no, with details for a yes."""
 
     title = "Medical conditions"
 
     def __init__(self, *args, draft: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.draft = draft
+        super().__init__(*args, draft=draft, **kwargs)
         for key, label in CONDITIONS:
             self.fields[key] = forms.ChoiceField(
                 label=label, choices=YES_NO, widget=forms.RadioSelect, required=not draft
@@ -80,7 +96,7 @@ class ConditionsForm(forms.Form):
         return initial
 
 
-class HistoryForm(forms.Form):
+class HistoryForm(SectionForm):
     """Section 2: medications, surgeries in the last 12 months, prior high-g or centrifuge exposure."""
 
     title = "Medications, surgery and high-g experience"
@@ -99,13 +115,6 @@ class HistoryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, draft: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.draft = draft
-        if draft:
-            for field in self.fields.values():
-                field.required = False
-
     def clean(self):
         cleaned = super().clean()
         experience = cleaned.get("high_g_experience")
@@ -117,12 +126,8 @@ class HistoryForm(forms.Form):
     def to_answers(cleaned: dict) -> dict:
         return {key: (value.strip() if isinstance(value, str) else value) for key, value in cleaned.items() if value}
 
-    @staticmethod
-    def initial_from(section: dict) -> dict:
-        return dict(section)
 
-
-class BodyForm(forms.Form):
+class BodyForm(SectionForm):
     """Section 3: mass and height, confirmed: vehicles set passenger limits on both."""
 
     title = "Mass and height"
@@ -140,13 +145,6 @@ class BodyForm(forms.Form):
     )
     confirmed = forms.BooleanField(label="I confirm my mass and height were measured within the last month")
 
-    def __init__(self, *args, draft: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.draft = draft
-        if draft:
-            for field in self.fields.values():
-                field.required = False
-
     @staticmethod
     def to_answers(cleaned: dict) -> dict:
         section = {}
@@ -158,13 +156,9 @@ class BodyForm(forms.Form):
             section["confirmed"] = True
         return section
 
-    @staticmethod
-    def initial_from(section: dict) -> dict:
-        return dict(section)
-
 
 # The sections in order; the key is the answers dict's key and the step's name in URLs and the API.
-SECTIONS: dict[str, type[forms.Form]] = {
+SECTIONS: dict[str, type[SectionForm]] = {
     "conditions": ConditionsForm,
     "history": HistoryForm,
     "body": BodyForm,
@@ -172,10 +166,9 @@ SECTIONS: dict[str, type[forms.Form]] = {
 SECTION_ORDER = list(SECTIONS)
 
 
-def section_form(section: str, data=None, *, answers: dict | None = None, draft: bool = False) -> forms.Form:
+def section_form(section: str, data=None, *, answers: dict | None = None, draft: bool = False) -> SectionForm:
     form_class = SECTIONS[section]
-    initial = form_class.initial_from((answers or {}).get(section, {}))
-    return form_class(data, initial=initial, draft=draft, prefix=None)
+    return form_class(data, initial=form_class.initial_from((answers or {}).get(section, {})), draft=draft)
 
 
 def section_is_complete(section: str, answers: dict) -> bool:
