@@ -8,6 +8,7 @@ PostgreSQL and `REDIS_URL` a Redis broker and cache. Test overrides live in the 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "flights",
     "verification",
     "tourism",
+    "tourism.medical",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +273,64 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+def medical_encryption_keys(raw: list[str], *, debug: bool, key_file: Path) -> list[str]:
+    """Fernet keys for medical records, newest first (MultiFernet: the first encrypts, all decrypt).
+
+    Without MEDICAL_ENCRYPTION_KEYS, development uses a key generated once into a git-ignored file
+    under the var folder; production refuses to start, because records written with a throwaway
+    key would be unreadable after a redeploy.
+    """
+    from cryptography.fernet import Fernet
+
+    if not raw:
+        if not debug:
+            raise ImproperlyConfigured(
+                "MEDICAL_ENCRYPTION_KEYS is not set. Production (DJANGO_DEBUG=0) encrypts medical answers, notes "
+                "and documents with it: set it to one or more Fernet keys, newest first, comma-separated. Make one with "
+                "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            )
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # made earlier (or just now by the worker starting beside us)
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(Fernet.generate_key().decode() + "\n")
+        key = key_file.read_text().strip()
+        for _ in range(50):  # another process may have created the file a moment before writing it
+            if key:
+                break
+            time.sleep(0.02)
+            key = key_file.read_text().strip()
+        raw = [key]
+    for position, key in enumerate(raw, start=1):
+        try:
+            Fernet(key)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"MEDICAL_ENCRYPTION_KEYS entry {position} is not a Fernet key (32 url-safe base64-encoded bytes)."
+            ) from exc
+    return raw
+
+
+# Medical records (tourism.medical): encryption at rest and the screening policy (DOMAIN.md).
+MEDICAL_ENCRYPTION_KEYS = medical_encryption_keys(
+    env_list("MEDICAL_ENCRYPTION_KEYS"), debug=DEBUG, key_file=VAR_DIR / "medical.key"
+)
+MEDICAL_CLEARANCE_VALIDITY_MONTHS = int(os.environ.get("MEDICAL_CLEARANCE_VALIDITY_MONTHS", "12"))
+MEDICAL_SELF_CERTIFICATION_HOURS = int(os.environ.get("MEDICAL_SELF_CERTIFICATION_HOURS", "24"))
+MEDICAL_EXPIRY_REMINDER_DAYS = int(os.environ.get("MEDICAL_EXPIRY_REMINDER_DAYS", "30"))
+MEDICAL_DOCUMENT_MAX_BYTES = int(os.environ.get("MEDICAL_DOCUMENT_MAX_MB", "10")) * 1024 * 1024
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "RegimeEnum": "flights.models.Regime",
+    "ClearanceNoteKindEnum": "tourism.medical.models.ClearanceNote.Kind",
+    "MedicalExaminationKindEnum": "tourism.medical.models.MedicalExamination.Kind",
+    "MedicalDocumentKindEnum": "tourism.medical.models.MedicalDocument.Kind",
+})
+CELERY_BEAT_SCHEDULE["medical-expire-clearances"] = {"task": "medical.expire_clearances", "schedule": 60 * 60}
+CELERY_BEAT_SCHEDULE["medical-expiry-reminders"] = {"task": "medical.send_expiry_reminders", "schedule": 6 * 60 * 60}
 
 # Product settings (policy the operator may change).
 CATALOG_FEED_URL = os.environ.get("CATALOG_FEED_URL", "")

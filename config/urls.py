@@ -12,12 +12,14 @@ api_v1 = [
     path("", include("flights.api.urls")),
     path("", include("flights.api.readiness")),
     path("", include("tourism.api.urls")),
+    path("medical/", include("tourism.medical.api.urls")),
 ]
 
 urlpatterns = [
     path("", flight_views.home, name="home"),
     path("", include("flights.urls")),
     path("", include("tourism.urls")),
+    path("medical/", include("tourism.medical.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -13,9 +13,13 @@ ALL_ROLES = (PASSENGER, FLIGHT_SURGEON, FLIGHT_DIRECTOR, OPERATIONS)
 
 # Apps whose records Operations staff run in admin. Delete is never granted: records are
 # cancelled, retired or archived (14 CFR 450.219), never hard-deleted.
-OPERATIONS_APPS = ("flights", "verification", "tourism")
+OPERATIONS_APPS = ("flights", "verification", "tourism", "medical")
 # Models whose content is private to passengers and flight surgeons (medical answers, documents).
-PRIVATE_MODELS = {"tourism.medicalquestionnaire", "tourism.medicaldocument", "tourism.medicalaccesslog"}
+# Operations and flight directors see a clearance's status, validity and restrictions, never these.
+PRIVATE_MODELS = {
+    "medical.medicalquestionnaire", "medical.historicalmedicalquestionnaire", "medical.clearancenote",
+    "medical.medicalexamination", "medical.medicaldocument", "medical.medicalaccesslog",
+}
 
 
 def user_has_role(user, role: str) -> bool:

@@ -6,14 +6,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
-from config.settings import email_settings_from_url
+from config.settings import email_settings_from_url, medical_encryption_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args, env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    base = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k not in ("DATABASE_URL", "MEDICAL_ENCRYPTION_KEYS")
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
     )
@@ -33,10 +37,48 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
             "DJANGO_SECRET_KEY": "k" * 20 + "-production-secret-" + "Zq8#pL2!vX9@" * 3,
             "DJANGO_ALLOWED_HOSTS": "ops.example.com",
             "DJANGO_VAR_DIR": str(tmp_path),
+            "MEDICAL_ENCRYPTION_KEYS": Fernet.generate_key().decode() + "," + Fernet.generate_key().decode(),
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k" * 50, "DJANGO_ALLOWED_HOSTS": "ops.example.com"}
+
+
+def test_production_without_medical_keys_stops_with_a_clear_message(tmp_path):
+    result = manage("check", env={**PRODUCTION, "DJANGO_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "MEDICAL_ENCRYPTION_KEYS is not set" in result.stderr
+    assert not (tmp_path / "medical.key").exists()  # production never falls back to a generated key
+
+
+def test_a_malformed_medical_key_is_refused_without_echoing_it(tmp_path):
+    result = manage(
+        "check", env={**PRODUCTION, "DJANGO_VAR_DIR": str(tmp_path),
+                      "MEDICAL_ENCRYPTION_KEYS": Fernet.generate_key().decode() + ",not-a-key-s3cret"},
+    )
+    assert result.returncode != 0
+    assert "MEDICAL_ENCRYPTION_KEYS entry 2 is not a Fernet key" in result.stderr
+    assert "not-a-key-s3cret" not in result.stderr
+
+
+def test_development_generates_one_private_key_file_and_reuses_it(tmp_path):
+    key_file = tmp_path / "var" / "medical.key"
+    first = medical_encryption_keys([], debug=True, key_file=key_file)
+    second = medical_encryption_keys([], debug=True, key_file=key_file)
+    assert first == second and len(first) == 1
+    Fernet(first[0])  # a usable key
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_development_key_file_lives_under_the_git_ignored_var_folder(settings):
+    # The test run uses var/test (tests/pytest_env.py); a plain `make run` uses var/. Both are ignored.
+    assert "/var/" in (ROOT / ".gitignore").read_text().split()
+    key_file = Path(settings.VAR_DIR) / "medical.key"
+    assert key_file.resolve().is_relative_to(ROOT / "var")
+    assert key_file.read_text().strip() == settings.MEDICAL_ENCRYPTION_KEYS[0]
 
 
 @pytest.mark.parametrize(

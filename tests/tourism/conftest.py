@@ -26,3 +26,18 @@ def flight(db):
 def run_on_commit(django_capture_on_commit_callbacks):
     """Run on-commit callbacks (emails) as a real commit would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture(autouse=True)
+def _booking_rules_without_the_medical_gate(request, monkeypatch):
+    """Booking tests exercise the booking's own gates. The medical gate (clearance valid on the date,
+    self-certification in the last 24 h) has its own tests in tests/medical, and
+    tests/integration/test_manifest_gates.py manifests a booking through every gate together."""
+    if request.node.get_closest_marker("all_gates"):
+        return
+    from flights import registry
+    from tourism.medical.gates import medical_manifest_gate
+
+    monkeypatch.setattr(
+        registry.manifest_gates, "_guards", [g for g in registry.manifest_gates._guards if g is not medical_manifest_gate]
+    )

@@ -1,0 +1,26 @@
+import pytest
+
+from flights import roles
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def other_surgeon(db, django_user_model):
+    return make_user(django_user_model, "morgan", roles.FLIGHT_SURGEON)
+
+
+@pytest.fixture
+def flights_of_passengers():
+    """Stand in for the bookings app: register which upcoming flights each passenger is on."""
+    from tourism.medical.registry import passenger_flights
+
+    booked: dict[int, list] = {}
+
+    def source(user_ids, *, now):
+        return [(user_id, flight) for user_id in user_ids for flight in booked.get(user_id, [])]
+
+    passenger_flights.register(source)
+    yield booked
+    passenger_flights.unregister(source)
+
+

@@ -1,0 +1,97 @@
+"""Real Celery workers for tests, started as their own processes on the test database pytest-django created."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def database_url(settings_dict: dict) -> str:
+    """The URL of the database this test process is using (the test database, not the real one)."""
+    engine = settings_dict["ENGINE"]
+    if engine.endswith("sqlite3"):
+        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
+    if engine.endswith("postgresql"):
+        auth = quote(settings_dict["USER"] or "", safe="")
+        if settings_dict.get("PASSWORD"):
+            auth += ":" + quote(settings_dict["PASSWORD"], safe="")
+        host = settings_dict.get("HOST") or "localhost"
+        port = settings_dict.get("PORT") or "5432"
+        return f"postgres://{auth}@{host}:{port}/{settings_dict['NAME']}"
+    raise RuntimeError(f"no worker URL for database engine {engine}")
+
+
+@pytest.fixture
+def worker_env(transactional_db):
+    from django.db import connection
+
+    return {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "PYTHONUNBUFFERED": "1"}
+
+
+class WorkerProcess:
+    """A `celery worker` process and its log file."""
+
+    def __init__(self, env: dict, log_path: Path):
+        self.log_path = log_path
+        self._log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
+                "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"pytest-{uuid.uuid4().hex[:8]}@%h",
+            ],
+            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text()
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies mid-task without acknowledging or cleaning up anything."""
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+@pytest.fixture
+def start_worker(worker_env, tmp_path):
+    """Start workers on the test database (extra environment per worker); tasks sent go to them."""
+    from config.celery import app
+
+    workers: list[WorkerProcess] = []
+
+    def start(**extra_env) -> WorkerProcess:
+        worker = WorkerProcess({**worker_env, **extra_env}, tmp_path / f"worker-{len(workers)}.log")
+        workers.append(worker)
+        return worker
+
+    app.conf.task_always_eager = False
+    try:
+        yield start
+    finally:
+        app.conf.task_always_eager = True
+        for worker in workers:
+            worker.stop()
+
+
+@pytest.fixture
+def celery_worker_process(start_worker):
+    """One worker for the test."""
+    return start_worker().process

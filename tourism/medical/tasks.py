@@ -1,0 +1,28 @@
+"""Celery tasks of medical clearance: thin, idempotent, each calling one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from tourism.medical import notifications, services
+from tourism.medical.models import MedicalClearance
+
+
+@shared_task(name="medical.expire_clearances", acks_late=True)
+def expire_clearances() -> int:
+    return services.clearance_expire_due()
+
+
+@shared_task(name="medical.send_expiry_reminders", acks_late=True)
+def send_expiry_reminders() -> int:
+    return services.clearance_send_expiry_reminders()
+
+
+@shared_task(
+    name="medical.send_clearance_email", acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_clearance_email(*, clearance_id: int, kind: str) -> bool:
+    clearance = MedicalClearance.objects.select_related("passenger").filter(pk=clearance_id).first()
+    if clearance is None:
+        return False
+    return notifications.send_clearance_email(clearance=clearance, kind=kind)
