@@ -103,13 +103,26 @@ def _require_no_seat_yet(flight: Flight, user) -> None:
         )
 
 
+def _sold_out(flight: Flight) -> SoldOut:
+    return SoldOut(
+        f"Flight {flight.code} is sold out: all {flight.seats_total} seats are taken or offered to the waitlist. "
+        "Join the waitlist to be offered a seat that comes back."
+    )
+
+
+def _refuse_from_snapshot(flight: Flight, *, user, now: dt.datetime) -> None:
+    """Refusals that the committed state already proves, without queueing on the flight's lock: when a
+    popular flight sells out, the many who come too late are told at once. Anything that might succeed
+    (a free seat, a lapsed hold to expire) goes on to the locked path, which decides for good."""
+    _require_no_seat_yet(flight, user)
+    if selectors.flight_seats_left_snapshot(flight, now=now, for_user=user) <= 0:
+        raise _sold_out(flight)
+
+
 def _free_seat_number(flight: Flight, *, user, now: dt.datetime) -> int:
     """The lowest free seat for `user`, or SoldOut. The flight is locked and its lapsed holds expired."""
     if selectors.flight_seats_left(flight, now=now, for_user=user) <= 0:
-        raise SoldOut(
-            f"Flight {flight.code} is sold out: all {flight.seats_total} seats are taken or offered to the waitlist. "
-            "Join the waitlist to be offered a seat that comes back."
-        )
+        raise _sold_out(flight)
     taken = set(
         Booking.objects.filter(flight=flight, status__in=Booking.SEATED_STATUSES).values_list("seat_number", flat=True)
     )
@@ -161,6 +174,11 @@ def booking_hold(*, flight: Flight, user, now: dt.datetime | None = None) -> Boo
     booked, not eligible, not on sale). A passenger offered a seat from the waitlist takes it this way."""
     now = now or timezone.now()
     profile = require_profile(user)
+    _refuse_from_snapshot(
+        Flight.objects.select_related("vehicle__model").only("code", "vehicle__model__passenger_seats").get(pk=flight.pk),
+        user=user,
+        now=now,
+    )
     with transaction.atomic():
         flight = lock_flight(flight.pk)
         require_on_sale(flight, now=now)
