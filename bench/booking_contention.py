@@ -18,6 +18,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -247,8 +248,12 @@ def main() -> int:
     print(f"oversold seats: {oversold}")
     print(f"5xx responses: {server_errors}")
     print(f"hold throughput / trivial throughput: {ratio:.2f}")
-    print(f"server log: {server_log_path}")
-    return 1 if oversold or server_errors or holds["statuses"].get(201, 0) != args.seats else 0
+    failed = bool(oversold or server_errors or holds["statuses"].get(201, 0) != args.seats)
+    if failed:
+        print(f"FAILED; the server's log is kept at {server_log_path}")
+    else:
+        shutil.rmtree(var_dir, ignore_errors=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -181,11 +181,7 @@ def booking_hold(*, flight: Flight, user, now: dt.datetime | None = None) -> Boo
     booked, not eligible, not on sale). A passenger offered a seat from the waitlist takes it this way."""
     now = now or timezone.now()
     profile = require_profile(user)
-    _refuse_from_snapshot(
-        Flight.objects.select_related("vehicle__model").only("code", "vehicle__model__passenger_seats").get(pk=flight.pk),
-        user=user,
-        now=now,
-    )
+    _refuse_from_snapshot(flight, user=user, now=now)  # reads flight.code and its model's seats as given
     with transaction.atomic():
         flight = lock_flight(flight.pk)
         require_on_sale(flight, now=now)
