@@ -151,6 +151,7 @@ def booking_list_for_user(user) -> QuerySet[Booking]:
     return booking_annotate_paid(
         Booking.objects.filter(user=user)
         .select_related("flight__itinerary", "flight__vehicle__model", "flight__spaceport", "consent")
+        .defer("consent__disclosure_text", "consent__material_facts")  # long; the detail reads them on demand
         .order_by("-created_at", "-id")
     )
 
