@@ -105,40 +105,32 @@ def offer_email_send(*, entry_id: int, now: dt.datetime | None = None) -> bool:
     return bool(recipient)
 
 
+def _claim_and_send(model, pk: int, unsent_field: str, send) -> bool:
+    """Claim one unsent row with SKIP LOCKED (another catch-up may have it) and send its email."""
+    with transaction.atomic():
+        claimed = model.objects.select_for_update(skip_locked=True).filter(pk=pk, **{f"{unsent_field}__isnull": True})
+        return claimed.exists() and send()
+
+
 def pending_emails_send(*, now: dt.datetime | None = None, limit: int = 200) -> int:
     """Send transition and offer emails that are still unsent a while after their change (lost messages).
 
     Rows are claimed with SKIP LOCKED, so two catch-ups running at once never send one email twice.
     """
     now = now or timezone.now()
-    sent = 0
     cutoff = now - CATCH_UP_AFTER
-    change_ids = list(
-        BookingStatusChange.objects.filter(notified_at__isnull=True, changed_at__lte=cutoff)
-        .order_by("changed_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for change_id in change_ids:
-        with transaction.atomic():
-            claimed = (
-                BookingStatusChange.objects.select_for_update(skip_locked=True)
-                .filter(pk=change_id, notified_at__isnull=True)
-                .exists()
-            )
-            if claimed:
-                sent += status_email_send(status_change_id=change_id, now=now)
-    entry_ids = list(
-        WaitlistEntry.objects.filter(
-            status=WaitlistEntry.Status.OFFERED, offer_notified_at__isnull=True, offered_at__lte=cutoff
-        ).values_list("pk", flat=True)[:limit]
-    )
-    for entry_id in entry_ids:
-        with transaction.atomic():
-            claimed = (
-                WaitlistEntry.objects.select_for_update(skip_locked=True)
-                .filter(pk=entry_id, offer_notified_at__isnull=True)
-                .exists()
-            )
-            if claimed:
-                sent += offer_email_send(entry_id=entry_id, now=now)
+    changes = BookingStatusChange.objects.filter(notified_at__isnull=True, changed_at__lte=cutoff).order_by("changed_at")
+    offers = WaitlistEntry.objects.filter(
+        status=WaitlistEntry.Status.OFFERED, offer_notified_at__isnull=True, offered_at__lte=cutoff
+    ).order_by("offered_at")
+    sent = 0
+    for change_id in changes.values_list("pk", flat=True)[:limit]:
+        sent += _claim_and_send(
+            BookingStatusChange, change_id, "notified_at",
+            lambda change_id=change_id: status_email_send(status_change_id=change_id, now=now),
+        )
+    for entry_id in offers.values_list("pk", flat=True)[:limit]:
+        sent += _claim_and_send(
+            WaitlistEntry, entry_id, "offer_notified_at", lambda entry_id=entry_id: offer_email_send(entry_id=entry_id, now=now)
+        )
     return sent

@@ -114,6 +114,21 @@ def flight_seats_left(flight: Flight, *, now: dt.datetime, for_user=None) -> int
     return max(flight.seats_total - live - offers.count(), 0)
 
 
+def flight_seats_left_snapshot(flight: Flight, *, now: dt.datetime, for_user=None) -> int:
+    """Seats free for `for_user` in the committed state, without a lock: live bookings whose hold has not
+    lapsed, and other people's open waitlist offers. At most what the locked count finds (which may also
+    offer a lapsed hold's seat to the waitlist), so 0 here is a safe refusal."""
+    offers = Q(flight=OuterRef("pk"), status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now)
+    offered = WaitlistEntry.objects.filter(offers)
+    if for_user is not None:
+        offered = offered.exclude(user=for_user)
+    counts = Flight.objects.filter(pk=flight.pk).annotate(
+        taken=_count_subquery(Booking.objects.filter(seats_taken_filter(now), flight=OuterRef("pk")), "flight"),
+        offered=_count_subquery(offered, "flight"),
+    ).values_list("taken", "offered").get()
+    return max(flight.seats_total - counts[0] - counts[1], 0)
+
+
 def _paid_subquery(booking_ref) -> Coalesce:
     signed = Case(When(kind__in=LedgerEntry.CREDITS, then=F("amount")), default=-F("amount"), output_field=MONEY)
     totals = (
@@ -136,6 +151,7 @@ def booking_list_for_user(user) -> QuerySet[Booking]:
     return booking_annotate_paid(
         Booking.objects.filter(user=user)
         .select_related("flight__itinerary", "flight__vehicle__model", "flight__spaceport", "consent")
+        .defer("consent__disclosure_text", "consent__material_facts")  # long; the detail reads them on demand
         .order_by("-created_at", "-id")
     )
 

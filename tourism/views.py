@@ -14,13 +14,13 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from flights.exceptions import DomainError
 from flights.models import Itinerary
 from tourism import selectors, services
-from tourism.disclosure import ConsentState, consent_state, disclosure_build
+from tourism.disclosure import consent_state, disclosure_build
 from tourism.exceptions import ProfileRequired
 from tourism.filters import FlightFilter
 from tourism.forms import CancelForm, ConsentForm, ProfileForm, SignUpForm, TransferForm, add_domain_error
@@ -39,7 +39,7 @@ def _safe_next(request, default: str) -> str:
 def _refused(request, exc: DomainError, to: str) -> HttpResponseRedirect:
     messages.error(request, exc.message)
     if isinstance(exc, ProfileRequired):
-        return redirect(f"{reverse('tourism:profile')}?next={to}")
+        return redirect(f"{reverse('tourism:profile')}?{urlencode({'next': to})}")
     return redirect(to)
 
 
@@ -214,7 +214,6 @@ def booking_detail(request, pk: int, consent_form: ConsentForm | None = None, tr
         "hold_lapsed": booking.hold_lapsed(now),
         "can_cancel": booking.can_transition_to(Booking.Status.CANCELLED),
         "transfer_form": transfer_form,
-        "ConsentState": ConsentState,
     }
     return render(request, "tourism/booking_detail.html", context)
 

@@ -1,14 +1,16 @@
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from flights import roles
 from tests.conftest import PASSWORD
-from tests.flights.factories import VehicleFactory, scheduled_flight
+from tests.flights.factories import ItineraryFactory, VehicleFactory, scheduled_flight
 from tourism import services
 from tourism.models import ConsentDocument, IndustrySafetyRecord, PassengerProfile
 
@@ -106,3 +108,20 @@ def pay_balance(booking, by=None, **kwargs):
     return services.payment_record(
         booking=booking, kind="balance", amount=outstanding, reference=f"BANK-BAL-{booking.pk}", by=by, **kwargs
     )
+
+
+def flight_adder(on_each=None):
+    """`add(n)` for assert_flat_queries: n more bookable flights of one itinerary and vehicle, two days
+    apart (the vehicle's turnaround), each handed to `on_each` (to book a seat on it, say)."""
+    itinerary, vehicle = ItineraryFactory(), VehicleFactory()
+    days = itertools.count(30, 2)
+
+    def add(n):
+        for _ in range(n):
+            flight = bookable_flight(
+                itinerary=itinerary, vehicle=vehicle, launch_at=timezone.now() + dt.timedelta(days=next(days))
+            )
+            if on_each:
+                on_each(flight)
+
+    return add

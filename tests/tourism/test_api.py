@@ -13,7 +13,13 @@ from flights import services as flight_services
 from tests.conftest import PASSWORD
 from tests.flights.factories import FlightFactory, ItineraryFactory, SpaceportFactory, VehicleFactory
 from tests.querycounts import assert_flat_queries
-from tests.tourism.factories import PassengerProfileFactory, bookable_flight, passenger_with_profile, reserved_booking
+from tests.tourism.factories import (
+    PassengerProfileFactory,
+    bookable_flight,
+    flight_adder,
+    passenger_with_profile,
+    reserved_booking,
+)
 from tourism import services
 from tourism.disclosure import disclosure_build
 from tourism.models import Booking
@@ -184,17 +190,7 @@ def test_flight_filters_regime_spaceport_month():
 
 
 def test_flight_list_query_count_is_flat_with_seats():
-    itinerary, vehicle = ItineraryFactory(), VehicleFactory()
-    counter = iter(range(1000))
-
-    def add(n):
-        for _ in range(n):
-            flight = bookable_flight(
-                itinerary=itinerary, vehicle=vehicle,
-                launch_at=timezone.now() + dt.timedelta(days=30 + 2 * next(counter)),
-            )
-            services.booking_hold(flight=flight, user=passenger_with_profile())
-
+    add = flight_adder(lambda flight: services.booking_hold(flight=flight, user=passenger_with_profile()))
     client = api()
     assert_flat_queries(lambda: client.get("/api/v1/flights/?bookable=true"), add, expected=2)
 
@@ -265,16 +261,7 @@ def test_booking_detail_has_consent_ledger_and_history(flight):
 
 def test_booking_list_query_count_is_flat():
     user = passenger_with_profile()
-    itinerary, vehicle = ItineraryFactory(), VehicleFactory()
-    counter = iter(range(1000))
-
-    def add(n):
-        for _ in range(n):
-            flight = bookable_flight(
-                itinerary=itinerary, vehicle=vehicle, launch_at=timezone.now() + dt.timedelta(days=30 + 2 * next(counter))
-            )
-            reserved_booking(flight, user=user)
-
+    add = flight_adder(lambda flight: reserved_booking(flight, user=user))
     client = api(user)
     assert_flat_queries(lambda: client.get("/api/v1/bookings/"), add, expected=3)
 

@@ -104,7 +104,7 @@ def test_the_same_bank_reference_cannot_be_recorded_twice(flight, operations):
 
 def test_payment_on_a_lapsed_hold_is_refused(held, operations):
     sign(held)
-    with pytest.raises(HoldExpired, match="The passenger must hold a seat again"):
+    with pytest.raises(HoldExpired, match="the seat went back on sale. Hold a seat again"):
         record(held, operations, now=held.hold_expires_at)
 
 

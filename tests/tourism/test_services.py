@@ -386,7 +386,7 @@ def test_no_show_needs_a_reason_and_refunds_nothing(flight, operations):
 
 def test_mark_flown_refused_before_launch(flight, operations):
     booking = manifested_booking(flight, operations)
-    with pytest.raises(InvalidTransition, match="Cannot mark booking .* flown: flight NS-41 is scheduled."):
+    with pytest.raises(InvalidTransition, match="Cannot mark flown booking .*: flight NS-41 is scheduled."):
         services.booking_mark_flown(booking=booking, by=operations)
 
 

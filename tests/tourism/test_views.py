@@ -6,12 +6,18 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.conftest import PASSWORD
-from tests.flights.factories import ItineraryFactory, OrbitalItineraryFactory, SpaceportFactory, VehicleFactory
+from tests.flights.factories import OrbitalItineraryFactory, SpaceportFactory, VehicleFactory
 from tests.querycounts import assert_flat_queries
-from tests.tourism.factories import bookable_flight, passenger_with_profile, pay_deposit, reserved_booking, sign
+from tests.tourism.factories import (
+    bookable_flight,
+    flight_adder,
+    passenger_with_profile,
+    pay_deposit,
+    reserved_booking,
+    sign,
+)
 from tourism import services
 from tourism.disclosure import disclosure_build
 from tourism.models import Booking, WaitlistEntry
@@ -125,16 +131,7 @@ def test_catalog_updates_in_place_with_htmx(client, flight):
 
 
 def test_catalog_query_count_does_not_grow_with_flights(client):
-    itinerary, vehicle = ItineraryFactory(), VehicleFactory()
-    counter = iter(range(1000))
-
-    def add(n):
-        for _ in range(n):
-            flight = bookable_flight(
-                itinerary=itinerary, vehicle=vehicle, launch_at=timezone.now() + dt.timedelta(days=30 + 2 * next(counter))
-            )
-            services.booking_hold(flight=flight, user=passenger_with_profile())
-
+    add = flight_adder(lambda flight: services.booking_hold(flight=flight, user=passenger_with_profile()))
     # itineraries, their flights with seats (one prefetch), the spaceports of the filter.
     assert_flat_queries(lambda: client.get(reverse("tourism:itinerary-list")), add, expected=3)
 
@@ -299,17 +296,7 @@ def test_my_bookings_and_waitlist(client, pax, flight):
 
 def test_my_bookings_query_count_does_not_grow(client):
     user = passenger_with_profile()
-    itinerary, vehicle = ItineraryFactory(), VehicleFactory()
-    counter = iter(range(1000))
-
-    def add(n):
-        for _ in range(n):
-            flight = bookable_flight(
-                itinerary=itinerary, vehicle=vehicle, launch_at=timezone.now() + dt.timedelta(days=30 + 2 * next(counter))
-            )
-            booking = services.booking_hold(flight=flight, user=user)
-            sign(booking)
-
+    add = flight_adder(lambda flight: sign(services.booking_hold(flight=flight, user=user)))
     client.force_login(user)
     # session, user, bookings, waitlist, the profile check.
     assert_flat_queries(lambda: client.get(reverse("tourism:booking-list")), add, expected=5)

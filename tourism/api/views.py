@@ -108,7 +108,7 @@ class FlightViewSet(FlightReadViewSet):
     )
     def holds(self, request, pk=None):
         """Hold the lowest free seat for the signed-in passenger: 409 `sold_out` or `already_booked` when not."""
-        flight = get_object_or_404(Flight.objects.only("pk"), pk=pk)
+        flight = get_object_or_404(Flight.objects.select_related("vehicle__model"), pk=pk)
         booking = services.booking_hold(flight=flight, user=request.user)
         return Response(s.BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 

@@ -26,14 +26,21 @@ from tourism import notifications, selectors
 from tourism.exceptions import (
     AlreadyBooked,
     FlightNotBookable,
-    HoldExpired,
     ManifestGateFailed,
     PassengerNotEligible,
     SoldOut,
     TransferRefused,
 )
 from tourism.models import Booking, BookingStatusChange, LedgerEntry, PassengerProfile, WaitlistEntry
-from tourism.services.common import booking_move, lock_booking, lock_flight, lock_flights, require_profile
+from tourism.services.common import (
+    booking_move,
+    lock_booking,
+    lock_flight,
+    lock_flights,
+    lock_for_change,
+    require_hold_not_lapsed,
+    require_profile,
+)
 from tourism.services.payments import refund_quote
 from tourism.services.waitlist import lapse_offers, offer_free_seats, waitlist_accept_with, waitlist_cancel_for_flight
 
@@ -103,13 +110,26 @@ def _require_no_seat_yet(flight: Flight, user) -> None:
         )
 
 
+def _sold_out(flight: Flight) -> SoldOut:
+    return SoldOut(
+        f"Flight {flight.code} is sold out: all {flight.seats_total} seats are taken or offered to the waitlist. "
+        "Join the waitlist to be offered a seat that comes back."
+    )
+
+
+def _refuse_from_snapshot(flight: Flight, *, user, now: dt.datetime) -> None:
+    """Refusals that the committed state already proves, without queueing on the flight's lock: when a
+    popular flight sells out, the many who come too late are told at once. Anything that might succeed
+    (a free seat, a lapsed hold to expire) goes on to the locked path, which decides for good."""
+    _require_no_seat_yet(flight, user)
+    if selectors.flight_seats_left_snapshot(flight, now=now, for_user=user) <= 0:
+        raise _sold_out(flight)
+
+
 def _free_seat_number(flight: Flight, *, user, now: dt.datetime) -> int:
     """The lowest free seat for `user`, or SoldOut. The flight is locked and its lapsed holds expired."""
     if selectors.flight_seats_left(flight, now=now, for_user=user) <= 0:
-        raise SoldOut(
-            f"Flight {flight.code} is sold out: all {flight.seats_total} seats are taken or offered to the waitlist. "
-            "Join the waitlist to be offered a seat that comes back."
-        )
+        raise _sold_out(flight)
     taken = set(
         Booking.objects.filter(flight=flight, status__in=Booking.SEATED_STATUSES).values_list("seat_number", flat=True)
     )
@@ -161,6 +181,7 @@ def booking_hold(*, flight: Flight, user, now: dt.datetime | None = None) -> Boo
     booked, not eligible, not on sale). A passenger offered a seat from the waitlist takes it this way."""
     now = now or timezone.now()
     profile = require_profile(user)
+    _refuse_from_snapshot(flight, user=user, now=now)  # reads flight.code and its model's seats as given
     with transaction.atomic():
         flight = lock_flight(flight.pk)
         require_on_sale(flight, now=now)
@@ -235,8 +256,8 @@ def booking_cancel(
     operator cancels or cannot carry the passenger). The seat goes to the waitlist."""
     now = now or timezone.now()
     with transaction.atomic():
-        flight = lock_flight(booking.flight_id)
-        booking = lock_booking(booking.pk, flight=flight)
+        booking = lock_for_change(booking)
+        flight = booking.flight
         require_transition(booking, Booking.Status.CANCELLED, action="cancel")
         quote = refund_quote(booking=booking, now=now, operator_fault=operator_fault)
         reason = (reason or "").strip() or (
@@ -279,8 +300,7 @@ def booking_transfer(*, booking: Booking, to_flight: Flight, by, reason: str = "
         require_transition(booking, Booking.Status.TRANSFERRED, action="transfer")
         if new_flight.pk == old_flight.pk:
             raise TransferRefused(f"Booking {booking} is already on flight {old_flight.code}.")
-        if booking.hold_lapsed(now):
-            raise HoldExpired(f"Cannot transfer booking {booking}: its hold lapsed at {booking.hold_expires_at:%Y-%m-%d %H:%M} UTC.")
+        require_hold_not_lapsed(booking, now=now, action="move")
         if new_flight.itinerary_id != old_flight.itinerary_id:
             raise TransferRefused(
                 f"Booking {booking} can move only to another flight of {old_flight.itinerary}; flight {new_flight.code} "
@@ -343,8 +363,8 @@ def booking_manifest(*, booking: Booking, by, now: dt.datetime | None = None) ->
     A refusal lists every gate that fails."""
     now = now or timezone.now()
     with transaction.atomic():
-        flight = lock_flight(booking.flight_id)
-        booking = lock_booking(booking.pk, flight=flight)
+        booking = lock_for_change(booking)
+        flight = booking.flight
         require_transition(booking, Booking.Status.MANIFESTED, action="manifest")
         if not flight.is_upcoming:
             raise InvalidTransition(
@@ -362,39 +382,42 @@ def booking_manifest(*, booking: Booking, by, now: dt.datetime | None = None) ->
     return booking
 
 
+def _move_locked(booking: Booking, *, to_status: str, by, reason: str, now: dt.datetime, action: str) -> Booking:
+    with transaction.atomic():
+        booking = lock_for_change(booking)
+        if to_status == Booking.Status.FLOWN and booking.flight.status not in Flight.FLOWN_STATUSES:
+            raise InvalidTransition(
+                f"Cannot {action} booking {booking}: flight {booking.flight.code} is "
+                f"{booking.flight.get_status_display().lower()}."
+            )
+        booking_move(booking, to_status=to_status, by=by, reason=reason, now=now, action=action)
+    return booking
+
+
 def booking_unmanifest(*, booking: Booking, by, reason: str, now: dt.datetime | None = None) -> Booking:
     """Take a passenger off the manifest (a gate no longer holds, e.g. after a scrub moved the date)."""
     reason = _require_reason(reason, "take a booking off the manifest")
-    now = now or timezone.now()
-    with transaction.atomic():
-        flight = lock_flight(booking.flight_id)
-        booking = lock_booking(booking.pk, flight=flight)
-        booking_move(booking, to_status=Booking.Status.RESERVED, by=by, reason=reason, now=now, action="take off the manifest")
-    return booking
+    return _move_locked(
+        booking, to_status=Booking.Status.RESERVED, by=by, reason=reason, now=now or timezone.now(),
+        action="take off the manifest",
+    )
 
 
 def booking_mark_flown(*, booking: Booking, by, now: dt.datetime | None = None) -> Booking:
-    now = now or timezone.now()
-    with transaction.atomic():
-        flight = lock_flight(booking.flight_id)
-        booking = lock_booking(booking.pk, flight=flight)
-        if flight.status not in Flight.FLOWN_STATUSES:
-            raise InvalidTransition(
-                f"Cannot mark booking {booking} flown: flight {flight.code} is {flight.get_status_display().lower()}."
-            )
-        booking_move(booking, to_status=Booking.Status.FLOWN, by=by, reason=f"Flew on {flight.code}.", now=now, action="mark flown")
-    return booking
+    """The passenger flew: only once the flight has launched."""
+    return _move_locked(
+        booking, to_status=Booking.Status.FLOWN, by=by, reason=f"Flew on {booking.flight.code}.",
+        now=now or timezone.now(), action="mark flown",
+    )
 
 
 def booking_mark_no_show(*, booking: Booking, by, reason: str, now: dt.datetime | None = None) -> Booking:
     """The manifested passenger did not come to fly. Nothing is refunded: this is not a cancellation."""
     reason = _require_reason(reason, "mark a booking no-show")
-    now = now or timezone.now()
-    with transaction.atomic():
-        flight = lock_flight(booking.flight_id)
-        booking = lock_booking(booking.pk, flight=flight)
-        booking_move(booking, to_status=Booking.Status.NO_SHOW, by=by, reason=reason, now=now, action="mark no-show")
-    return booking
+    return _move_locked(
+        booking, to_status=Booking.Status.NO_SHOW, by=by, reason=reason, now=now or timezone.now(),
+        action="mark no-show",
+    )
 
 
 def bookings_on_flight_cancelled(*, flight: Flight, by, reason: str, now: dt.datetime | None = None) -> int:

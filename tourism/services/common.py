@@ -10,7 +10,7 @@ from django.db import connection
 from flights.models import Flight
 from flights.statemachine import require_transition
 from tourism import notifications
-from tourism.exceptions import ProfileRequired
+from tourism.exceptions import HoldExpired, ProfileRequired
 from tourism.models import Booking, BookingStatusChange, PassengerProfile
 
 # Statuses that end a booking: `ended_at` and `end_reason` are stamped when it reaches one.
@@ -53,6 +53,20 @@ def lock_booking(booking_id: int, *, flight: Flight) -> Booking:
         raise RuntimeError(f"Booking {booking.pk} is not on flight {flight.pk}.")
     booking.flight = flight
     return booking
+
+
+def lock_for_change(booking: Booking) -> Booking:
+    """Lock the booking's flight, then the booking: the order every booking service takes its locks in."""
+    return lock_booking(booking.pk, flight=lock_flight(booking.flight_id))
+
+
+def require_hold_not_lapsed(booking: Booking, *, now: dt.datetime, action: str) -> None:
+    """A lapsed hold gave its seat back (or will at the next sweep): nothing more happens on it."""
+    if booking.hold_lapsed(now):
+        raise HoldExpired(
+            f"Cannot {action} for booking {booking}: its hold lapsed at {booking.hold_expires_at:%Y-%m-%d %H:%M} UTC "
+            "and the seat went back on sale. Hold a seat again if one is free."
+        )
 
 
 def require_profile(user) -> PassengerProfile:

@@ -11,9 +11,9 @@ from django.utils import timezone
 from flights.exceptions import InvalidInput, InvalidTransition
 from flights.models import Vehicle
 from tourism.disclosure import ConsentState, consent_state, disclosure_build
-from tourism.exceptions import ConsentSignatureInvalid, DisclosureChanged, HoldExpired
+from tourism.exceptions import ConsentSignatureInvalid, DisclosureChanged
 from tourism.models import Booking, ConsentDocument, ConsentSignature, IndustrySafetyRecord
-from tourism.services.common import lock_booking, lock_flight, require_profile
+from tourism.services.common import lock_for_change, require_hold_not_lapsed, require_profile
 from tourism.services.payments import booking_reserve
 
 
@@ -95,17 +95,13 @@ def consent_sign(
             fields=errors,
         )
     with transaction.atomic():
-        flight = lock_flight(booking.flight_id)
-        booking = lock_booking(booking.pk, flight=flight)
+        booking = lock_for_change(booking)
+        flight = booking.flight
         if not booking.is_live:
             raise InvalidTransition(
                 f"Cannot sign informed consent for booking {booking}: it is {booking.get_status_display().lower()}."
             )
-        if booking.hold_lapsed(now):
-            raise HoldExpired(
-                f"Cannot sign informed consent for booking {booking}: its hold lapsed at "
-                f"{booking.hold_expires_at:%Y-%m-%d %H:%M} UTC. Hold a seat again if one is free."
-            )
+        require_hold_not_lapsed(booking, now=now, action="sign informed consent")
         disclosure = disclosure_build(flight.vehicle)
         if disclosure_sha256 and disclosure_sha256.strip().lower() != disclosure.sha256:
             raise DisclosureChanged(

@@ -17,10 +17,10 @@ from django.utils import timezone
 from flights.exceptions import InvalidInput
 from tourism import selectors
 from tourism.disclosure import ConsentState, consent_state
-from tourism.exceptions import ConsentRequired, ConsentStale, HoldExpired, PaymentRefused
+from tourism.exceptions import ConsentRequired, ConsentStale, PaymentRefused
 from tourism.models import Booking, LedgerEntry, RefundPolicy
 from tourism.payments import get_provider
-from tourism.services.common import booking_move, lock_booking, lock_flight
+from tourism.services.common import booking_move, lock_for_change, require_hold_not_lapsed
 
 CENT = Decimal("0.01")
 
@@ -133,8 +133,7 @@ def payment_record(
     if kind not in (LedgerEntry.Kind.DEPOSIT, LedgerEntry.Kind.BALANCE):
         raise InvalidInput("A payment received is a deposit or a balance payment.", fields={"kind": ["Unknown kind."]})
     with transaction.atomic():
-        flight = lock_flight(booking.flight_id)
-        booking = lock_booking(booking.pk, flight=flight)
+        booking = lock_for_change(booking)
         code = booking.currency
         currency = (currency or code).strip().upper()
         if currency != code:
@@ -146,11 +145,7 @@ def payment_record(
             raise PaymentRefused(
                 f"Cannot record a payment for booking {booking}: it is {booking.get_status_display().lower()}."
             )
-        if booking.hold_lapsed(now):
-            raise HoldExpired(
-                f"Cannot record a payment for booking {booking}: its hold lapsed at "
-                f"{booking.hold_expires_at:%Y-%m-%d %H:%M} UTC. The passenger must hold a seat again."
-            )
+        require_hold_not_lapsed(booking, now=now, action="record a payment")
         require_current_consent(booking, action="record a payment")
         duplicate = LedgerEntry.objects.filter(
             provider=payment_provider.code, reference=reference, kind__in=(LedgerEntry.Kind.DEPOSIT, LedgerEntry.Kind.BALANCE)
