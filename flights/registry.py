@@ -47,6 +47,7 @@ launch_guards = GuardRegistry("launch", code="launch_refused")
 # Asked before a booking is manifested: each gate takes the booking (with `.user`, the passenger, and
 # `.flight`) and `now=`, and returns what still blocks it (medical clearance, training, waiver, ...).
 manifest_gates = GuardRegistry("manifest", code="manifest_gate_failed")
+booking_guards = GuardRegistry("booking", code="flight_not_bookable")
 
 
 class DisclosureRegistry:
