@@ -16,6 +16,7 @@ urlpatterns = [
     path("", flight_views.home, name="home"),
     path("", include("flights.urls")),
     path("", include("tourism.urls")),
+    path("", include("verification.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -101,3 +101,21 @@ def require_postgres():
 def require_redis():
     if not os.environ.get("REDIS_URL"):
         pytest.skip("needs Redis: set REDIS_URL=redis://...")
+
+
+@pytest.fixture
+def flights_rules_only():
+    """The flights app's own rules alone: guards and permits that other apps register (certification,
+    medical, ...) are set aside for the test and put back after. Each app tests its own guards."""
+    from flights import registry
+
+    saved = []
+    for value in vars(registry).values():
+        for attribute in ("_guards", "_permits"):
+            if isinstance(value, registry.GuardRegistry | registry.PermitRegistry) and hasattr(value, attribute):
+                entries = getattr(value, attribute)
+                saved.append((entries, list(entries)))
+                entries.clear()
+    yield
+    for entries, original in saved:
+        entries[:] = original
