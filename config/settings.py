@@ -213,6 +213,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}  # filled by each app's tasks (see config/celery.py)
+CELERY_BEAT_SCHEDULE["verification-verify-signoff-chain"] = {
+    "task": "verification.verify_signoff_chain",
+    "schedule": 6 * 60 * 60,  # seconds: re-verify every sign-off four times a day
+}
 
 # Django REST Framework: token auth for other systems, session auth for the portal's own calls.
 REST_FRAMEWORK = {
@@ -240,6 +244,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "VerificationKindEnum": "verification.models.VerificationFlight.Kind",
+        "AttachmentKindEnum": "verification.models.Attachment.Kind",
+    },
 }
 
 # Security: strict when DJANGO_DEBUG=0, so `check --deploy` has nothing to warn about.

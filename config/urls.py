@@ -10,6 +10,7 @@ admin.site.site_title = "Flight Operations admin"
 
 api_v1 = [
     path("", include("flights.api.urls")),
+    path("", include("verification.api.urls")),
 ]
 
 urlpatterns = [

@@ -13,11 +13,14 @@ from verification.models import RecordStatusChange, VerificationFlight, lifecycl
 DATA_ENTRY_ROLES = (roles.OPERATIONS, roles.FLIGHT_DIRECTOR)
 
 
+ROLE_PLURALS = {roles.OPERATIONS: "operations staff", roles.FLIGHT_DIRECTOR: "flight directors"}
+
+
 def require_role(user, allowed: tuple[str, ...], action: str) -> None:
     if user is None or not any(roles.user_has_role(user, role) for role in allowed):
-        who = user.get_username() if user is not None and user.is_authenticated else "An anonymous user"
-        names = " or ".join(role.lower() + "s" for role in allowed)
-        raise NotPermitted(f"Only {names} can {action}: {who} is neither.")
+        who = user.get_username() if user is not None and user.is_authenticated else "an anonymous user"
+        names = " or ".join(ROLE_PLURALS.get(role, role.lower()) for role in allowed)
+        raise NotPermitted(f"Only {names} can {action}: {who} is {'neither' if len(allowed) > 1 else 'not one'}.")
 
 
 def lock_record(record: VerificationFlight) -> VerificationFlight:
