@@ -183,6 +183,9 @@ class VerificationFlightAdmin(ReviewedChangelistMixin, ServiceSaveMixin, RecordA
     def get_queryset(self, request):
         return selectors.record_queryset()
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # a new record has no rows to show yet
+
     def create(self, request, obj, form):
         fields = {name: form.cleaned_data[name] for name in services.records.RECORD_FIELDS if name in form.cleaned_data}
         return services.verification_record_create(flight=form.cleaned_data["flight"], by=request.user, **fields)
@@ -368,6 +371,9 @@ class MishapAdmin(ReviewedChangelistMixin, ServiceSaveMixin, RecordAdmin):
     list_select_related = ("flight", "vehicle__model", "declared_by")
     autocomplete_fields = ("flight",)
     inlines = [CorrectiveActionInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
     def get_fields(self, request, obj=None):
         if obj is None:
