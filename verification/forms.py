@@ -8,6 +8,8 @@ from verification.models import SignOff
 
 
 class SignOffForm(forms.Form):
+    # The record's hash as the director saw it on this page: the signature is refused if it changed since.
+    record_hash = forms.CharField(widget=forms.HiddenInput, min_length=64, max_length=64)
     decision = forms.ChoiceField(choices=SignOff.Decision.choices, widget=forms.RadioSelect, initial="approve")
     meaning = forms.CharField(
         label="Meaning of your signature",

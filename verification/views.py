@@ -71,15 +71,21 @@ def record_detail(request, pk: int):
 @portal_view
 def sign_off(request, pk: int):
     record = _record_or_404(pk)
-    form = SignOffForm(request.POST or None, initial={"meaning": services.default_meaning(record, "approve")})
+    review = selectors.record_review(record)
+    form = SignOffForm(request.POST or None, initial={
+        "meaning": services.default_meaning(record, "approve"), "record_hash": review.current_hash,
+    })
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             signoff = services.verification_sign_off(
                 record=record, signer=request.user, password=data["password"], decision=data["decision"],
-                meaning=data["meaning"], comment=data["comment"],
+                meaning=data["meaning"], comment=data["comment"], expected_record_hash=data["record_hash"],
             )
         except DomainError as exc:
+            if exc.code == "record_changed_since_review":
+                messages.error(request, exc.message)
+                return redirect(record)
             for name, errors in exc.fields.items():
                 for error in errors:
                     form.add_error(name if name in form.fields else None, error)
@@ -88,7 +94,6 @@ def sign_off(request, pk: int):
             verb = "approved" if signoff.decision == SignOff.Decision.APPROVE else "rejected"
             messages.success(request, f"You {verb} {record.flight.code} (sign-off #{signoff.sequence}).")
             return redirect(record)
-    review = selectors.record_review(record)
     return render(request, "verification/sign_off.html", {"record": record, "review": review, "form": form})
 
 

@@ -174,6 +174,18 @@ def test_sign_off_attempts_are_throttled_like_logins(director, operations, monke
     assert client.get(RECORDS).status_code == 200  # only the signature is throttled
 
 
+def test_sign_off_refuses_a_record_changed_since_it_was_reviewed(director, operations):
+    record = record_in_review(by=operations)
+    client = api(director)
+    seen = client.get(f"{RECORDS}{record.pk}/").json()["current_hash"]
+    response = client.post(f"{RECORDS}{record.pk}/sign-off/", {"decision": "approve", "meaning": "OK", "password": PASSWORD,
+                                                              "expected_record_hash": "0" * 64}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "record_changed_since_review"
+    response = client.post(f"{RECORDS}{record.pk}/sign-off/", {"decision": "approve", "meaning": "OK", "password": PASSWORD,
+                                                              "expected_record_hash": seen}, format="json")
+    assert response.status_code == 201 and response.json()["record_hash"] == seen
+
+
 def test_certification_endpoint(director, operations):
     vehicle = VehicleFactory(model=VehicleModelFactory(required_uncrewed_flights=1, required_crewed_flights=1))
     sign(record_in_review(by=operations, vehicle=vehicle), director)

@@ -8,7 +8,7 @@ from tests.conftest import PASSWORD
 from tests.flights.factories import VehicleFactory, VehicleModelFactory
 from tests.querycounts import assert_flat_queries
 from tests.verification.factories import planned_record, record_in_review, sign
-from verification import services
+from verification import selectors, services
 from verification.models import VerificationFlight
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +16,11 @@ pytestmark = pytest.mark.django_db
 
 def sign_url(record):
     return reverse("verification:sign-off", args=[record.pk])
+
+
+def reviewed(record, **data) -> dict:
+    """The sign-off form as posted: with the hash of the record as the director saw it."""
+    return {"record_hash": selectors.record_review(selectors.record_queryset().get(pk=record.pk)).current_hash, **data}
 
 
 @pytest.mark.parametrize("name,args", [
@@ -88,12 +93,12 @@ def test_sign_off_with_the_password(client, director, operations):
     client.force_login(director)
     page = client.get(sign_url(record)).content.decode()
     assert "Objectives met; safe to proceed to crewed flights." in page and "Record SHA-256" in page
-    response = client.post(sign_url(record), {"decision": "approve", "meaning": "Objectives met", "password": "wrong"})
+    response = client.post(sign_url(record), reviewed(record, decision="approve", meaning="Objectives met", password="wrong"))
     assert response.status_code == 200
     assert "The password is not correct: re-enter your own password to sign." in response.content.decode()
     assert not record.signoffs.exists()
-    response = client.post(sign_url(record), {"decision": "approve", "meaning": "Objectives met", "password": PASSWORD},
-                           follow=True)
+    response = client.post(sign_url(record), reviewed(record, decision="approve", meaning="Objectives met",
+                                                      password=PASSWORD), follow=True)
     assert response.redirect_chain[-1][0] == record.get_absolute_url()
     assert f"You approved {record.flight.code} (sign-off #1)." in response.content.decode()
     record.refresh_from_db()
@@ -109,7 +114,7 @@ def test_sign_off_with_the_password(client, director, operations):
 def test_sign_off_form_refuses_bad_input(client, director, operations, data, message):
     record = record_in_review(by=operations)
     client.force_login(director)
-    response = client.post(sign_url(record), data)
+    response = client.post(sign_url(record), reviewed(record, **data))
     assert response.status_code == 200 and message in response.content.decode()
     assert not record.signoffs.exists()
 
@@ -119,14 +124,29 @@ def test_open_critical_anomaly_refusal_shows_on_the_form(client, director, opera
     client.force_login(director)
     page = client.get(sign_url(record)).content.decode()
     assert "Critical anomaly “Valve leak” is open: this record cannot be approved." in page
-    response = client.post(sign_url(record), {"decision": "approve", "meaning": "OK", "password": PASSWORD})
+    response = client.post(sign_url(record), reviewed(record, decision="approve", meaning="OK", password=PASSWORD))
     assert "is open without a flight rationale" in response.content.decode()
+
+
+def test_a_record_changed_since_the_director_opened_it_is_not_signed(client, director, operations):
+    record = record_in_review(by=operations)
+    client.force_login(director)
+    form = reviewed(record, decision="approve", meaning="Objectives met", password=PASSWORD)
+    services.verification_reopen(record=record, by=director, reason="Typo")  # meanwhile, another tab
+    services.objective_update(objective=record.objectives.get(), by=operations, measured_result="Landed 990 m out")
+    services.verification_mark_flown(record=record, by=operations)
+    services.verification_submit_for_review(record=record, by=operations)
+    response = client.post(sign_url(record), form, follow=True)
+    assert response.redirect_chain[-1][0] == record.get_absolute_url()
+    assert "changed after you opened it for review" in response.content.decode()
+    assert not record.signoffs.filter(voided_at__isnull=True).exists()
+    assert client.post(sign_url(record), {**form, "record_hash": ""}).status_code == 200  # tampered form: refused
 
 
 def test_operations_cannot_sign_through_the_form(client, operations):
     record = record_in_review(by=operations)
     client.force_login(operations)
-    response = client.post(sign_url(record), {"decision": "approve", "meaning": "OK", "password": PASSWORD})
+    response = client.post(sign_url(record), reviewed(record, decision="approve", meaning="OK", password=PASSWORD))
     assert "Only flight directors can sign off verification flights: olive is not a flight director." in response.content.decode()
 
 

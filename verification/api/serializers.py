@@ -158,6 +158,10 @@ class SignOffCreateSerializer(serializers.Serializer):
     meaning = serializers.CharField(help_text="What the signature attests to.")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    expected_record_hash = serializers.RegexField(
+        r"^[0-9a-f]{64}$", required=False,
+        help_text="The record's current_hash as reviewed: the signature is refused if the record changed since.",
+    )
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -41,10 +41,14 @@ def verification_sign_off(
     decision: str,
     meaning: str,
     comment: str = "",
+    expected_record_hash: str | None = None,
     now: dt.datetime | None = None,
 ) -> SignOff:
     """Sign a record in review. Approval by the required number of different directors signs it off; one
-    rejection rejects it. The password is checked before any lock is taken (hashing it is slow)."""
+    rejection rejects it. The password is checked before any lock is taken (hashing it is slow).
+
+    `expected_record_hash` is the hash of the record as the director reviewed it (the portal form sends
+    it): if the record changed since, the signature is refused rather than put on content never seen."""
     if signer is None or not roles.user_has_role(signer, roles.FLIGHT_DIRECTOR):
         who = signer.get_username() if signer is not None and signer.is_authenticated else "an anonymous user"
         raise NotPermitted(
@@ -79,6 +83,12 @@ def verification_sign_off(
             )
         # Read the content after taking the lock, so the hash is of exactly what is stored now.
         review = selectors.record_review(selectors.record_queryset().get(pk=record.pk))
+        if expected_record_hash is not None and expected_record_hash != review.current_hash:
+            raise SignOffRefused(
+                f"{record.flight.code} changed after you opened it for review (its SHA-256 is no longer "
+                f"{expected_record_hash[:12]}…). Review it again before signing.",
+                code="record_changed_since_review",
+            )
         _refuse_second_signature(review, signer)
         _refuse_if_altered(review)
         if decision == Decision.APPROVE:
