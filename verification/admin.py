@@ -311,16 +311,11 @@ class ReadOnlyMixin:
         return False
 
 
-class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """Rows without their own history table: shown, never added, changed or deleted here."""
+class ReadOnlyAdmin(ReadOnlyMixin, RecordAdmin):
+    """Rows without a simple_history table: their history page is Django's own admin log."""
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+    history_view = admin.ModelAdmin.history_view
+    object_history_template = None
 
 
 @admin.register(SignOff)

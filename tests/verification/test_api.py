@@ -18,6 +18,7 @@ from tests.verification.factories import (
     record_in_review,
     sign,
 )
+from verification import services
 from verification.models import VerificationFlight
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +215,34 @@ def test_schema_covers_the_verification_endpoints_without_warnings():
             "/api/v1/verification/objectives/", "/api/v1/verification/anomalies/",
             "/api/v1/verification/signoffs/", "/api/v1/verification/certifications/{id}/"} <= set(paths)
     assert GENERATOR_STATS._warn_cache == {} and GENERATOR_STATS._error_cache == {}
+
+
+@pytest.mark.parametrize("path", ["objectives", "anomalies", "attachments"])
+def test_record_row_lists_are_flat(operations, path):
+    def add(n):
+        for _ in range(n):
+            record = planned_record(anomalies=[dict(severity="minor")])
+            services.attachment_add(record=record, by=operations, title="t", file=SimpleUploadedFile("t.csv", b"1"))
+
+    client = api(operations)
+    assert_flat_queries(lambda: client.get(f"/api/v1/verification/{path}/"), add, expected=4)
+
+
+def test_bad_uploads_and_patches_are_refused(operations):
+    record = planned_record()
+    client = api(operations)
+    response = client.post("/api/v1/verification/attachments/", {"record": record.pk, "title": "x"}, format="multipart")
+    assert response.status_code == 400 and "file" in response.json()["fields"]
+    response = client.post("/api/v1/verification/attachments/", {"record": record.pk}, format="json")
+    assert response.status_code == 415
+    objective = record.objectives.get()
+    response = client.patch(f"/api/v1/verification/objectives/{objective.pk}/", {"result": "great"}, format="json")
+    assert response.status_code == 400 and "result" in response.json()["fields"]
+    response = client.patch(f"/api/v1/verification/objectives/{objective.pk}/", {"measured_result": ""}, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "A pass, fail or partial result needs the measured result that supports it."
+    response = client.patch(f"{RECORDS}{record.pk}/", {"landed_at": "not a time"}, format="json")
+    assert response.status_code == 400 and "landed_at" in response.json()["fields"]
+    response = client.patch(f"{RECORDS}{record.pk}/", {"landed_at": "2000-01-01T00:00:00Z"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The landing time must be after the launch time."

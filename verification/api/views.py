@@ -112,18 +112,31 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Verificati
 
 
 class RecordContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VerificationViewSet):
-    """Rows of a record: added and changed through the services while the record is editable."""
+    """Rows of a record, added (POST) and changed (PATCH) through the services while the record is editable."""
 
-    update_serializer_class = None
     filterset_fields = ["record"]
+    update_serializer_class = None
+    add_service = update_service = None  # staticmethods: services.<row>_add, services.<row>_update
+    row_argument = ""  # the update service's keyword for the row
+
+    def get_serializer_class(self):
+        return self.update_serializer_class if self.action == "partial_update" else self.serializer_class
 
     def _valid(self, serializer_class, **kwargs) -> dict:
         serializer = serializer_class(data=self.request.data, **kwargs)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    def _created(self, obj):
-        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+    def _render(self, row, code=status.HTTP_200_OK):
+        return Response(self.serializer_class(row, context=self.get_serializer_context()).data, status=code)
+
+    def create(self, request):
+        data = self._valid(self.serializer_class)
+        return self._render(self.add_service(record=data.pop("record"), by=request.user, **data), status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        data = self._valid(self.update_serializer_class, partial=True)
+        return self._render(self.update_service(**{self.row_argument: self.get_object()}, by=request.user, **data))
 
 
 class ObjectiveViewSet(RecordContentViewSet):
@@ -131,17 +144,9 @@ class ObjectiveViewSet(RecordContentViewSet):
 
     queryset = TestObjective.objects.select_related("record").order_by("record_id", "sequence")
     serializer_class = s.ObjectiveSerializer
-
-    def create(self, request):
-        data = self._valid(s.ObjectiveSerializer)
-        return self._created(services.objective_add(record=data.pop("record"), by=request.user, **data))
-
-    @extend_schema(request=s.ObjectiveUpdateSerializer, responses=s.ObjectiveSerializer)
-    def partial_update(self, request, pk=None):
-        data = self._valid(s.ObjectiveUpdateSerializer, partial=True)
-        return Response(self.get_serializer(
-            services.objective_update(objective=self.get_object(), by=request.user, **data)
-        ).data)
+    update_serializer_class = s.ObjectiveUpdateSerializer
+    add_service, update_service = staticmethod(services.objective_add), staticmethod(services.objective_update)
+    row_argument = "objective"
 
 
 class AnomalyViewSet(RecordContentViewSet):
@@ -149,18 +154,10 @@ class AnomalyViewSet(RecordContentViewSet):
 
     queryset = Anomaly.objects.select_related("record").order_by("record_id", "id")
     serializer_class = s.AnomalySerializer
+    update_serializer_class = s.AnomalyUpdateSerializer
+    add_service, update_service = staticmethod(services.anomaly_add), staticmethod(services.anomaly_update)
+    row_argument = "anomaly"
     filterset_fields = ["record", "severity", "disposition"]
-
-    def create(self, request):
-        data = self._valid(s.AnomalySerializer)
-        return self._created(services.anomaly_add(record=data.pop("record"), by=request.user, **data))
-
-    @extend_schema(request=s.AnomalyUpdateSerializer, responses=s.AnomalySerializer)
-    def partial_update(self, request, pk=None):
-        data = self._valid(s.AnomalyUpdateSerializer, partial=True)
-        return Response(self.get_serializer(
-            services.anomaly_update(anomaly=self.get_object(), by=request.user, **data)
-        ).data)
 
 
 class AttachmentViewSet(RecordContentViewSet):
@@ -174,7 +171,8 @@ class AttachmentViewSet(RecordContentViewSet):
     @extend_schema(request=s.AttachmentCreateSerializer, responses={201: s.AttachmentSerializer})
     def create(self, request):
         data = self._valid(s.AttachmentCreateSerializer)
-        return self._created(services.attachment_add(record=data.pop("record"), by=request.user, **data))
+        return self._render(services.attachment_add(record=data.pop("record"), by=request.user, **data),
+                            status.HTTP_201_CREATED)
 
 
 class SignOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VerificationViewSet):

@@ -80,28 +80,46 @@ def verification_record_update(*, record: VerificationFlight, by, **changes) -> 
     return record
 
 
-def occupant_add(*, record: VerificationFlight, by, name: str, role: str, is_test_dummy: bool = False) -> Occupant:
-    """List a crew member, or an instrumented test dummy, aboard the flight."""
+def _add_row(*, record: VerificationFlight, by, build, fields: dict, allowed: tuple[str, ...], label: str, check=None):
+    """Add a row to an editable record: lock the record, build the row, validate, save."""
     require_role(by, DATA_ENTRY_ROLES, "edit verification records")
     with transaction.atomic():
         record = lock_editable_record(record)
-        occupant = Occupant(record=record, name=(name or "").strip(), role=(role or "").strip(), is_test_dummy=is_test_dummy)
-        _check_occupant(record, occupant)
-        clean_or_refuse(occupant)
-        occupant.save()
-    return occupant
+        row = build(record)
+        apply_changes(row, fields, allowed, label)
+        if check:
+            check(record, row)
+        clean_or_refuse(row)
+        row.save()
+    return row
+
+
+def _update_row(row, *, by, changes: dict, allowed: tuple[str, ...], label, check=None):
+    """Change a row of an editable record: lock the record, re-read the row, validate, save what changed."""
+    require_role(by, DATA_ENTRY_ROLES, "edit verification records")
+    with transaction.atomic():
+        record = lock_editable_record(row.record)
+        row = type(row).objects.get(pk=row.pk)
+        if apply_changes(row, changes, allowed, label(row)):
+            if check:
+                check(record, row)
+            clean_or_refuse(row)
+            row.save(update_fields=list(changes))
+    return row
+
+
+def occupant_add(*, record: VerificationFlight, by, name: str, role: str, is_test_dummy: bool = False) -> Occupant:
+    """List a crew member, or an instrumented test dummy, aboard the flight."""
+    return _add_row(
+        record=record, by=by, build=lambda record: Occupant(record=record),
+        fields={"name": (name or "").strip(), "role": (role or "").strip(), "is_test_dummy": is_test_dummy},
+        allowed=OCCUPANT_FIELDS, label="An occupant", check=_check_occupant,
+    )
 
 
 def occupant_update(*, occupant: Occupant, by, **changes) -> Occupant:
-    require_role(by, DATA_ENTRY_ROLES, "edit verification records")
-    with transaction.atomic():
-        record = lock_editable_record(occupant.record)
-        occupant = Occupant.objects.get(pk=occupant.pk)
-        if apply_changes(occupant, changes, OCCUPANT_FIELDS, "An occupant"):
-            _check_occupant(record, occupant)
-            clean_or_refuse(occupant)
-            occupant.save(update_fields=list(changes))
-    return occupant
+    return _update_row(occupant, by=by, changes=changes, allowed=OCCUPANT_FIELDS, label=lambda row: "An occupant",
+                       check=_check_occupant)
 
 
 def _check_occupant(record: VerificationFlight, occupant: Occupant) -> None:
@@ -117,53 +135,35 @@ def objective_add(
     *, record: VerificationFlight, by, description: str, success_criterion: str, **fields
 ) -> TestObjective:
     """Add a test objective with its success criterion; the next sequence number is given to it."""
-    require_role(by, DATA_ENTRY_ROLES, "edit verification records")
-    with transaction.atomic():
-        record = lock_editable_record(record)
-        last = record.objectives.aggregate(last=Max("sequence"))["last"] or 0
-        objective = TestObjective(
-            record=record, sequence=last + 1, description=description, success_criterion=success_criterion
-        )
-        apply_changes(objective, fields, OBJECTIVE_FIELDS, "A test objective")
-        clean_or_refuse(objective)
-        objective.save()
-    return objective
+
+    def build(record):
+        last = record.objectives.aggregate(last=Max("sequence"))["last"] or 0  # under the record's lock
+        return TestObjective(record=record, sequence=last + 1)
+
+    return _add_row(
+        record=record, by=by, build=build, allowed=OBJECTIVE_FIELDS, label="A test objective",
+        fields={"description": description, "success_criterion": success_criterion, **fields},
+    )
 
 
 def objective_update(*, objective: TestObjective, by, **changes) -> TestObjective:
     """Record a measured result (pass, fail, partial with its flight rationale) or reword an objective."""
-    require_role(by, DATA_ENTRY_ROLES, "edit verification records")
-    with transaction.atomic():
-        lock_editable_record(objective.record)
-        objective = TestObjective.objects.get(pk=objective.pk)
-        if apply_changes(objective, changes, OBJECTIVE_FIELDS, f"Objective {objective.sequence}"):
-            clean_or_refuse(objective)
-            objective.save(update_fields=list(changes))
-    return objective
+    return _update_row(objective, by=by, changes=changes, allowed=OBJECTIVE_FIELDS,
+                       label=lambda row: f"Objective {row.sequence}")
 
 
 def anomaly_add(*, record: VerificationFlight, by, title: str, severity: str, description: str, **fields) -> Anomaly:
-    require_role(by, DATA_ENTRY_ROLES, "edit verification records")
-    with transaction.atomic():
-        record = lock_editable_record(record)
-        anomaly = Anomaly(record=record, title=title, severity=severity, description=description)
-        apply_changes(anomaly, fields, ANOMALY_FIELDS, "An anomaly")
-        clean_or_refuse(anomaly)
-        anomaly.save()
-    return anomaly
+    return _add_row(
+        record=record, by=by, build=lambda record: Anomaly(record=record), allowed=ANOMALY_FIELDS,
+        label="An anomaly", fields={"title": title, "severity": severity, "description": description, **fields},
+    )
 
 
 def anomaly_update(*, anomaly: Anomaly, by, **changes) -> Anomaly:
     """Record the root cause and corrective actions, or change the disposition (closed, or accepted with a
     written flight rationale)."""
-    require_role(by, DATA_ENTRY_ROLES, "edit verification records")
-    with transaction.atomic():
-        lock_editable_record(anomaly.record)
-        anomaly = Anomaly.objects.get(pk=anomaly.pk)
-        if apply_changes(anomaly, changes, ANOMALY_FIELDS, f"Anomaly “{anomaly.title}”"):
-            clean_or_refuse(anomaly)
-            anomaly.save(update_fields=list(changes))
-    return anomaly
+    return _update_row(anomaly, by=by, changes=changes, allowed=ANOMALY_FIELDS,
+                       label=lambda row: f"Anomaly “{row.title}”")
 
 
 def attachment_add(
