@@ -221,6 +221,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "refresh-catalog": {"task": "flights.refresh_catalog", "schedule": 6 * 3600},
     "countdown-sweep": {"task": "flights.countdown_sweep", "schedule": 30},
     "send-notifications": {"task": "flights.send_notifications", "schedule": 60},
+    "verification-verify-signoff-chain": {
+        "task": "verification.verify_signoff_chain",
+        "schedule": 6 * 60 * 60,  # seconds: re-verify every sign-off four times a day
+    },
 }
 
 # Django REST Framework: token auth for other systems, session auth for the portal's own calls.
@@ -249,6 +253,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "VerificationKindEnum": "verification.models.VerificationFlight.Kind",
+        "AttachmentKindEnum": "verification.models.Attachment.Kind",
+    },
 }
 
 # Security: strict when DJANGO_DEBUG=0, so `check --deploy` has nothing to warn about.

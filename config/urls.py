@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("flights.api.readiness")),
     path("", include("tourism.api.urls")),
     path("medical/", include("tourism.medical.api.urls")),
+    path("", include("verification.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", include("flights.urls")),
     path("", include("tourism.urls")),
     path("medical/", include("tourism.medical.urls")),
+    path("", include("verification.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

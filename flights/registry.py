@@ -47,6 +47,7 @@ launch_guards = GuardRegistry("launch", code="launch_refused")
 # Asked before a booking is manifested: each gate takes the booking (with `.user`, the passenger, and
 # `.flight`) and `now=`, and returns what still blocks it (medical clearance, training, waiver, ...).
 manifest_gates = GuardRegistry("manifest", code="manifest_gate_failed")
+booking_guards = GuardRegistry("booking", code="flight_not_bookable")
 
 
 class DisclosureRegistry:
@@ -72,4 +73,27 @@ class DisclosureRegistry:
 
 
 disclosure_sections = DisclosureRegistry()
-booking_guards = GuardRegistry("booking", code="flight_not_bookable")
+
+
+class PermitRegistry:
+    """Functions that may let one flight fly on a grounded vehicle; each takes the flight, returns True/False."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._permits: list[Callable] = []
+
+    def register(self, permit: Callable) -> Callable:
+        if permit not in self._permits:
+            self._permits.append(permit)
+        return permit
+
+    def unregister(self, permit: Callable) -> None:
+        self._permits.remove(permit)
+
+    def permits(self, flight) -> bool:
+        return any(permit(flight) for permit in self._permits)
+
+
+# Asked when a flight's vehicle is grounded (e.g. verification: after a mishap, the uncrewed
+# return-to-flight verification flight must fly before the vehicle may return to service).
+grounded_flight_permits = PermitRegistry("grounded_flight")

@@ -192,6 +192,14 @@ def flight_schedule(
     return flight
 
 
+def _vehicle_may_fly(flight: Flight) -> bool:
+    """An active vehicle flies; a grounded one only the flights a registered permit allows."""
+    status = flight.vehicle.status
+    return status == Vehicle.Status.ACTIVE or (
+        status == Vehicle.Status.GROUNDED and registry.grounded_flight_permits.permits(flight)
+    )
+
+
 def _check_schedulable(flight: Flight, *, now: dt.datetime) -> None:
     if flight.launch_at is None or flight.launch_at <= now:
         raise InvalidInput(
@@ -206,7 +214,7 @@ def _check_schedulable(flight: Flight, *, now: dt.datetime) -> None:
             fields={"launch_at": ["Outside the launch window."]},
         )
     vehicle = flight.vehicle
-    if vehicle.status != Vehicle.Status.ACTIVE:
+    if not _vehicle_may_fly(flight):
         raise VehicleNotAvailable(
             f"Cannot schedule flight {flight}: vehicle {vehicle} is {vehicle.get_status_display().lower()}"
             + (f" ({vehicle.status_reason})." if vehicle.status_reason else ".")
@@ -239,7 +247,7 @@ def flight_mark_ready(*, flight: Flight, by, reason: str = "", now=None) -> Flig
     with transaction.atomic():
         flight = _lock_flight(flight)
         require_transition(flight, Flight.Status.READY, action="mark ready")
-        if flight.vehicle.status != Vehicle.Status.ACTIVE:
+        if not _vehicle_may_fly(flight):
             raise VehicleNotAvailable(
                 f"Flight {flight} cannot be ready: vehicle {flight.vehicle} is {flight.vehicle.get_status_display().lower()}."
             )

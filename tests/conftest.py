@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -123,3 +124,42 @@ def require_postgres():
 def require_redis():
     if not os.environ.get("REDIS_URL"):
         pytest.skip("needs Redis: set REDIS_URL=redis://...")
+
+
+@contextlib.contextmanager
+def only_rules_of(*apps: str):
+    """Only the rules the flights app and `apps` register: guards, permits and readiness checks that
+    other apps register (certification, medical, ...) are set aside, and put back after. Each app's
+    unit tests test its own rules; tests/integration and tests/e2e run with every app's rules."""
+    from flights import readiness, registry
+
+    prefixes = ("flights.", *(f"{app}." for app in apps))
+
+    def own(entry) -> bool:
+        return getattr(entry, "__module__", "").startswith(prefixes)
+
+    saved = []
+    for value in vars(registry).values():
+        for attribute in ("_guards", "_permits"):
+            if isinstance(value, registry.GuardRegistry | registry.PermitRegistry) and hasattr(value, attribute):
+                entries = getattr(value, attribute)
+                saved.append((entries, list(entries)))
+                entries[:] = [entry for entry in entries if own(entry)]
+    checks = readiness.registry._checks
+    saved_checks = dict(checks)
+    for name, check in saved_checks.items():
+        if not own(check):
+            del checks[name]
+    try:
+        yield
+    finally:
+        for entries, original in saved:
+            entries[:] = original
+        checks.clear()
+        checks.update(saved_checks)
+
+
+@pytest.fixture
+def flights_rules_only():
+    with only_rules_of():
+        yield

@@ -16,15 +16,21 @@ from tests.flights.factories import (
     scheduled_flight,
 )
 from tests.medical import factories as f
+from tests.verification.factories import certified_vehicle
 from tourism.medical.models import MedicalClearance, MedicalDocument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_questionnaire_restriction_and_refused_booking(new_page, passenger, surgeon, password, tmp_path):
-    hop = scheduled_flight(code="NS-41", itinerary=ItineraryFactory(name="West Texas Suborbital Hop", peak_g=Decimal("5.5")))
+def test_questionnaire_restriction_and_refused_booking(new_page, passenger, surgeon, password, tmp_path,
+                                                      operations, director, other_director):
+    # Commercial flights fly certified vehicles only: certify both by signed-off verification flights.
+    directors = [director, other_director]
+    hop = scheduled_flight(code="NS-41", vehicle=certified_vehicle(ops=operations, directors=directors),
+                           itinerary=ItineraryFactory(name="West Texas Suborbital Hop", peak_g=Decimal("5.5")))
     dragon = VehicleModelFactory(manufacturer="SpaceX", name="Crew Dragon", regime="orbital")
-    station = scheduled_flight(code="AX-9", vehicle=VehicleFactory(model=dragon),
+    station = scheduled_flight(code="AX-9", vehicle=certified_vehicle(ops=operations, directors=directors,
+                                                                      vehicle=VehicleFactory(model=dragon)),
                                itinerary=OrbitalItineraryFactory(name="Orbital Station Stay", peak_g=Decimal("4.0")))
 
     # The passenger fills the questionnaire in steps, uploads an ECG and submits.

@@ -1,4 +1,5 @@
-"""Fixtures for launch-day tests: a flight an hour before launch with its whole launch team."""
+"""Flights tests test the flights app's own rules; fixtures for launch day: a flight an hour before launch
+with its whole launch team."""
 
 import datetime as dt
 
@@ -43,3 +44,7 @@ def launch_day(django_capture_on_commit_callbacks, director, crew_of_positions):
     return flight
 
 
+@pytest.fixture(autouse=True)
+def _flights_rules_only(flights_rules_only):
+    """Unit tests of the flights app test its own rules; the guards other apps register (a commercial
+    flight needs a certified vehicle, ...) are tested in those apps' tests, demo included."""

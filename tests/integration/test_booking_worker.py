@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.tourism.factories import bookable_flight, passenger_with_profile
+from tests.verification.factories import certified_vehicle
 from tourism import services, tasks
 from tourism.models import Booking, BookingStatusChange
 
@@ -22,8 +23,9 @@ def wait_for(condition, seconds=90):
     return False
 
 
-def test_a_committed_hold_is_emailed_by_the_worker_and_the_sweep_expires_it(celery_worker_process):
-    flight = bookable_flight()
+def test_a_committed_hold_is_emailed_by_the_worker_and_the_sweep_expires_it(celery_worker_process, operations,
+                                                                             director, other_director):
+    flight = bookable_flight(vehicle=certified_vehicle(ops=operations, directors=[director, other_director]))
     # A hold committed for real: its on-commit hook sends the email task to the worker.
     booking = services.booking_hold(flight=flight, user=passenger_with_profile())
     change = BookingStatusChange.objects.get(booking=booking)

@@ -7,6 +7,7 @@ import pytest
 
 from tests.medical import factories as medical
 from tests.tourism.factories import bookable_flight, passenger_with_profile, pay_balance, reserved_booking
+from tests.verification.factories import certified_vehicle
 from tourism import services
 from tourism.exceptions import ManifestGateFailed
 from tourism.medical import services as medical_services
@@ -14,8 +15,9 @@ from tourism.medical import services as medical_services
 pytestmark = pytest.mark.django_db
 
 
-def test_manifest_needs_every_gate_and_names_each_failing_one(surgeon, operations):
-    flight = bookable_flight(code="NS-90")
+def test_manifest_needs_every_gate_and_names_each_failing_one(surgeon, operations, director, other_director):
+    vehicle = certified_vehicle(ops=operations, directors=[director, other_director])
+    flight = bookable_flight(code="NS-90", vehicle=vehicle)
     passenger = passenger_with_profile()
     booking = reserved_booking(flight, user=passenger, by=operations)
     day_before = flight.launch_at - dt.timedelta(hours=20)

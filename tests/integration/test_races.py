@@ -13,6 +13,7 @@ from tests.flights.factories import scheduled_flight
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("flights_rules_only")
 def test_concurrent_scrub_and_cancel_serialise(operations):
     require_postgres()
     flight = scheduled_flight(code="NS-99")

@@ -24,3 +24,12 @@ def flights_of_passengers():
     passenger_flights.unregister(source)
 
 
+
+
+@pytest.fixture(autouse=True)
+def _medical_rules():
+    """Medical tests run with the flights and medical rules; other apps' guards are tested there."""
+    from tests.conftest import only_rules_of
+
+    with only_rules_of("tourism.medical"):
+        yield

@@ -41,3 +41,12 @@ def _booking_rules_without_the_medical_gate(request, monkeypatch):
     monkeypatch.setattr(
         registry.manifest_gates, "_guards", [g for g in registry.manifest_gates._guards if g is not medical_manifest_gate]
     )
+
+
+@pytest.fixture(autouse=True)
+def _tourism_rules():
+    """Booking tests run with the flights and tourism rules; certification (verification) is tested there."""
+    from tests.conftest import only_rules_of
+
+    with only_rules_of("tourism"):
+        yield

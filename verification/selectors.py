@@ -1,0 +1,370 @@
+"""Reads of verification evidence that others reuse: record reviews, certification, the sign-off queue.
+
+Nothing here trusts a stored status alone: a sign-off counts only while its hashes still match the
+record and itself, recomputed on every read, so a change by any path (even raw SQL) voids it wherever
+it is shown and takes the vehicle's certification with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from flights.models import Vehicle
+from verification.hashing import SignOffCheck, check_signoff, record_hash
+from verification.models import (
+    GENESIS_HASH,
+    Mishap,
+    SignOff,
+    TestObjective,
+    VerificationFlight,
+)
+
+Kind = VerificationFlight.Kind
+Status = VerificationFlight.Status
+
+
+def record_queryset() -> QuerySet[VerificationFlight]:
+    """Records with everything their hash and review need, in a fixed number of queries."""
+    return VerificationFlight.objects.select_related("flight__spaceport", "vehicle__model", "created_by").prefetch_related(
+        "occupants",
+        "objectives",
+        "anomalies",
+        "attachments",
+        Prefetch("signoffs", queryset=SignOff.objects.select_related("signer", "voided_by").order_by("sequence")),
+    )
+
+
+def required_signatures(record: VerificationFlight) -> int:
+    """Crewed flights, and any flight with a critical or catastrophic anomaly, need two directors."""
+    if record.kind == Kind.CREWED or any(anomaly.is_serious for anomaly in record.anomalies.all()):
+        return 2
+    return 1
+
+
+@dataclass(frozen=True)
+class SignOffView:
+    signoff: SignOff
+    check: SignOffCheck
+
+
+@dataclass
+class RecordReview:
+    """A record with its current hash, each sign-off's validity, and whether it counts as evidence."""
+
+    record: VerificationFlight
+    current_hash: str
+    signoffs: list[SignOffView]
+    required_signatures: int
+    reasons: list[str] = field(default_factory=list)  # why it does not count towards certification
+
+    @property
+    def counts(self) -> bool:
+        return not self.reasons
+
+    @property
+    def live_signoffs(self) -> list[SignOffView]:
+        return [view for view in self.signoffs if view.signoff.voided_at is None]
+
+    @property
+    def valid_approvers(self) -> set[int]:
+        return {
+            view.signoff.signer_id
+            for view in self.signoffs
+            if view.check.valid and view.signoff.decision == SignOff.Decision.APPROVE
+        }
+
+    @property
+    def approvals_needed(self) -> int:
+        return max(self.required_signatures - len(self.valid_approvers), 0)
+
+    @property
+    def void_signoffs(self) -> list[SignOffView]:
+        """Live sign-offs that no longer stand (tampering); voided-by-reopen ones are history, not alarms."""
+        return [view for view in self.live_signoffs if not view.check.valid]
+
+
+def _previous_hashes(signoffs: Iterable[SignOff]) -> dict[int, str]:
+    wanted = {s.sequence - 1 for s in signoffs if s.sequence > 1}
+    found = dict(SignOff.objects.filter(sequence__in=wanted).values_list("sequence", "signoff_hash")) if wanted else {}
+    found[0] = GENESIS_HASH
+    return found
+
+
+def record_reviews(records: Iterable[VerificationFlight]) -> list[RecordReview]:
+    """Review records loaded with record_queryset(): one extra query for the chain links, however many."""
+    records = list(records)
+    previous = _previous_hashes(s for record in records for s in record.signoffs.all())
+    reviews = []
+    for record in records:
+        current = record_hash(record)
+        views = [
+            SignOffView(
+                signoff,
+                check_signoff(
+                    signoff, current_record_hash=current,
+                    previous_hash=previous.get(signoff.sequence - 1, ""),  # a missing link never matches
+                ),
+            )
+            for signoff in record.signoffs.all()
+        ]
+        review = RecordReview(record, current, views, required_signatures(record))
+        review.reasons = _evidence_problems(review)
+        reviews.append(review)
+    return reviews
+
+
+def record_review(record: VerificationFlight) -> RecordReview:
+    return record_reviews([record])[0]
+
+
+def _evidence_problems(review: RecordReview) -> list[str]:
+    """The rules for a verification flight to count (DESIGN.md): signed off (approve) by enough directors
+    with signatures that still stand, no failed objective, a partial one only with a written flight
+    rationale, and no critical or catastrophic anomaly left open."""
+    record, problems = review.record, []
+    if record.status != Status.SIGNED_OFF:
+        problems.append(f"not signed off (it is {record.get_status_display().lower()})")
+    for view in review.void_signoffs:
+        problems.append(f"the sign-off by {view.signoff.signer_name} is void: {view.check.problem}")
+    if record.status == Status.SIGNED_OFF and review.approvals_needed:
+        problems.append(
+            f"{len(review.valid_approvers)} of {review.required_signatures} required director sign-offs stand"
+        )
+    for objective in record.objectives.all():
+        if objective.result == TestObjective.Result.FAIL:
+            problems.append(f"objective {objective.sequence} failed")
+        elif objective.result == TestObjective.Result.PARTIAL and not objective.flight_rationale.strip():
+            problems.append(f"objective {objective.sequence} is partial without a written flight rationale")
+        elif objective.result == TestObjective.Result.PENDING:
+            problems.append(f"objective {objective.sequence} has no result")
+    for anomaly in record.anomalies.all():
+        if anomaly.blocks_approval:
+            problems.append(f"{anomaly.get_severity_display().lower()} anomaly “{anomaly.title}” is open")
+    return problems
+
+
+# --- Mishaps and certification ---------------------------------------------------------------------
+
+
+@dataclass
+class MishapState:
+    """A mishap is resolved when its investigation's corrective actions are all closed (at least one)
+    and an uncrewed verification flight launched after it counts as evidence (return to flight)."""
+
+    mishap: Mishap
+    open_actions: list
+    action_count: int
+    return_to_flight: RecordReview | None
+
+    @property
+    def resolved(self) -> bool:
+        return not self.problems
+
+    @property
+    def problems(self) -> list[str]:
+        problems = []
+        if not self.action_count:
+            problems.append("no corrective actions recorded yet")
+        elif self.open_actions:
+            problems.append(f"{len(self.open_actions)} of {self.action_count} corrective actions still open")
+        if self.return_to_flight is None:
+            problems.append("no uncrewed return-to-flight verification flight signed off since")
+        return problems
+
+    @property
+    def summary(self) -> str:
+        mishap = self.mishap
+        text = f"Mishap on flight {mishap.flight.code} ({mishap.occurred_at:%Y-%m-%d})"
+        return text + (": resolved." if self.resolved else ": " + "; ".join(self.problems) + ".")
+
+
+def _mishap_states(mishaps: Iterable[Mishap], reviews: list[RecordReview]) -> list[MishapState]:
+    states = []
+    for mishap in mishaps:
+        actions = list(mishap.corrective_actions.all())
+        rtf = next(
+            (
+                review for review in sorted(reviews, key=_flown_order)
+                if review.record.kind == Kind.UNCREWED and review.counts
+                and review.record.flight_id != mishap.flight_id
+                and review.record.launched_at and review.record.launched_at > mishap.occurred_at
+            ),
+            None,
+        )
+        states.append(MishapState(mishap, [a for a in actions if a.status == a.Status.OPEN], len(actions), rtf))
+    return states
+
+
+class CertificationState:
+    UNCERTIFIED = "uncertified"
+    UNCREWED_PHASE_COMPLETE = "uncrewed_phase_complete"
+    CERTIFIED_FOR_PASSENGERS = "certified_for_passengers"
+    LABELS = {
+        UNCERTIFIED: "Uncertified",
+        UNCREWED_PHASE_COMPLETE: "Uncrewed phase complete",
+        CERTIFIED_FOR_PASSENGERS: "Certified for passengers",
+    }
+
+
+@dataclass
+class Evidence:
+    """One verification flight of the vehicle and whether it counts, with every reason it does not."""
+
+    review: RecordReview
+    reasons: list[str]
+
+    @property
+    def record(self) -> VerificationFlight:
+        return self.review.record
+
+    @property
+    def counts(self) -> bool:
+        return not self.reasons
+
+
+@dataclass
+class Certification:
+    """What the evidence says about a vehicle: never typed in, always derived."""
+
+    vehicle: Vehicle
+    state: str
+    uncrewed_required: int
+    uncrewed_counted: int
+    crewed_required: int
+    crewed_counted: int
+    evidence: list[Evidence]
+    blockers: list[str]
+    mishaps: list[MishapState]
+
+    @property
+    def state_label(self) -> str:
+        return CertificationState.LABELS[self.state]
+
+    @property
+    def certified_for_passengers(self) -> bool:
+        return self.state == CertificationState.CERTIFIED_FOR_PASSENGERS
+
+    @property
+    def uncrewed_phase_complete(self) -> bool:
+        return self.state in (CertificationState.UNCREWED_PHASE_COMPLETE, CertificationState.CERTIFIED_FOR_PASSENGERS)
+
+    @property
+    def shortfall(self) -> list[str]:
+        """What is missing for the next state, in words."""
+        missing = list(self.blockers)
+        if self.uncrewed_counted < self.uncrewed_required:
+            missing.append(
+                f"{self.uncrewed_counted} of {self.uncrewed_required} uncrewed verification flights count"
+            )
+        if self.crewed_counted < self.crewed_required:
+            missing.append(f"{self.crewed_counted} of {self.crewed_required} crewed verification flights count")
+        if not missing and not self.certified_for_passengers:
+            missing.append("no verification flight counts yet (14 CFR 460.17 needs at least one)")
+        return missing
+
+
+def _flown_order(review: RecordReview):
+    record = review.record
+    return (record.launched_at or dt.datetime.max.replace(tzinfo=dt.UTC), record.pk)
+
+
+def certification_from(vehicle: Vehicle, reviews: list[RecordReview], mishaps: list[Mishap]) -> Certification:
+    """Apply the certification rules to loaded evidence (see README, "Verification and certification").
+
+    - An open critical or catastrophic anomaly on any of the vehicle's records, or a mishap whose
+      return-to-flight conditions are not met, leaves the vehicle uncertified.
+    - After a mishap, the evidence flown before it counts again once the mishap is resolved (corrective
+      actions closed and an uncrewed return-to-flight verification flight signed off); until then none
+      of it does.
+    - The uncrewed phase is complete with the model's required number of counting uncrewed flights;
+      a crewed flight counts only if it launched after the uncrewed phase was complete.
+    - Certified for passengers: the uncrewed phase complete, the required counting crewed flights, and
+      at least one counting verification flight in all (a model requiring none still needs one).
+    """
+    model = vehicle.model
+    reviews = sorted(reviews, key=_flown_order)
+    mishap_states = _mishap_states(mishaps, reviews)
+    unresolved = [state for state in mishap_states if not state.resolved]
+    blockers = [state.summary for state in unresolved]
+    for review in reviews:
+        for anomaly in review.record.anomalies.all():
+            if anomaly.blocks_approval:
+                blockers.append(
+                    f"{anomaly.get_severity_display()} anomaly “{anomaly.title}” on {review.record.flight.code} is open"
+                )
+    first_unresolved = min((state.mishap.occurred_at for state in unresolved), default=None)
+
+    evidence, uncrewed, crewed = [], [], []
+    for review in reviews:
+        record, reasons = review.record, list(review.reasons)
+        if not reasons and first_unresolved and record.launched_at <= first_unresolved:
+            reasons.append("flown before a mishap whose return-to-flight conditions are not met")
+        if not reasons and record.kind == Kind.CREWED:
+            needed = model.required_uncrewed_flights
+            if needed and (len(uncrewed) < needed or record.launched_at <= uncrewed[needed - 1].record.launched_at):
+                reasons.append("flown before the uncrewed phase was complete")
+        item = Evidence(review, reasons)
+        evidence.append(item)
+        if item.counts:
+            (crewed if record.kind == Kind.CREWED else uncrewed).append(item)
+
+    state = CertificationState.UNCERTIFIED
+    if not blockers and len(uncrewed) >= model.required_uncrewed_flights:
+        state = CertificationState.UNCREWED_PHASE_COMPLETE
+        if len(crewed) >= model.required_crewed_flights and uncrewed + crewed:
+            state = CertificationState.CERTIFIED_FOR_PASSENGERS
+    return Certification(
+        vehicle=vehicle,
+        state=state,
+        uncrewed_required=model.required_uncrewed_flights,
+        uncrewed_counted=len(uncrewed),
+        crewed_required=model.required_crewed_flights,
+        crewed_counted=len(crewed),
+        evidence=evidence,
+        blockers=blockers,
+        mishaps=mishap_states,
+    )
+
+
+def vehicle_certifications(vehicles: Iterable[Vehicle]) -> dict[int, Certification]:
+    """Certification of many vehicles in a fixed number of queries (vehicles need `model` loaded)."""
+    vehicles = list(vehicles)
+    ids = [vehicle.pk for vehicle in vehicles]
+    reviews_by_vehicle = defaultdict(list)
+    for review in record_reviews(record_queryset().filter(vehicle_id__in=ids)):
+        reviews_by_vehicle[review.record.vehicle_id].append(review)
+    mishaps_by_vehicle = defaultdict(list)
+    for mishap in Mishap.objects.filter(vehicle_id__in=ids).select_related("flight").prefetch_related(
+        "corrective_actions"
+    ):
+        mishaps_by_vehicle[mishap.vehicle_id].append(mishap)
+    return {
+        vehicle.pk: certification_from(vehicle, reviews_by_vehicle[vehicle.pk], mishaps_by_vehicle[vehicle.pk])
+        for vehicle in vehicles
+    }
+
+
+def vehicle_certification_get(vehicle: Vehicle) -> Certification:
+    """The vehicle's certification state with the evidence list behind it."""
+    return vehicle_certifications([vehicle])[vehicle.pk]
+
+
+def vehicle_unresolved_mishaps(vehicle: Vehicle) -> list[MishapState]:
+    return [state for state in vehicle_certification_get(vehicle).mishaps if not state.resolved]
+
+
+# --- Portal and API lists --------------------------------------------------------------------------
+
+
+def signoff_queue() -> QuerySet[VerificationFlight]:
+    """Records waiting for a director's signature, oldest submission first."""
+    return record_queryset().filter(status=Status.IN_REVIEW).order_by("status_changed_at", "id")
+
+
+def vehicle_list() -> QuerySet[Vehicle]:
+    return Vehicle.objects.select_related("model", "home_spaceport").exclude(status=Vehicle.Status.RETIRED)
