@@ -111,7 +111,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests that start a real worker need a test database another process can open, so the
     # SQLite test database is a file rather than memory. A timeout lets web and worker share it.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        # Web, worker and beat write to one file: take the write lock when a transaction begins (a
+        # deferred one fails at once with "database is locked" when two upgrade together), and let
+        # readers go on while one process writes.
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
