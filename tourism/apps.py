@@ -13,6 +13,9 @@ class TourismConfig(AppConfig):
         disclosure.register_sections()
         gates.register_gates()
         receivers.connect()
+        from tourism.medical.registry import passenger_flights
+
+        passenger_flights.register(receivers.passengers_upcoming_flights)
         if demo.load_reference_data not in flights_demo.extra_loaders:
             flights_demo.extra_loaders.append(demo.load_reference_data)
         if demo.load_bookings not in flights_demo.flight_loaders:

@@ -18,3 +18,14 @@ def on_flight_status_changed(sender, flight, from_status, to_status, reason, by,
 
 def connect() -> None:
     flight_status_changed.connect(on_flight_status_changed, sender=Flight, dispatch_uid="tourism.on_flight_status_changed")
+
+
+def passengers_upcoming_flights(user_ids, *, now):
+    """The medical app's source of passengers' flights (tourism.medical.registry.passenger_flights): live bookings."""
+    from tourism.models import Booking
+
+    return (
+        (booking.user_id, booking.flight)
+        for booking in Booking.objects.filter(user_id__in=user_ids, status__in=Booking.LIVE_STATUSES)
+        .select_related("flight__spaceport", "flight__itinerary")
+    )

@@ -54,12 +54,13 @@ def test_worker_killed_during_a_readiness_run_completes_once_without_duplicate_e
 
     assert ReadinessReport.objects.filter(flight=flight).count() == 1
     recipients = sorted(Notification.objects.values_list("recipient", flat=True))
-    # The flight director hears of the unheld positions (no one holds the other seven).
-    assert recipients == [director.email, "range@example.test", "weather@example.test"]
+    # The flight director hears of the unheld positions (no one holds the other seven), and of Verification's
+    # NO-GO (the factory's vehicle is not certified for passengers; no one else holds that position).
+    assert recipients == [director.email, director.email, "range@example.test", "weather@example.test"]
     # Django's file backend appends messages sent in the same second to one file: count subjects.
     subjects = sorted(
         line.removeprefix("Subject: ") for path in mail_dir.iterdir() for line in path.read_text().splitlines()
         if line.startswith("Subject: ")
     )
     assert subjects == ["NS-88 Weather brief: Flight Director is NO-GO", "NS-88 Weather brief: Range is NO-GO",
-                        "NS-88 Weather brief: Weather is NO-GO"]
+                        "NS-88 Weather brief: Verification is NO-GO", "NS-88 Weather brief: Weather is NO-GO"]
