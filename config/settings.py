@@ -397,3 +397,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = env_bool("AXES_VERBOSE", False)  # lockouts are still logged as warnings
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",  # the default, kept
+    "config.openapi.add_error_responses",
+]
