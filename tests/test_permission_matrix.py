@@ -129,7 +129,8 @@ def test_api_matrix(demo_users):
 
 # Pages anyone may open; everything else needs a log-in.
 PUBLIC_PAGES = {"home", "login", "tourism:signup", "tourism:itinerary-list", "tourism:itinerary-detail",
-                "tourism:flight-detail", "flights:flight-detail", "flights:vehicle-detail", "flights:flight-windows"}
+                "tourism:flight-detail", "flights:flight-detail", "flights:vehicle-detail", "flights:flight-windows",
+                "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete"}
 PRIVATE_PAGES = ("bookings/<int:pk>/", "waitlist/<int:pk>/", "medical/clearances/<int:pk>/")
 
 
