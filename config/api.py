@@ -46,7 +46,28 @@ def error_body(*, code: str, detail: str, fields: dict | None = None) -> dict:
     return {"code": code, "detail": detail, "fields": fields or {}}
 
 
+def _locked_out_response(request) -> Response | None:
+    """django-axes refused a locked username+address (it marks the request): say so, not "bad password"."""
+    if not getattr(request, "axes_locked_out", False):
+        return None
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    response = Response(
+        error_body(
+            code="account_locked",
+            detail=f"Too many failed log-ins for this account from this address: it is locked for {minutes} minutes.",
+        ),
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
 def exception_handler(exc, context):
+    locked = _locked_out_response(context.get("request"))
+    if locked is not None:
+        return locked
     if isinstance(exc, DomainError):
         return Response(
             error_body(code=exc.code, detail=exc.message, fields=exc.fields),

@@ -42,7 +42,7 @@ class ItinerarySerializer(serializers.ModelSerializer):
 
 
 class FlightSerializer(serializers.ModelSerializer):
-    itinerary = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    itinerary = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)  # verification flights have none
     vehicle = serializers.SlugRelatedField(slug_field="serial", read_only=True)
     spaceport = serializers.SlugRelatedField(slug_field="code", read_only=True)
     seats_total = serializers.IntegerField(read_only=True)

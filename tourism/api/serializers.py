@@ -38,13 +38,13 @@ class ProfileUpdateSerializer(ProfileFieldsSerializer):
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    legal_name = serializers.CharField(source="passenger_profile.legal_name", default=None)
-    date_of_birth = serializers.DateField(source="passenger_profile.date_of_birth", default=None)
-    nationality = serializers.CharField(source="passenger_profile.nationality", default=None)
-    passport_number = serializers.CharField(source="passenger_profile.passport_number", default=None)
-    mass_kg = serializers.DecimalField(max_digits=5, decimal_places=1, source="passenger_profile.mass_kg", default=None)
-    height_cm = serializers.IntegerField(source="passenger_profile.height_cm", default=None)
-    emergency_contact = serializers.CharField(source="passenger_profile.emergency_contact", default=None)
+    legal_name = serializers.CharField(source="passenger_profile.legal_name", default=None, allow_null=True)
+    date_of_birth = serializers.DateField(source="passenger_profile.date_of_birth", default=None, allow_null=True)
+    nationality = serializers.CharField(source="passenger_profile.nationality", default=None, allow_null=True)
+    passport_number = serializers.CharField(source="passenger_profile.passport_number", default=None, allow_null=True)
+    mass_kg = serializers.DecimalField(max_digits=5, decimal_places=1, source="passenger_profile.mass_kg", default=None, allow_null=True)
+    height_cm = serializers.IntegerField(source="passenger_profile.height_cm", default=None, allow_null=True)
+    emergency_contact = serializers.CharField(source="passenger_profile.emergency_contact", default=None, allow_null=True)
 
     class Meta:
         model = get_user_model()

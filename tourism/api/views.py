@@ -56,6 +56,8 @@ class RegisterView(APIView):
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for the token to send as `Authorization: Token <token>`."""
 
+    permission_classes = [AllowAny]  # said explicitly, so the schema shows it needs no credentials
+    authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 

@@ -1,0 +1,181 @@
+"""The permission matrix: every API operation in the schema and every portal page, for anonymous, each
+role and a second passenger, on the demo data.
+
+- nothing answers 5xx, whoever asks and whatever they send;
+- anonymous gets 401 from the API and a login redirect (or 403) from the portal on everything protected;
+- a second passenger reading or changing the demo passenger's booking, waitlist entry or clearance gets 404;
+- no DELETE anywhere: the API answers 405 (or refuses earlier), admin offers no delete, and no record is gone.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from flights.models import Flight
+from tests.hardening.portal import DEMO_PEOPLE, demo_arguments, fill, load_demo, portal_pages
+from tourism.medical.models import MedicalClearance
+from tourism.models import Booking, ConsentSignature, WaitlistEntry
+from verification.models import SignOff, VerificationFlight
+
+pytestmark = pytest.mark.django_db
+
+RECORDS = [Flight, Booking, ConsentSignature, WaitlistEntry, MedicalClearance, VerificationFlight, SignOff]
+# Who asks, in this order: the second passenger first, so nobody has changed the rows it must not reach.
+PEOPLE = ["other_passenger", "anonymous", "passenger", "surgeon", "director", "operations"]
+
+
+@pytest.fixture
+def demo_users(django_capture_on_commit_callbacks):
+    users = load_demo(django_capture_on_commit_callbacks)
+    return {role: users[username] for role, username in DEMO_PEOPLE.items()}
+
+
+@pytest.fixture(autouse=True)
+def _no_throttling(monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "allow_request", lambda self, request, view: True)
+
+
+def record_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in RECORDS}
+
+
+def api_operations() -> list[tuple[str, str, dict]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [(path, method, operation) for path, operations in schema["paths"].items()
+            for method, operation in operations.items() if method in {"get", "post", "put", "patch", "delete"}]
+
+
+def api_arguments() -> dict[str, int]:
+    from flights.models import Spaceport, Vehicle, VehicleModel
+    from tourism.medical.models import MedicalDocument
+    from verification.models import Anomaly, Attachment, TestObjective
+
+    portal = demo_arguments()
+    first = lambda model: getattr(model._default_manager.order_by("pk").first(), "pk", 1)  # noqa: E731
+    return {
+        "/bookings/": portal["booking"], "/waitlist/": portal["waitlist"], "/medical/clearances/": portal["clearance"],
+        "/medical/documents/": first(MedicalDocument), "/medical/eligibility/": portal["flight"],
+        "/flights/": portal["flight"], "/polls/": portal["poll"], "/itineraries/": first(Flight.itinerary.field.related_model),
+        "/spaceports/": first(Spaceport), "/vehicle-models/": first(VehicleModel), "/vehicles/": first(Vehicle),
+        "/verification/records/": portal["record"], "/verification/attachments/": first(Attachment),
+        "/verification/anomalies/": first(Anomaly), "/verification/objectives/": first(TestObjective),
+        "/verification/signoffs/": first(SignOff), "/verification/certifications/": 1,
+    }
+
+
+def api_url(path: str, arguments: dict) -> str:
+    def value(match):
+        before = path[: match.start()]
+        for marker, pk in sorted(arguments.items(), key=lambda item: -len(item[0])):
+            if before.endswith(marker):
+                return str(pk)
+        raise AssertionError(f"the permission matrix does not know what {{{match[1]}}} is in {path}")
+
+    return re.sub(r"\{(\w+)\}", value, path)
+
+
+PRIVATE_API = ("/api/v1/bookings/{id}/", "/api/v1/waitlist/{id}/", "/api/v1/medical/clearances/{id}/")
+
+
+def test_api_matrix(demo_users):
+    arguments = api_arguments()
+    operations = api_operations()
+    assert len(operations) > 50
+    before = record_counts()
+    refused_for_role: dict[str, set] = {"other_passenger": set(), "passenger": set()}
+    for role in PEOPLE:
+        client = APIClient()
+        if role != "anonymous":
+            client.force_authenticate(demo_users[role])
+        for path, method, operation in operations:
+            url = api_url(path, arguments)
+            response = getattr(client, method)(url, {}, format="json") if method != "get" else client.get(url)
+            where = (role, method.upper(), url, response.status_code)
+            assert response.status_code < 500, where
+            if response.status_code >= 400:
+                assert set(response.json()) == {"code", "detail", "fields"}, where
+            public = {} in operation.get("security", [{}])
+            if role == "anonymous" and not public:
+                assert response.status_code == 401, where
+            if role == "other_passenger" and path.startswith(PRIVATE_API):
+                assert response.status_code in (403, 404), where
+            if role in refused_for_role and response.status_code == 403:
+                refused_for_role[role].add((method, path))
+    # A 403 for the second passenger is only allowed where the owner is refused too (a surgeon's action):
+    # it says nothing about whose row it is.
+    assert refused_for_role["other_passenger"] <= refused_for_role["passenger"]
+    for path in {path for path, _, _ in operations}:
+        url = api_url(path, arguments)
+        statuses = set()
+        for role in PEOPLE:
+            client = APIClient()
+            if role != "anonymous":
+                client.force_authenticate(demo_users[role])
+            statuses.add(client.delete(url).status_code)
+        assert statuses <= {401, 403, 404, 405} and 405 in statuses, (url, statuses)
+    assert not any(method == "delete" for _, method, _ in operations)
+    after = record_counts()
+    assert all(after[label] >= count for label, count in before.items()), (before, after)
+
+
+# Pages anyone may open; everything else needs a log-in.
+PUBLIC_PAGES = {"home", "login", "tourism:signup", "tourism:itinerary-list", "tourism:itinerary-detail",
+                "tourism:flight-detail", "flights:flight-detail", "flights:vehicle-detail", "flights:flight-windows",
+                "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete"}
+PRIVATE_PAGES = ("bookings/<int:pk>/", "waitlist/<int:pk>/", "medical/clearances/<int:pk>/")
+
+
+def test_portal_matrix(demo_users):
+    arguments = demo_arguments()
+    pages = portal_pages()
+    assert {page.name for page in pages} >= PUBLIC_PAGES
+    before = record_counts()
+    open_to_anonymous = []
+    for role in PEOPLE:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(demo_users[role])
+        for page in pages:
+            url = fill(page, arguments)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                where = (role, method.upper(), page.name, url, response.status_code)
+                assert response.status_code < 500, where
+                if role == "anonymous" and page.name not in PUBLIC_PAGES and page.name != "logout":
+                    login_redirect = response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+                    if not (login_redirect or response.status_code in (403, 405)):
+                        open_to_anonymous.append(where)
+                if role == "other_passenger" and page.route.startswith(PRIVATE_PAGES):
+                    assert response.status_code in (404, 405), where  # 405: a POST-only view asked with GET
+                    if method == "post":
+                        assert response.status_code == 404, where
+            if role != "anonymous":
+                client.force_login(demo_users[role])  # the logout page logs out
+    assert open_to_anonymous == []
+    after = record_counts()
+    assert all(after[label] >= count for label, count in before.items()), (before, after)
+
+
+def test_admin_offers_no_delete_of_records(demo_users):
+    client = Client()
+    client.force_login(demo_users["operations"])
+    for model in RECORDS:
+        model_admin = admin.site._registry[model]
+        request = type("R", (), {"user": demo_users["operations"]})()
+        obj = model._default_manager.first()
+        assert not model_admin.has_delete_permission(request, obj), model
+        info = (model._meta.app_label, model._meta.model_name)
+        response = client.get(reverse("admin:{}_{}_delete".format(*info), args=[obj.pk]))
+        assert response.status_code in (403, 302), model
+        client.post(reverse("admin:{}_{}_changelist".format(*info)),
+                               {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"})
+        assert model._default_manager.filter(pk=obj.pk).exists(), model
