@@ -1,8 +1,6 @@
 """Launch day in real browsers: the director opens the poll, two people answer for their positions from
 their own browsers, the director's board updates without a reload, and the director declares GO."""
 
-import datetime as dt
-
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -18,7 +16,6 @@ from tests.flights.factories import FlightFactory, SpaceportFactory, VehicleFact
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.launch_guards]
 PASSWORD = "launch-day-password-1"
 
-
 def person(django_user_model, username, role=None):
     user = django_user_model.objects.create(username=username, email=f"{username}@example.test",
                                             first_name=username.capitalize(), password=make_password(PASSWORD))
@@ -26,18 +23,21 @@ def person(django_user_model, username, role=None):
         user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
-
 @pytest.fixture
 def flight_at_noon(django_user_model):
-    """A verification hop from an equatorial range where it is about local noon right now."""
-    now = timezone.now()
+    """A verification hop from an equatorial range where it is about local noon right now, planned for now.
+
+    The planned launch is now, not later: liftoff is declared at the moment the director clicks, and the
+    windows are computed from the planned launch's UTC day, so a later NET could leave liftoff (just
+    before midnight UTC) outside every computed window."""
+    now = timezone.now().replace(microsecond=0)
     longitude = ((12 - (now.hour + now.minute / 60)) * 15 + 180) % 360 - 180
     port = SpaceportFactory(code="eqx", name="Equator Range", latitude_deg=0.0, longitude_deg=round(longitude, 3),
                             timezone="UTC")
     director = person(django_user_model, "director", roles.FLIGHT_DIRECTOR)
     flight = FlightFactory(code="V-1", itinerary=None, purpose=Flight.Purpose.UNCREWED_VERIFICATION,
                            vehicle=VehicleFactory(home_spaceport=port), spaceport=port,
-                           launch_at=(now + dt.timedelta(minutes=30)).replace(microsecond=0), flight_director=director)
+                           launch_at=now, flight_director=director)
     Flight.objects.filter(pk=flight.pk).update(status=Flight.Status.SCHEDULED)
     launch_windows_compute(computation=launch_windows_request(flight=flight))
     weather_officer = person(django_user_model, "wendy")
@@ -48,13 +48,11 @@ def flight_at_noon(django_user_model):
     WeatherReport.objects.create(spaceport=port, valid_at=now, wind_kt=6, gust_kt=9)
     return flight
 
-
 def answer(page, position_label, vote="GO"):
     page.select_option("select[name=position]", label=position_label)
     page.check(f"input[name=vote][value={'go' if vote == 'GO' else 'no_go'}]")
     page.click("button[name=submit-vote]")
     expect(page.locator(".messages")).to_contain_text("Your answer is recorded.")
-
 
 def test_director_polls_two_positions_answer_and_the_board_updates_live(new_page, flight_at_noon):
     board_url = f"/flights/{flight_at_noon.pk}/poll/"
