@@ -2,14 +2,14 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/flightops python bench/booking_contention.py
 
-Migrates the database, creates a small flight (6 seats) and N passengers with API tokens, starts gunicorn
+Migrates the database, loads the demo, creates a flight on the demo's certified 6-seat NS-RSS1 and N passengers with API tokens, starts gunicorn
 on 127.0.0.1, then fires N concurrent clients, each sending the same number of requests, first at a
 trivial authenticated endpoint (GET /api/v1/me/) and then at the holds endpoint of the flight. Prints
 the oversold seats (must be 0), the 5xx responses (must be 0), and the hold throughput as a ratio of the
 trivial endpoint's. Exits non-zero when a seat was oversold or a request failed. Everything is bounded:
 a fixed number of requests per client, a timeout on every request, only 127.0.0.1.
 
-Options: --clients 50 --requests 20 --seats 6 --workers 4
+Options: --clients 50 --requests 20 --workers 4
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
+
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -53,6 +55,8 @@ def server_env(var_dir: str) -> dict:
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         # Its own runtime folder: a `make run` worker must not pick up the bench's queued emails.
         "DJANGO_VAR_DIR": var_dir,
+        # Production settings refuse to start without medical keys; the bench writes no medical record.
+        "MEDICAL_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "EMAIL_URL": "locmem://",
         "THROTTLE_AUTH": "1000000/min",
         "THROTTLE_BOOKING": "1000000/min",
@@ -61,8 +65,9 @@ def server_env(var_dir: str) -> dict:
     }
 
 
-def create_fixtures(*, clients: int, seats: int) -> tuple[int, list[str]]:
-    """A scheduled commercial flight with `seats` seats and `clients` passengers with tokens."""
+def create_fixtures(*, clients: int) -> tuple[int, int, list[str]]:
+    """A scheduled commercial flight on the demo's certified NS-RSS1 and `clients` passengers with tokens:
+    (flight id, its seats, tokens)."""
     import datetime as dt
     from decimal import Decimal
 
@@ -74,28 +79,23 @@ def create_fixtures(*, clients: int, seats: int) -> tuple[int, list[str]]:
     from rest_framework.authtoken.models import Token
 
     from flights import services as flight_services
-    from flights.models import Flight, Itinerary, Regime, Spaceport, Vehicle, VehicleModel
+    from flights.models import Flight, Itinerary, Regime, Vehicle
     from tourism.models import PassengerProfile
 
     run = uuid.uuid4().hex[:8]
-    port, _ = Spaceport.objects.get_or_create(
-        code="bench", defaults=dict(name="Bench Spaceport", country="US", latitude_deg=32.99, longitude_deg=-106.97,
-                                    timezone="America/Denver"),
-    )
-    model = VehicleModel.objects.create(
-        manufacturer="Bench", name=f"Capsule {run}", regime=Regime.SUBORBITAL, passenger_seats=seats,
-        cabin_mass_budget_kg=Decimal(110 * seats), passenger_mass_min_kg=Decimal("40"),
-        passenger_mass_max_kg=Decimal("110"), passenger_height_min_cm=140, passenger_height_max_cm=200,
-        peak_g_ascent=Decimal("3"), peak_g_entry=Decimal("5"), apogee_km=105,
-    )
-    vehicle = Vehicle.objects.create(serial=f"B-{run}", name=f"Bench {run}", model=model, home_spaceport=port)
+    # The demo's NS-RSS1 is certified for passengers by its verification history (load_demo): a bench
+    # vehicle of its own would be refused, since commercial flights need a certified vehicle.
+    vehicle = Vehicle.objects.select_related("model", "home_spaceport").get(serial="NS-RSS1")
+    seats = vehicle.model.passenger_seats
     itinerary = Itinerary.objects.create(
         name=f"Bench hop {run}", slug=f"bench-{run}", regime=Regime.SUBORBITAL, duration=dt.timedelta(minutes=11),
         apogee_km=105, peak_g=Decimal("5"), price=Decimal("1000.00"), deposit=Decimal("100.00"),
     )
+    # Each run's flight a month after the previous run's, clear of the demo schedule and of each other.
+    earlier = Flight.objects.filter(code__startswith="BENCH-").count()
     flight = Flight.objects.create(
-        code=f"BENCH-{run}", itinerary=itinerary, vehicle=vehicle, spaceport=port,
-        launch_at=timezone.now() + dt.timedelta(days=200),
+        code=f"BENCH-{run}", itinerary=itinerary, vehicle=vehicle, spaceport=vehicle.home_spaceport,
+        launch_at=timezone.now() + dt.timedelta(days=200 + 30 * earlier),
     )
     flight_services.flight_schedule(flight=flight, by=None)
     User = get_user_model()
@@ -109,7 +109,7 @@ def create_fixtures(*, clients: int, seats: int) -> tuple[int, list[str]]:
         for i, user in enumerate(users)
     ])
     tokens = [Token.objects.create(user=user).key for user in users]
-    return flight.pk, tokens
+    return flight.pk, seats, tokens
 
 
 def wait_until_serving(port: int, process: subprocess.Popen) -> None:
@@ -189,7 +189,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=20, help="requests per client and endpoint")
-    parser.add_argument("--seats", type=int, default=6)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
@@ -200,11 +199,12 @@ def main() -> int:
 
     var_dir = tempfile.mkdtemp(prefix="bench-booking-")
     env = server_env(var_dir)
-    os.environ.update({k: v for k, v in env.items() if k.startswith(("DJANGO_", "EMAIL_", "THROTTLE_", "LOG_"))})
+    os.environ.update({k: v for k, v in env.items() if k.startswith(("DJANGO_", "EMAIL_", "THROTTLE_", "LOG_", "MEDICAL_"))})
     os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))
-    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
-    flight_id, tokens = create_fixtures(clients=args.clients, seats=args.seats)
+    for command in (["migrate", "--no-input", "-v", "0"], ["load_demo"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    flight_id, seats, tokens = create_fixtures(clients=args.clients)
 
     port = free_port()
     server_log_path = Path(var_dir) / "gunicorn.log"
@@ -234,21 +234,21 @@ def main() -> int:
 
     live = Booking.objects.filter(flight_id=flight_id, status__in=Booking.LIVE_STATUSES)
     seat_numbers = list(live.values_list("seat_number", flat=True))
-    oversold = max(len(seat_numbers) - args.seats, 0) + (len(seat_numbers) - len(set(seat_numbers)))
+    oversold = max(len(seat_numbers) - seats, 0) + (len(seat_numbers) - len(set(seat_numbers)))
     server_errors = sum(n for status, n in (trivial["statuses"] + holds["statuses"]).items() if status >= 500)
     ratio = holds["per_second"] / trivial["per_second"] if trivial["per_second"] else 0.0
 
     print(
-        f"booking_contention: {args.clients} clients x {args.requests} requests each, a {args.seats}-seat flight, "
+        f"booking_contention: {args.clients} clients x {args.requests} requests each, a {seats}-seat flight, "
         f"gunicorn {args.workers} workers on PostgreSQL"
     )
     print(describe("trivial GET /api/v1/me/", trivial))
     print(describe(f"holds POST /api/v1/flights/{flight_id}/holds/", holds))
-    print(f"seats held: {len(seat_numbers)} of {args.seats}")
+    print(f"seats held: {len(seat_numbers)} of {seats}")
     print(f"oversold seats: {oversold}")
     print(f"5xx responses: {server_errors}")
     print(f"hold throughput / trivial throughput: {ratio:.2f}")
-    failed = bool(oversold or server_errors or holds["statuses"].get(201, 0) != args.seats)
+    failed = bool(oversold or server_errors or holds["statuses"].get(201, 0) != seats)
     if failed:
         print(f"FAILED; the server's log is kept at {server_log_path}")
     else:
