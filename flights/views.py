@@ -53,6 +53,9 @@ def _windows_context(flight: Flight) -> dict:
     return context
 
 
+READINESS_HISTORY = 20  # the most recent readiness reports on the flight page
+
+
 def flight_detail(request, pk: int):
     flight = get_object_or_404(
         Flight.objects.select_related("itinerary", "vehicle__model", "spaceport", "flight_director"), pk=pk
@@ -65,7 +68,7 @@ def flight_detail(request, pk: int):
         "status_changes": flight.status_changes.select_related("changed_by"),
         "can_run_windows": _can_run_windows(request.user),
         "on_launch_team": on_launch_team,
-        "latest_report": flight.readiness_reports.first(),
+        "readiness_reports": flight.readiness_reports.all()[:READINESS_HISTORY],
         "milestones": flight.milestones.all(),
         **_windows_context(flight),
     }

@@ -27,6 +27,8 @@ from tests.flights.factories import FlightFactory, VehicleModelFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.launch_guards]
 from tests.flights.conftest import LAUNCH, NOW  # noqa: E402
 
+QUERIES_FLIGHT_PAGE = 13  # the flight page costs the same with 1 readiness report or 50
+
 
 def findings(flight, now=NOW, position=None):
     result = readiness.flight_findings(flight, now=now)
@@ -306,3 +308,23 @@ def test_flight_page_shows_readiness_to_the_launch_team_only(client, launch_day,
     page = client.get(launch_day.get_absolute_url()).content.decode()
     assert "44 kt" in page and "Go/No-Go board" in page
     assert client.get(f"/flights/{launch_day.pk}/poll/").status_code == 200
+
+
+def test_flight_page_lists_the_readiness_history_newest_first_in_flat_queries(client, launch_day, operations):
+    from tests.querycounts import assert_flat_queries
+
+    WeatherReport.objects.create(spaceport=launch_day.spaceport, valid_at=NOW, wind_kt=44)
+    for minutes, trigger in ((3, "Flight readiness review"), (2, "Launch readiness review"), (1, "Weather brief")):
+        readiness.readiness_report_create(flight=launch_day, trigger=trigger, now=NOW + dt.timedelta(minutes=3 - minutes))
+    client.force_login(operations)
+    page = client.get(launch_day.get_absolute_url()).content.decode()
+    history = page[page.index('id="readiness-history"'):]
+    positions = [history.index(t) for t in ("Weather brief", "Launch readiness review", "Flight readiness review")]
+    assert positions == sorted(positions), "newest report first"
+    assert history.count("44 kt") == 3  # each report keeps its own findings
+
+    def add_reports(count):
+        for _ in range(count):
+            readiness.readiness_report_create(flight=launch_day, trigger="Manual", now=NOW)
+
+    assert_flat_queries(lambda: client.get(launch_day.get_absolute_url()), add_reports, expected=QUERIES_FLIGHT_PAGE)
