@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "verification",
     "tourism",
     "tourism.medical",
+    "tourism.preflight",
 ]
 
 MIDDLEWARE = [
