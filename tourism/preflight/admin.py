@@ -47,7 +47,7 @@ class ServiceForm(forms.ModelForm):
         raise NotImplementedError
 
     def _post_clean(self):
-        super()._post_clean()
+        # In place of the model's own validation: the service checks everything, with its own messages.
         if self.errors:
             return
         try:

@@ -53,16 +53,24 @@ def screenings_visible_to(user) -> QuerySet[SecurityScreening]:
     return _visible(screenings, user).order_by("-screened_at", "-id")
 
 
+def _live_bookings() -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(status__in=Booking.LIVE_STATUSES)
+        .select_related("user__passenger_profile", "flight__itinerary", "flight__spaceport", "flight__vehicle__model")
+        .order_by("flight__launch_at", "seat_number", "id")
+    )
+
+
+def live_bookings_of(user) -> QuerySet[Booking]:
+    """The passenger's own live bookings, soonest flight first."""
+    return _live_bookings().filter(user=user) if user.is_authenticated else _live_bookings().none()
+
+
 def bookings_visible_to(user) -> QuerySet[Booking]:
     """Live bookings whose pre-flight status this user may see: their own, or everyone's for staff roles."""
-    bookings = Booking.objects.filter(status__in=Booking.LIVE_STATUSES).select_related(
-        "user__passenger_profile", "flight__itinerary", "flight__spaceport", "flight__vehicle__model"
-    )
-    if not user.is_authenticated:
-        return bookings.none()
-    if not sees_everyone(user):
-        bookings = bookings.filter(user=user)
-    return bookings.order_by("flight__launch_at", "seat_number", "id")
+    if user.is_authenticated and sees_everyone(user):
+        return _live_bookings()
+    return live_bookings_of(user)
 
 
 # --- Dates -------------------------------------------------------------------------------------------

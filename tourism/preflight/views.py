@@ -18,14 +18,10 @@ from tourism.preflight.models import TrainingRecord
 from tourism.preflight.waiver import waiver_text_build
 
 
-def _own_live_bookings(user):
-    return selectors.bookings_visible_to(user).filter(user=user)
-
-
 @login_required
 def home(request):
     """The signed-in passenger's live bookings with their pre-flight status, and their training record."""
-    bookings = list(_own_live_bookings(request.user))
+    bookings = list(selectors.live_bookings_of(request.user))
     statuses = selectors.preflight_for_bookings(bookings)
     records = TrainingRecord.objects.filter(passenger=request.user).select_related("module", "instructor", "booking__flight")
     context = {
@@ -38,7 +34,7 @@ def home(request):
 @login_required
 def waiver(request, pk: int):
     """Read the waiver of claims for this booking's flight and sign it with your typed legal name."""
-    booking: Booking = get_object_or_404(_own_live_bookings(request.user), pk=pk)
+    booking: Booking = get_object_or_404(selectors.live_bookings_of(request.user), pk=pk)
     profile = PassengerProfile.objects.filter(user=request.user).first()
     if profile is None:
         messages.error(request, "Fill in your passenger profile first: the waiver names you by your legal name.")

@@ -149,10 +149,9 @@ class BookingPreflightViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        bookings = selectors.bookings_visible_to(self.request.user)
         if self.action == "waiver":
-            bookings = bookings.filter(user=self.request.user)  # only the passenger signs, or reads it to sign
-        return bookings
+            return selectors.live_bookings_of(self.request.user)  # only the passenger reads it to sign, and signs
+        return selectors.bookings_visible_to(self.request.user)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
