@@ -265,6 +265,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "VerificationKindEnum": "verification.models.VerificationFlight.Kind",
         "AttachmentKindEnum": "verification.models.Attachment.Kind",
+        "ScreeningResultEnum": "tourism.preflight.models.SecurityScreening.Result",
     },
 }
 

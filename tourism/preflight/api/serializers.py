@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from flights.models import Flight
+from flights.models import Flight, Regime
 from tourism.models import Booking
 from tourism.preflight.models import SecurityScreening, TrainingModule, TrainingRecord, WaiverOfClaims
 from tourism.preflight.selectors import ModuleState
@@ -13,6 +13,10 @@ from tourism.preflight.selectors import ModuleState
 
 class TrainingModuleSerializer(serializers.ModelSerializer):
     label = serializers.CharField(read_only=True, help_text="The name, tagged (460.51) for the emergency training.")
+    regime = serializers.ChoiceField(
+        choices=Regime.choices, allow_blank=True, read_only=True,
+        help_text="Required for every itinerary of this regime; blank when the module is for one itinerary.",
+    )
 
     class Meta:
         model = TrainingModule
