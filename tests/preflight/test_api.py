@@ -227,3 +227,19 @@ def test_operations_list_every_booking_with_its_passenger(booking, other_pax, fl
     passengers = {b["passenger"] for b in as_user(operations).get(f"{API}/bookings/").json()["results"]}
     assert passengers == {booking.user.username, other_pax.username}
     assert [b["passenger"] for b in as_user(other_pax).get(f"{API}/bookings/").json()["results"]] == [other_pax.username]
+
+
+def test_schema_covers_the_preflight_endpoints_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(out))
+    schema = out.read_text()
+    for path in (
+        "/api/v1/preflight/training-modules/", "/api/v1/preflight/training-records/",
+        "/api/v1/preflight/training-records/{id}/", "/api/v1/preflight/waivers/{id}/",
+        "/api/v1/preflight/screenings/", "/api/v1/preflight/bookings/{id}/",
+        "/api/v1/preflight/bookings/{id}/waiver/",
+    ):
+        assert path + ":" in schema, path
+    assert "ScreeningResultEnum" in schema
