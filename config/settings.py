@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "verification",
     "tourism",
     "tourism.medical",
+    "tourism.preflight",
 ]
 
 MIDDLEWARE = [
@@ -264,6 +265,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "VerificationKindEnum": "verification.models.VerificationFlight.Kind",
         "AttachmentKindEnum": "verification.models.Attachment.Kind",
+        # Two models have a `result`: each gets its own name (the objective's keeps the one it always had).
+        "ResultEnum": "verification.models.TestObjective.Result",
+        "ScreeningResultEnum": "tourism.preflight.models.SecurityScreening.Result",
     },
 }
 

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("flights.api.readiness")),
     path("", include("tourism.api.urls")),
     path("medical/", include("tourism.medical.api.urls")),
+    path("preflight/", include("tourism.preflight.api.urls")),
     path("", include("verification.api.urls")),
 ]
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", include("flights.urls")),
     path("", include("tourism.urls")),
     path("medical/", include("tourism.medical.urls")),
+    path("preflight/", include("tourism.preflight.urls")),
     path("", include("verification.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -3,7 +3,9 @@ role and a second passenger, on the demo data.
 
 - nothing answers 5xx, whoever asks and whatever they send;
 - anonymous gets 401 from the API and a login redirect (or 403) from the portal on everything protected;
-- a second passenger reading or changing the demo passenger's booking, waitlist entry or clearance gets 404;
+- a second passenger reading or changing the demo passenger's booking, waitlist entry, clearance or pre-flight
+  records (training sign-offs, waiver of claims, screenings) gets 404;
+- passengers never sign off training or record security screenings (403);
 - no DELETE anywhere: the API answers 405 (or refuses earlier), admin offers no delete, and no record is gone.
 """
 
@@ -22,11 +24,13 @@ from flights.models import Flight
 from tests.hardening.portal import DEMO_PEOPLE, demo_arguments, fill, load_demo, portal_pages
 from tourism.medical.models import MedicalClearance
 from tourism.models import Booking, ConsentSignature, WaitlistEntry
+from tourism.preflight.models import SecurityScreening, TrainingModule, TrainingRecord, WaiverOfClaims
 from verification.models import SignOff, VerificationFlight
 
 pytestmark = pytest.mark.django_db
 
-RECORDS = [Flight, Booking, ConsentSignature, WaitlistEntry, MedicalClearance, VerificationFlight, SignOff]
+RECORDS = [Flight, Booking, ConsentSignature, WaitlistEntry, MedicalClearance, VerificationFlight, SignOff,
+           TrainingRecord, WaiverOfClaims, SecurityScreening]
 # Who asks, in this order: the second passenger first, so nobody has changed the rows it must not reach.
 PEOPLE = ["other_passenger", "anonymous", "passenger", "surgeon", "director", "operations"]
 
@@ -61,7 +65,11 @@ def api_arguments() -> dict[str, int]:
 
     portal = demo_arguments()
     first = lambda model: getattr(model._default_manager.order_by("pk").first(), "pk", 1)  # noqa: E731
+    own = lambda model: model._default_manager.filter(passenger__username="passenger").order_by("pk").first().pk  # noqa: E731
     return {
+        "/preflight/bookings/": portal["booking"], "/preflight/training-records/": own(TrainingRecord),
+        "/preflight/waivers/": own(WaiverOfClaims), "/preflight/screenings/": own(SecurityScreening),
+        "/preflight/training-modules/": first(TrainingModule),
         "/bookings/": portal["booking"], "/waitlist/": portal["waitlist"], "/medical/clearances/": portal["clearance"],
         "/medical/documents/": first(MedicalDocument), "/medical/eligibility/": portal["flight"],
         "/flights/": portal["flight"], "/polls/": portal["poll"], "/itineraries/": first(Flight.itinerary.field.related_model),
@@ -83,7 +91,9 @@ def api_url(path: str, arguments: dict) -> str:
     return re.sub(r"\{(\w+)\}", value, path)
 
 
-PRIVATE_API = ("/api/v1/bookings/{id}/", "/api/v1/waitlist/{id}/", "/api/v1/medical/clearances/{id}/")
+PRIVATE_API = ("/api/v1/bookings/{id}/", "/api/v1/waitlist/{id}/", "/api/v1/medical/clearances/{id}/",
+               "/api/v1/preflight/bookings/{id}/", "/api/v1/preflight/training-records/{id}/",
+               "/api/v1/preflight/waivers/{id}/", "/api/v1/preflight/screenings/{id}/")
 
 
 def test_api_matrix(demo_users):
@@ -131,7 +141,8 @@ def test_api_matrix(demo_users):
 PUBLIC_PAGES = {"home", "login", "tourism:signup", "tourism:itinerary-list", "tourism:itinerary-detail",
                 "tourism:flight-detail", "flights:flight-detail", "flights:vehicle-detail", "flights:flight-windows",
                 "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete"}
-PRIVATE_PAGES = ("bookings/<int:pk>/", "waitlist/<int:pk>/", "medical/clearances/<int:pk>/")
+PRIVATE_PAGES = ("bookings/<int:pk>/", "waitlist/<int:pk>/", "medical/clearances/<int:pk>/",
+                 "preflight/bookings/<int:pk>/")
 
 
 def test_portal_matrix(demo_users):
@@ -163,6 +174,43 @@ def test_portal_matrix(demo_users):
     assert open_to_anonymous == []
     after = record_counts()
     assert all(after[label] >= count for label, count in before.items()), (before, after)
+
+
+def test_passengers_cannot_sign_off_training_or_record_screenings(demo_users):
+    booking = Booking.objects.get(user=demo_users["passenger"], flight__code="NS-41")
+    module = TrainingModule.objects.filter(is_emergency_training=True, regime="suborbital").first()
+    sign_off = {"booking": booking.pk, "module": module.pk, "completed_on": "2026-01-05", "hours_attended": "4",
+                "instructor": demo_users["operations"].pk}
+    screening = {"passenger": demo_users["passenger"].pk, "flight": booking.flight_id, "result": "passed"}
+    before = record_counts()
+    for role in ("passenger", "other_passenger", "surgeon", "director"):
+        client = APIClient()
+        client.force_authenticate(demo_users[role])
+        assert client.post("/api/v1/preflight/training-records/", sign_off, format="json").status_code == 403, role
+        assert client.post("/api/v1/preflight/screenings/", screening, format="json").status_code == 403, role
+    assert record_counts() == before
+
+
+def test_a_passenger_cannot_read_another_passengers_preflight_records(demo_users):
+    owner = demo_users["passenger"]
+    urls = [f"/api/v1/preflight/training-records/{pk}/" for pk in TrainingRecord.objects.filter(passenger=owner)
+            .values_list("pk", flat=True)]
+    urls += [f"/api/v1/preflight/waivers/{w.pk}/" for w in WaiverOfClaims.objects.filter(passenger=owner)]
+    urls += [f"/api/v1/preflight/screenings/{s.pk}/" for s in SecurityScreening.objects.filter(passenger=owner)]
+    booking = Booking.objects.get(user=owner, flight__code="NS-41")
+    urls += [f"/api/v1/preflight/bookings/{booking.pk}/", f"/api/v1/preflight/bookings/{booking.pk}/waiver/"]
+    other, mine = APIClient(), APIClient()
+    other.force_authenticate(demo_users["other_passenger"])
+    mine.force_authenticate(owner)
+    assert len(urls) >= 6
+    for url in urls:
+        assert mine.get(url).status_code == 200, url
+        assert other.get(url).status_code == 404, url
+    listed = other.get("/api/v1/preflight/training-records/").json()["results"]
+    assert all(record["passenger"] == "mira" for record in listed)
+    page = Client()
+    page.force_login(demo_users["other_passenger"])
+    assert page.get(reverse("preflight:waiver", args=[booking.pk])).status_code == 404
 
 
 def test_admin_offers_no_delete_of_records(demo_users):

@@ -10,7 +10,7 @@ from flights import demo, roles
 from flights.catalog import catalog_import_text
 from flights.models import Flight, Vehicle
 
-APPS = ("flights", "verification", "tourism", "medical")
+APPS = ("flights", "verification", "tourism", "medical", "preflight")
 pytestmark = pytest.mark.django_db
 
 

@@ -31,15 +31,18 @@ def run_on_commit(django_capture_on_commit_callbacks):
 @pytest.fixture(autouse=True)
 def _booking_rules_without_the_medical_gate(request, monkeypatch):
     """Booking tests exercise the booking's own gates. The medical gate (clearance valid on the date,
-    self-certification in the last 24 h) has its own tests in tests/medical, and
+    self-certification in the last 24 h) has its own tests in tests/medical, the pre-flight gates (training,
+    waiver of claims, security screening) theirs in tests/preflight, and
     tests/integration/test_manifest_gates.py manifests a booking through every gate together."""
     if request.node.get_closest_marker("all_gates"):
         return
     from flights import registry
     from tourism.medical.gates import medical_manifest_gate
+    from tourism.preflight.gates import PREFLIGHT_GATES
 
+    other_apps = {medical_manifest_gate, *PREFLIGHT_GATES}
     monkeypatch.setattr(
-        registry.manifest_gates, "_guards", [g for g in registry.manifest_gates._guards if g is not medical_manifest_gate]
+        registry.manifest_gates, "_guards", [g for g in registry.manifest_gates._guards if g not in other_apps]
     )
 
 
