@@ -163,7 +163,9 @@ def poll_scrub(*, poll: GoNoGoPoll, by, reason: str, now: dt.datetime | None = N
             flight=flight, by=by, launch_at=launch_at, window_open=window.opens_at, window_close=window.closes_at,
             reason=f"Recycled after scrub: {reason}", now=now,
         )
-        flight_rescheduled.send(sender=Flight, flight=flight, old_launch_at=old_launch_at, reason=reason, by=by)
+        flight_rescheduled.send(
+            sender=Flight, flight=flight, old_launch_at=old_launch_at, reason=reason, by=by, now=now,
+        )
         return flight
 
 
