@@ -38,6 +38,15 @@ def user_has_any_role(user, roles: tuple[str, ...]) -> bool:
     return any(user_has_role(user, role) for role in roles)
 
 
+def may_read_launch_manifest(user, flight) -> bool:
+    """Operations, flight directors (and this flight's own director) and flight surgeons; no passenger."""
+    if not user.is_authenticated:
+        return False
+    return user_has_any_role(user, LAUNCH_MANIFEST_ROLES) or (
+        flight.flight_director_id is not None and flight.flight_director_id == user.pk
+    )
+
+
 def sync_role_permissions(sender=None, apps=global_apps, **kwargs) -> None:
     """Give Operations add/change/view on every model of the three apps; Flight Directors view."""
     try:

@@ -65,6 +65,9 @@ def flight_detail(request, pk: int):
         "status_changes": flight.status_changes.select_related("changed_by"),
         "can_run_windows": _can_run_windows(request.user),
         "on_launch_team": on_launch_team,
+        # The launch-day manifest page is the tourism app's (by URL name: flights imports no other app).
+        "can_read_manifest": flight.purpose == Flight.Purpose.COMMERCIAL
+        and roles.may_read_launch_manifest(request.user, flight),
         "latest_report": flight.readiness_reports.first(),
         "milestones": flight.milestones.all(),
         **_windows_context(flight),

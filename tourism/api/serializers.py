@@ -73,6 +73,61 @@ class FlightSeatsSerializer(FlightSerializer):
         fields = [*FlightSerializer.Meta.fields, "seats_left"]
 
 
+# --- The launch-day manifest ---------------------------------------------------------------------------
+
+
+class ManifestGateSerializer(serializers.Serializer):
+    """One manifest gate's answer; a medical gate's message names status, validity and restrictions only."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    medical = serializers.BooleanField()
+    passed = serializers.BooleanField()
+    message = serializers.CharField(source="refusal", allow_null=True, help_text="Why not, when it fails.")
+
+
+class ManifestPassengerSerializer(serializers.Serializer):
+    booking = serializers.IntegerField(source="booking.pk")
+    status = serializers.CharField(source="booking.status")
+    seat_number = serializers.IntegerField()
+    legal_name = serializers.CharField()
+    mass_kg = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    height_cm = serializers.IntegerField(allow_null=True)
+    all_gates_hold = serializers.BooleanField()
+    gates = ManifestGateSerializer(many=True)
+
+
+class ManifestFlightSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    status = serializers.CharField()
+    itinerary = serializers.CharField(source="itinerary.name", allow_null=True, default=None)
+    vehicle = serializers.CharField(source="vehicle.serial")
+    vehicle_name = serializers.CharField(source="vehicle.name")
+    vehicle_model = serializers.CharField(source="vehicle.model")
+    spaceport = serializers.CharField(source="spaceport.code")
+    spaceport_name = serializers.CharField(source="spaceport.name")
+    spaceport_timezone = serializers.CharField(source="spaceport.timezone")
+    launch_at = serializers.DateTimeField(help_text="UTC.")
+    launch_at_local = serializers.SerializerMethodField(help_text="The spaceport's local time, with its offset.")
+
+    def get_launch_at_local(self, flight) -> str:
+        return flight.launch_at.astimezone(flight.spaceport.tzinfo).isoformat()
+
+
+class LaunchManifestSerializer(serializers.Serializer):
+    """The printable launch-day manifest: manifested and reserved passengers, gates, cabin mass."""
+
+    flight = ManifestFlightSerializer()
+    generated_at = serializers.DateTimeField()
+    cabin_mass_budget_kg = serializers.DecimalField(max_digits=7, decimal_places=1)
+    total_mass_kg = serializers.DecimalField(max_digits=7, decimal_places=1, help_text="The manifested passengers.")
+    margin_kg = serializers.DecimalField(max_digits=7, decimal_places=1, help_text="Budget minus total; negative when over.")
+    within_budget = serializers.BooleanField()
+    manifested = ManifestPassengerSerializer(many=True)
+    reserved = ManifestPassengerSerializer(many=True, help_text="Reserved, not yet manifested: they do not fly unless manifested.")
+
+
 # --- Bookings -------------------------------------------------------------------------------------------
 
 
