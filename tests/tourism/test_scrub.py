@@ -85,6 +85,9 @@ def test_cancelling_through_the_api_after_the_scrub_refunds_everything(blocked_b
     booking = blocked_by_scrub
     api = APIClient()
     api.force_authenticate(booking.user)
+    (notice,) = api.get(f"/api/v1/bookings/{booking.pk}/").json()["scrub_notices"]
+    assert notice["outcome"] == "unmanifested" and notice["is_open"] is True and notice["scrub_reason"] == "Range radar down"
+    assert any("valid only until" in blocker for blocker in notice["blockers"]) and notice["notified_at"]
     quote = api.get(f"/api/v1/bookings/{booking.pk}/refund-quote/").json()
     assert quote["refund"] == quote["paid"] == "450000.00" and "scrubbed" in quote["rule"]
     response = api.post(f"/api/v1/bookings/{booking.pk}/cancel/", {"reason": "No longer cleared"}, format="json")
@@ -151,6 +154,28 @@ def test_a_failing_listener_takes_the_whole_scrub_back(
     assert (launch_eve.status, launch_eve.scrub_count, the_poll.status) == ("scheduled", 0, "open")
     assert first.status == "manifested"
     assert not ScrubNotice.objects.exists() and not Notification.objects.exists() and mail.outbox == []
+
+
+def test_operations_rescheduling_a_scrubbed_flight_later_tells_the_passengers_too(
+    launch_eve, surgeon, operations, director, django_capture_on_commit_callbacks
+):
+    """With no computed window left the scrubbed flight waits; operations give it a time later."""
+    from flights import services as flight_services
+
+    booking = manifested(launch_eve, surgeon=surgeon, operations=operations, username="ivan")
+    launch_eve.launch_windows.all().delete()
+    the_poll = poll.poll_open(flight=launch_eve, by=director)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        flight = poll.poll_scrub(poll=the_poll, by=director, reason="Parachute sensor fault")
+    assert flight.status == "scrubbed" and mail.outbox == [] and not ScrubNotice.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        flight_services.flight_schedule(flight=flight, by=operations, launch_at=flight.launch_at + dt.timedelta(days=3))
+    notice = ScrubNotice.objects.get(booking=booking)
+    assert notice.scrub_reason == "Parachute sensor fault" and notice.old_launch_at == launch_eve.launch_at
+    assert notice.outcome == "unmanifested"  # three days later, the health statement is too old
+    (email,) = mail.outbox
+    assert "was scrubbed: Parachute sensor fault" in email.body and "has not certified" in email.body
 
 
 def test_a_passenger_without_an_email_address_is_recorded_not_emailed(launch_eve, surgeon, operations):

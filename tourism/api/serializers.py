@@ -9,7 +9,7 @@ from rest_framework import serializers
 from flights.api.serializers import FlightSerializer
 from tourism import selectors
 from tourism.disclosure import consent_state
-from tourism.models import Booking, BookingStatusChange, LedgerEntry, WaitlistEntry
+from tourism.models import Booking, BookingStatusChange, LedgerEntry, ScrubNotice, WaitlistEntry
 from tourism.services.accounts import PROFILE_FIELDS
 
 # --- Accounts ------------------------------------------------------------------------------------------
@@ -171,13 +171,28 @@ class ConsentStateSerializer(serializers.Serializer):
     disclosure_sha256 = serializers.CharField(allow_null=True)
 
 
+class ScrubNoticeSerializer(serializers.ModelSerializer):
+    """What a scrub did to the booking: the new time, what blocks the passenger, and the refund terms."""
+
+    blockers = serializers.ListField(source="blocker_list", child=serializers.CharField(), read_only=True)
+    is_open = serializers.BooleanField(read_only=True, help_text="True: cancelling refunds everything paid.")
+    notified_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ScrubNotice
+        fields = ["old_launch_at", "new_launch_at", "scrub_reason", "outcome", "blockers", "operator_terms", "is_open",
+                  "notified_at", "created_at", "closed_at", "closed_reason"]
+        read_only_fields = fields
+
+
 class BookingDetailSerializer(BookingSerializer):
     consent = serializers.SerializerMethodField()
     ledger = LedgerEntrySerializer(source="ledger_entries", many=True, read_only=True)
     history = BookingStatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    scrub_notices = ScrubNoticeSerializer(many=True, read_only=True)
 
     class Meta(BookingSerializer.Meta):
-        fields = [*BookingSerializer.Meta.fields, "consent", "ledger", "history"]
+        fields = [*BookingSerializer.Meta.fields, "consent", "ledger", "history", "scrub_notices"]
         read_only_fields = fields
 
     @extend_schema_field(ConsentStateSerializer)

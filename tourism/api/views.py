@@ -7,6 +7,7 @@ passenger's booking is 404, as if it did not exist. Nothing here deletes anythin
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -26,7 +27,7 @@ from tourism.api import serializers as s
 from tourism.disclosure import disclosure_build
 from tourism.filters import FlightFilter
 from tourism.manifest import flight_for_manifest, launch_manifest
-from tourism.models import Booking, WaitlistEntry
+from tourism.models import Booking, ScrubNotice, WaitlistEntry
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="Bad input."),
@@ -164,7 +165,10 @@ class BookingViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def own_rows(self, user):
         bookings = selectors.booking_list_for_user(user)
         if self.action != "list":
-            bookings = bookings.prefetch_related("ledger_entries", "status_changes")
+            bookings = bookings.prefetch_related(
+                "ledger_entries", "status_changes",
+                Prefetch("scrub_notices", queryset=ScrubNotice.objects.select_related("notification")),
+            )
         return bookings
 
     @extend_schema(responses={200: s.BookingDetailSerializer, **errors(404)})
