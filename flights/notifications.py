@@ -27,16 +27,26 @@ def notification_queue(*, dedupe_key: str, recipient: str, subject: str, body: s
         dedupe_key=dedupe_key[:200], defaults={"recipient": recipient, "subject": subject[:200], "body": body}
     )
     if created:
-        from flights.tasks import send_notifications
-
-        transaction.on_commit(send_notifications.delay)
+        transaction.on_commit(_send_soon)
     return notification
+
+
+def _send_soon() -> None:
+    """Ask a worker to send the outbox now. Never fails the change that queued it: with the broker (or, for
+    tasks run in-process, the mail server) down, the rows wait for the beat's send-notifications run."""
+    from flights.tasks import send_notifications
+
+    try:
+        send_notifications.delay()
+    except Exception:
+        logger.exception("Could not send the outbox now; the periodic send-notifications task will.")
 
 
 def notifications_send(*, limit: int = 200) -> int:
     """Send unsent notifications; safe to run from several workers at once, and to run again."""
     sent = 0
     while sent < limit:
+        failure = None
         with transaction.atomic():
             batch = list(
                 Notification.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True).order_by("id")[:20]
@@ -44,8 +54,14 @@ def notifications_send(*, limit: int = 200) -> int:
             if not batch:
                 break
             for notification in batch:
-                send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient])
+                try:
+                    send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient])
+                except Exception as exc:  # keep the rows already sent marked sent, so a retry does not send them again
+                    failure = exc
+                    break
                 notification.sent_at = timezone.now()
                 notification.save(update_fields=["sent_at"])
                 sent += 1
+        if failure is not None:
+            raise failure
     return sent

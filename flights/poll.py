@@ -13,7 +13,6 @@ from flights import registry, roles, services
 from flights.exceptions import DomainError, InvalidInput, NotAllowed
 from flights.models import Flight, GoNoGoPoll, LaunchWindow, PollVote, Position, PositionAssignment, Verdict
 from flights.readiness import flight_findings, readiness_report_create
-from flights.signals import flight_rescheduled
 from flights.statemachine import require_transition
 
 POLL_VALID_FOR = dt.timedelta(hours=2)  # a GO poll authorises liftoff for this long
@@ -135,9 +134,10 @@ def poll_declare_launch(*, poll: GoNoGoPoll, by, at: dt.datetime | None = None, 
 def poll_scrub(*, poll: GoNoGoPoll, by, reason: str, now: dt.datetime | None = None) -> Flight:
     """Scrub this attempt: close the poll, scrub the flight, and reschedule it on its next clear opportunity.
 
-    The flight keeps its bookings; listeners of `flight_rescheduled` re-check every passenger for the
-    new date and tell those whose gates no longer hold what blocks them. With no computed opportunity
-    left, the flight stays scrubbed until operations give it a new time.
+    The flight keeps its bookings; listeners of `flight_rescheduled` (sent by `flight_schedule`) re-check
+    every passenger for the new date and tell those whose gates no longer hold what blocks them. With no
+    computed opportunity left, the flight stays scrubbed until operations give it a new time, which
+    sends the same signal.
     """
     now = now or timezone.now()
     reason = (reason or "").strip()
@@ -159,12 +159,11 @@ def poll_scrub(*, poll: GoNoGoPoll, by, reason: str, now: dt.datetime | None = N
         if opportunity is None:
             return Flight.objects.get(pk=flight.pk)
         window, launch_at = opportunity
-        flight = services.flight_schedule(
+        # flight_schedule sends `flight_rescheduled` (old time, the scrub's reason) inside this transaction.
+        return services.flight_schedule(
             flight=flight, by=by, launch_at=launch_at, window_open=window.opens_at, window_close=window.closes_at,
             reason=f"Recycled after scrub: {reason}", now=now,
         )
-        flight_rescheduled.send(sender=Flight, flight=flight, old_launch_at=old_launch_at, reason=reason, by=by)
-        return flight
 
 
 def next_launch_opportunity(flight: Flight, *, after: dt.datetime) -> tuple[LaunchWindow, dt.datetime] | None:

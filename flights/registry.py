@@ -29,6 +29,21 @@ class GuardRegistry:
     def unregister(self, guard: Callable) -> None:
         self._guards.remove(guard)
 
+    def prefetch(self, objs, **context) -> None:
+        """Let each guard that can load what it needs for many objects at once do so (lists, manifests).
+
+        A guard may carry a `prefetch(objs, **context)` attribute that loads its data for all of `objs` in a
+        fixed number of queries and keeps it on the objects; asked afterwards about each object, the guard
+        reads it from there. A guard without one still works, at its own cost per object.
+        """
+        objs = list(objs)
+        if not objs:
+            return
+        for guard in self._guards:
+            loader = getattr(guard, "prefetch", None)
+            if loader is not None:
+                loader(objs, **context)
+
     def refusals(self, obj, **context) -> list[str]:
         return [message for guard in self._guards if (message := guard(obj, **context))]
 
@@ -46,6 +61,8 @@ return_to_service_guards = GuardRegistry("return_to_service", code="vehicle_not_
 launch_guards = GuardRegistry("launch", code="launch_refused")
 # Asked before a booking is manifested: each gate takes the booking (with `.user`, the passenger, and
 # `.flight`) and `now=`, and returns what still blocks it (medical clearance, training, waiver, ...).
+# Pages that ask every gate for every passenger (the launch manifest) call `manifest_gates.prefetch` first:
+# a gate that registers a `prefetch` attribute keeps their query count flat in the number of passengers.
 manifest_gates = GuardRegistry("manifest", code="manifest_gate_failed")
 booking_guards = GuardRegistry("booking", code="flight_not_bookable")
 

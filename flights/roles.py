@@ -10,6 +10,8 @@ FLIGHT_SURGEON = "Flight Surgeon"
 FLIGHT_DIRECTOR = "Flight Director"
 OPERATIONS = "Operations"
 ALL_ROLES = (PASSENGER, FLIGHT_SURGEON, FLIGHT_DIRECTOR, OPERATIONS)
+# Who reads a flight's printable launch-day manifest (passengers' names, mass, gates; medical only pass/fail).
+LAUNCH_MANIFEST_ROLES = (OPERATIONS, FLIGHT_DIRECTOR, FLIGHT_SURGEON)
 
 # Apps whose records Operations staff run in admin. Delete is never granted: records are
 # cancelled, retired or archived (14 CFR 450.219), never hard-deleted.
@@ -30,6 +32,19 @@ def user_has_role(user, role: str) -> bool:
         cache = set(user.groups.values_list("name", flat=True))
         user._role_names = cache
     return role in cache
+
+
+def user_has_any_role(user, roles: tuple[str, ...]) -> bool:
+    return any(user_has_role(user, role) for role in roles)
+
+
+def may_read_launch_manifest(user, flight) -> bool:
+    """Operations, flight directors (and this flight's own director) and flight surgeons; no passenger."""
+    if not user.is_authenticated:
+        return False
+    return user_has_any_role(user, LAUNCH_MANIFEST_ROLES) or (
+        flight.flight_director_id is not None and flight.flight_director_id == user.pk
+    )
 
 
 def sync_role_permissions(sender=None, apps=global_apps, **kwargs) -> None:

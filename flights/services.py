@@ -14,7 +14,7 @@ from django.utils import timezone
 from flights import registry
 from flights.exceptions import FlightNotSchedulable, InvalidInput, InvalidTransition, VehicleNotAvailable
 from flights.models import Flight, FlightStatusChange, MaintenanceRecord, Vehicle, VehicleStatusChange
-from flights.signals import flight_status_changed, vehicle_status_changed
+from flights.signals import flight_rescheduled, flight_status_changed, vehicle_status_changed
 from flights.statemachine import require_transition
 
 # Two flights of one vehicle need at least this much time between them (turnaround).
@@ -166,11 +166,19 @@ def flight_schedule(
     reason: str = "",
     now: dt.datetime | None = None,
 ) -> Flight:
-    """Put a draft (or scrubbed) flight on the schedule, optionally at a new time and window."""
+    """Put a draft (or scrubbed) flight on the schedule, optionally at a new time and window.
+
+    A scrubbed flight put on a new time (the poll's recycle, or operations later) sends `flight_rescheduled`
+    in this transaction, with the time it was scrubbed at and the scrub's reason: listeners (bookings)
+    check again everything that depends on the date.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         flight = _lock_flight(flight)
         require_transition(flight, Flight.Status.SCHEDULED, action="schedule")
+        was_scrubbed, scrubbed_launch_at, scrub_reason = (
+            flight.status == Flight.Status.SCRUBBED, flight.launch_at, flight.status_reason,
+        )
         if launch_at is not None:
             flight.launch_at = launch_at
             flight.window_open, flight.window_close = window_open, window_close
@@ -189,6 +197,10 @@ def flight_schedule(
             now=now,
             extra_fields=["launch_at", "window_open", "window_close"],
         )
+        if was_scrubbed and flight.launch_at != scrubbed_launch_at:
+            flight_rescheduled.send(
+                sender=Flight, flight=flight, old_launch_at=scrubbed_launch_at, reason=scrub_reason, by=by, now=now,
+            )
     return flight
 
 

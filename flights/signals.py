@@ -9,4 +9,6 @@ from django.dispatch import Signal
 flight_status_changed = Signal()
 vehicle_status_changed = Signal()
 # Sent after a scrubbed flight is put on a new launch time: listeners re-check what depends on the date.
+# flight_rescheduled(flight, old_launch_at, reason, by, now): sent by `flight_schedule` inside its transaction
+# when a scrubbed flight gets a new time (the poll's recycle, or operations later); `reason` is the scrub's.
 flight_rescheduled = Signal()

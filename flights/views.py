@@ -69,6 +69,9 @@ def flight_detail(request, pk: int):
         "can_run_windows": _can_run_windows(request.user),
         "on_launch_team": on_launch_team,
         "readiness_reports": flight.readiness_reports.all()[:READINESS_HISTORY],
+        # The launch-day manifest page is the tourism app's (by URL name: flights imports no other app).
+        "can_read_manifest": flight.purpose == Flight.Purpose.COMMERCIAL
+        and roles.may_read_launch_manifest(request.user, flight),
         "milestones": flight.milestones.all(),
         **_windows_context(flight),
     }

@@ -213,6 +213,34 @@ def test_a_passenger_cannot_read_another_passengers_preflight_records(demo_users
     assert page.get(reverse("preflight:waiver", args=[booking.pk])).status_code == 404
 
 
+# The launch-day manifest (names, mass, every gate): the launch team only, in the portal and the API.
+LAUNCH_MANIFEST = {"anonymous": (302, 401), "other_passenger": (403, 403), "passenger": (403, 403),
+                   "surgeon": (200, 200), "director": (200, 200), "operations": (200, 200)}
+
+
+def test_launch_manifest_matrix(demo_users):
+    flight = Flight.objects.get(code="NS-41")
+    page, endpoint = reverse("tourism:flight-manifest", args=[flight.pk]), f"/api/v1/flights/{flight.pk}/manifest/"
+    for role, (page_status, api_status) in LAUNCH_MANIFEST.items():
+        client, api = Client(), APIClient()
+        if role != "anonymous":
+            client.force_login(demo_users[role])
+            api.force_authenticate(demo_users[role])
+        response = client.get(page)
+        assert response.status_code == page_status, (role, page)
+        if role == "anonymous":
+            assert response["Location"].startswith("/accounts/login/")
+        elif page_status == 200:
+            assert "Launch manifest · Flight NS-41" in response.content.decode()
+        response = api.get(endpoint)
+        assert response.status_code == api_status, (role, endpoint)
+        if api_status == 200:
+            assert response.json()["flight"]["code"] == "NS-41"
+        else:
+            assert set(response.json()) == {"code", "detail", "fields"}
+        assert client.post(page).status_code in (page_status, 405)  # reads only: no POST is served
+
+
 def test_admin_offers_no_delete_of_records(demo_users):
     client = Client()
     client.force_login(demo_users["operations"])

@@ -25,6 +25,7 @@ from tourism.models import (
     LedgerEntry,
     PassengerProfile,
     RefundPolicy,
+    ScrubNotice,
     WaitlistEntry,
 )
 from tourism.services.accounts import PROFILE_FIELDS
@@ -60,6 +61,19 @@ class ConsentSignatureInline(ReadOnlyInline):
     show_change_link = True
 
 
+class ScrubNoticeInline(ReadOnlyInline):
+    """What each scrub did to the booking and when the passenger was told (through the outbox)."""
+
+    model = ScrubNotice
+    fields = ("created_at", "old_launch_at", "new_launch_at", "scrub_reason", "outcome", "blockers", "operator_terms",
+              "notified_at", "closed_at", "closed_reason")
+    readonly_fields = fields
+    verbose_name_plural = "scrub notices"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("notification")
+
+
 class PaymentForm(forms.Form):
     kind = forms.ChoiceField(choices=[(LedgerEntry.Kind.DEPOSIT, "Deposit"), (LedgerEntry.Kind.BALANCE, "Balance payment")])
     amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0)
@@ -93,7 +107,7 @@ class BookingAdmin(RecordAdmin):
         "manifested_at", "ended_at", "end_reason", "operations",
     )
     fields = readonly_fields
-    inlines = [ConsentSignatureInline, LedgerEntryInline, BookingStatusChangeInline]
+    inlines = [ConsentSignatureInline, LedgerEntryInline, BookingStatusChangeInline, ScrubNoticeInline]
     action_form = ReasonActionForm
     actions = [
         service_action(service=services.booking_manifest, description="Manifest selected bookings", needs_reason=False),

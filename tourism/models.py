@@ -295,6 +295,69 @@ class BookingStatusChange(models.Model):
         return f"Booking #{self.booking_id}: {self.from_status or 'new'} -> {self.to_status}"
 
 
+class ScrubNotice(models.Model):
+    """What one scrub did to one booking: the gates asked again for the new launch time, what blocks the
+    passenger now, and the email that told them (through the flights outbox, once per scrub).
+
+    An open notice (its blockers came with the scrub, and the passenger has not since been manifested,
+    cancelled or moved) makes a cancellation the operator's doing: everything paid is refunded.
+    """
+
+    class Outcome(models.TextChoices):
+        GATES_HOLD = "gates_hold", "Every gate holds for the new time"
+        UNMANIFESTED = "unmanifested", "Taken off the manifest"
+        BLOCKED = "blocked", "Not yet manifestable"
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="scrub_notices")
+    flight = models.ForeignKey(Flight, on_delete=models.PROTECT, related_name="scrub_notices")
+    old_launch_at = models.DateTimeField()
+    new_launch_at = models.DateTimeField()
+    scrub_reason = models.TextField()
+    status_before = models.CharField(max_length=16, choices=Booking.Status.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    blockers = models.TextField(blank=True, help_text="Each failing gate's message, one a line.")
+    operator_terms = models.BooleanField(
+        default=False, help_text="The scrub caused a blocker: a cancellation refunds everything paid."
+    )
+    notification = models.ForeignKey(
+        "flights.Notification", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The email in the outbox; empty when the passenger has no email address.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One notice per booking per scrub: a listener run twice (or a signal sent again) adds nothing.
+            models.UniqueConstraint(
+                fields=["booking", "old_launch_at", "new_launch_at"], name="scrubnotice_once_per_scrub"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="gates_hold", blockers="") | (~Q(outcome="gates_hold") & ~Q(blockers="")),
+                name="scrubnotice_blockers_match_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scrub notice for booking #{self.booking_id} ({self.old_launch_at:%Y-%m-%d %H:%M} -> " \
+               f"{self.new_launch_at:%Y-%m-%d %H:%M} UTC)"
+
+    @property
+    def blocker_list(self) -> list[str]:
+        return [line for line in self.blockers.splitlines() if line.strip()]
+
+    @property
+    def is_open(self) -> bool:
+        return self.operator_terms and self.closed_at is None
+
+    @property
+    def notified_at(self) -> dt.datetime | None:
+        """When the outbox sent the email (None while it waits, or when there was no address)."""
+        return self.notification.sent_at if self.notification_id else None
+
+
 class ConsentSignature(models.Model):
     """A signed informed consent (14 CFR 460.45): the exact text shown, its SHA-256, and what it disclosed."""
 

@@ -1,4 +1,4 @@
-"""Emails to passengers: one for each booking transition and one for each waitlist offer.
+"""Emails to passengers: one for each booking transition, one for each waitlist offer, and one per scrub.
 
 Services queue them with `transaction.on_commit`, so nothing is sent for a rolled-back change. The send
 functions are idempotent: each stamps the row it reports on (`notified_at`), under a row lock, and a
@@ -47,6 +47,47 @@ def queue_offer_email(entry: WaitlistEntry) -> None:
 
 def _site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
+
+
+def spaceport_time_text(moment: dt.datetime, spaceport) -> str:
+    """Plain text for emails: "Sat 13 Jun 2030, 09:00 MDT (2030-06-13 15:00 UTC)"."""
+    local = moment.astimezone(spaceport.tzinfo) if spaceport is not None else moment.astimezone(dt.UTC)
+    return f"{local:%a %d %b %Y, %H:%M %Z} ({moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)"
+
+
+def scrub_notice_queue(*, notice, booking, flight, quote, transfer_flights):
+    """The passenger's one email about one scrub, into the flights outbox (sent after the commit, once per
+    booking and move: the dedupe key is the booking with the old and new launch times)."""
+    from flights.notifications import notification_queue
+
+    user = booking.user
+    spaceport = flight.spaceport
+    context = {
+        "user": user,
+        "booking": booking,
+        "flight": flight,
+        "notice": notice,
+        "quote": quote,
+        "new_time": spaceport_time_text(notice.new_launch_at, spaceport),
+        "old_time": spaceport_time_text(notice.old_launch_at, spaceport),
+        "transfer_flights": [(f, spaceport_time_text(f.launch_at, f.spaceport)) for f in transfer_flights],
+        "booking_url": _site_url(booking.get_absolute_url()),
+        "cancel_url": _site_url(reverse("tourism:booking-cancel", args=[booking.pk])),
+        "eligibility_url": _site_url(reverse("medical:eligibility", args=[flight.pk])),
+        # The medical gate's refusals all begin "Medical:"; only then is the eligibility page worth a link.
+        "medical_blocked": any(line.startswith("Medical:") for line in notice.blocker_list),
+    }
+    new_local = notice.new_launch_at.astimezone(spaceport.tzinfo)
+    if notice.outcome == notice.Outcome.GATES_HOLD:
+        subject = f"Flight {flight.code} has a new launch time: {new_local:%a %d %b %Y, %H:%M %Z}"
+    else:
+        subject = f"Flight {flight.code} moved to {new_local:%a %d %b, %H:%M %Z}: action needed for booking #{booking.pk}"
+    key = (
+        f"tourism.scrub_notice.{booking.pk}.{notice.old_launch_at.astimezone(dt.UTC):%Y%m%dT%H%M%S}."
+        f"{notice.new_launch_at.astimezone(dt.UTC):%Y%m%dT%H%M%S}"
+    )
+    body = render_to_string("tourism/email/scrub_notice.txt", context)
+    return notification_queue(dedupe_key=key, recipient=user.email, subject=subject, body=body)
 
 
 def status_email_send(*, status_change_id: int, now: dt.datetime | None = None) -> bool:

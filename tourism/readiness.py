@@ -27,6 +27,11 @@ def gate_name(gate) -> str:
     return getattr(gate, "__name__", type(gate).__name__)
 
 
+def gate_label(gate) -> str:
+    """What people call the gate: its `label`, or its name in words."""
+    return getattr(gate, "label", None) or gate_name(gate).replace("_", " ").strip().capitalize()
+
+
 def passenger_name(booking: Booking) -> str:
     profile = getattr(booking.user, "passenger_profile", None)
     return (profile.legal_name if profile else "") or booking.user.get_full_name() or booking.user.get_username()
@@ -37,6 +42,7 @@ class GateResult:
     name: str
     medical: bool
     refusal: str | None
+    label: str = ""
 
     @property
     def passed(self) -> bool:
@@ -46,9 +52,17 @@ class GateResult:
 def booking_gate_results(booking: Booking, *, now: dt.datetime) -> list[GateResult]:
     """Each registered manifest gate's answer for this booking, for its flight's current launch time."""
     return [
-        GateResult(gate_name(gate), is_medical(gate), gate(booking, now=now))
+        GateResult(gate_name(gate), is_medical(gate), gate(booking, now=now), gate_label(gate))
         for gate in list(manifest_gates._guards)
     ]
+
+
+def bookings_gate_results(bookings, *, now: dt.datetime) -> dict[int, list[GateResult]]:
+    """`booking_gate_results` for many bookings, each gate loading its data for all of them first
+    (`manifest_gates.prefetch`), so the cost does not grow with the passengers."""
+    bookings = list(bookings)
+    manifest_gates.prefetch(bookings, now=now)
+    return {booking.pk: booking_gate_results(booking, now=now) for booking in bookings}
 
 
 def manifest_bookings(flight: Flight, *, statuses=(Booking.Status.MANIFESTED,)) -> list[Booking]:
@@ -72,9 +86,10 @@ def manifest_gates_hold(flight: Flight, *, now) -> list[Finding]:
         return []
     bookings = manifest_bookings(flight)
     findings: list[Finding] = []
+    all_results = bookings_gate_results(bookings, now=now)
     for booking in bookings:
         who = f"{passenger_name(booking)} (seat {booking.seat_number})"
-        results = booking_gate_results(booking, now=now)
+        results = all_results[booking.pk]
         for result in results:
             if result.refusal:
                 findings.append(no_go(

@@ -1,10 +1,11 @@
 """What bookings do when a flight changes: a cancelled flight cancels them (full refund), a launch flies
-the manifested passengers. A scrub touches nothing: the same flight gets a new launch time."""
+the manifested passengers. A scrub keeps them on the same flight at its new launch time; each passenger is
+checked again for the new time and told once (tourism.services.scrub)."""
 
 from __future__ import annotations
 
 from flights.models import Flight
-from flights.signals import flight_status_changed
+from flights.signals import flight_rescheduled, flight_status_changed
 
 
 def on_flight_status_changed(sender, flight, from_status, to_status, reason, by, **kwargs) -> None:
@@ -16,8 +17,17 @@ def on_flight_status_changed(sender, flight, from_status, to_status, reason, by,
         services.bookings_on_flight_launched(flight=flight, by=by)
 
 
+def on_flight_rescheduled(sender, flight, old_launch_at, reason, by, now=None, **kwargs) -> None:
+    """Inside the scrub's transaction: a failure here rolls the scrub back, so nothing is half-done."""
+    from tourism.services.scrub import bookings_on_flight_rescheduled
+
+    if flight.purpose == Flight.Purpose.COMMERCIAL:
+        bookings_on_flight_rescheduled(flight=flight, old_launch_at=old_launch_at, reason=reason, by=by, now=now)
+
+
 def connect() -> None:
     flight_status_changed.connect(on_flight_status_changed, sender=Flight, dispatch_uid="tourism.on_flight_status_changed")
+    flight_rescheduled.connect(on_flight_rescheduled, sender=Flight, dispatch_uid="tourism.on_flight_rescheduled")
 
 
 def passengers_upcoming_flights(user_ids, *, now):

@@ -18,4 +18,6 @@ urlpatterns = [
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking-cancel"),
     path("bookings/<int:pk>/transfer/", views.booking_transfer, name="booking-transfer"),
     path("waitlist/<int:pk>/leave/", views.waitlist_leave, name="waitlist-leave"),
+    # Launch day, for operations, flight directors and flight surgeons (flights links it by this name).
+    path("flights/<int:pk>/manifest/", views.flight_manifest, name="flight-manifest"),
 ]

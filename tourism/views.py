@@ -1,5 +1,6 @@
 """Portal pages for passengers: sign-up, the catalog, a flight with its seats, holds, bookings with
-informed consent and payments, cancellation with the refund shown first, and the waitlist.
+informed consent and payments, cancellation with the refund shown first, and the waitlist; and for the
+launch team, the printable launch-day manifest.
 
 Views call one service each; a refusal (DomainError) shows as a form error or a message, never a 500.
 """
@@ -10,13 +11,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from flights import roles
 from flights.exceptions import DomainError
 from flights.models import Itinerary
 from tourism import selectors, services
@@ -24,6 +27,7 @@ from tourism.disclosure import consent_state, disclosure_build
 from tourism.exceptions import ProfileRequired
 from tourism.filters import FlightFilter
 from tourism.forms import CancelForm, ConsentForm, ProfileForm, SignUpForm, TransferForm, add_domain_error
+from tourism.manifest import flight_for_manifest, launch_manifest
 from tourism.models import Booking, PassengerProfile, WaitlistEntry
 from tourism.payments import booking_payment_reference, get_provider
 from tourism.services.accounts import PROFILE_FIELDS
@@ -214,6 +218,7 @@ def booking_detail(request, pk: int, consent_form: ConsentForm | None = None, tr
         "hold_lapsed": booking.hold_lapsed(now),
         "can_cancel": booking.can_transition_to(Booking.Status.CANCELLED),
         "transfer_form": transfer_form,
+        "scrub_notices": booking.scrub_notices.select_related("notification"),
     }
     return render(request, "tourism/booking_detail.html", context)
 
@@ -297,3 +302,16 @@ def waitlist_leave(request, pk: int):
         return _refused(request, exc, reverse("tourism:booking-list"))
     messages.success(request, f"You left the waitlist of {entry.flight.code}.")
     return redirect("tourism:booking-list")
+
+
+# --- Launch day -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def flight_manifest(request, pk: int):
+    """The printable launch-day manifest: operations, flight directors and flight surgeons; passengers 403."""
+    flight = get_object_or_404(flight_for_manifest(), pk=pk)
+    if not roles.may_read_launch_manifest(request.user, flight):
+        raise PermissionDenied("Only operations staff, flight directors and flight surgeons read the launch manifest.")
+    return render(request, "tourism/flight_manifest.html", {"flight": flight, "manifest": launch_manifest(flight)})

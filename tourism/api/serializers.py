@@ -9,7 +9,7 @@ from rest_framework import serializers
 from flights.api.serializers import FlightSerializer
 from tourism import selectors
 from tourism.disclosure import consent_state
-from tourism.models import Booking, BookingStatusChange, LedgerEntry, WaitlistEntry
+from tourism.models import Booking, BookingStatusChange, LedgerEntry, ScrubNotice, WaitlistEntry
 from tourism.services.accounts import PROFILE_FIELDS
 
 # --- Accounts ------------------------------------------------------------------------------------------
@@ -73,6 +73,61 @@ class FlightSeatsSerializer(FlightSerializer):
         fields = [*FlightSerializer.Meta.fields, "seats_left"]
 
 
+# --- The launch-day manifest ---------------------------------------------------------------------------
+
+
+class ManifestGateSerializer(serializers.Serializer):
+    """One manifest gate's answer; a medical gate's message names status, validity and restrictions only."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    medical = serializers.BooleanField()
+    passed = serializers.BooleanField()
+    message = serializers.CharField(source="refusal", allow_null=True, help_text="Why not, when it fails.")
+
+
+class ManifestPassengerSerializer(serializers.Serializer):
+    booking = serializers.IntegerField(source="booking.pk")
+    status = serializers.CharField(source="booking.status")
+    seat_number = serializers.IntegerField()
+    legal_name = serializers.CharField()
+    mass_kg = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    height_cm = serializers.IntegerField(allow_null=True)
+    all_gates_hold = serializers.BooleanField()
+    gates = ManifestGateSerializer(many=True)
+
+
+class ManifestFlightSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    status = serializers.CharField()
+    itinerary = serializers.CharField(source="itinerary.name", allow_null=True, default=None)
+    vehicle = serializers.CharField(source="vehicle.serial")
+    vehicle_name = serializers.CharField(source="vehicle.name")
+    vehicle_model = serializers.CharField(source="vehicle.model")
+    spaceport = serializers.CharField(source="spaceport.code")
+    spaceport_name = serializers.CharField(source="spaceport.name")
+    spaceport_timezone = serializers.CharField(source="spaceport.timezone")
+    launch_at = serializers.DateTimeField(help_text="UTC.")
+    launch_at_local = serializers.SerializerMethodField(help_text="The spaceport's local time, with its offset.")
+
+    def get_launch_at_local(self, flight) -> str:
+        return flight.launch_at.astimezone(flight.spaceport.tzinfo).isoformat()
+
+
+class LaunchManifestSerializer(serializers.Serializer):
+    """The printable launch-day manifest: manifested and reserved passengers, gates, cabin mass."""
+
+    flight = ManifestFlightSerializer()
+    generated_at = serializers.DateTimeField()
+    cabin_mass_budget_kg = serializers.DecimalField(max_digits=7, decimal_places=1)
+    total_mass_kg = serializers.DecimalField(max_digits=7, decimal_places=1, help_text="The manifested passengers.")
+    margin_kg = serializers.DecimalField(max_digits=7, decimal_places=1, help_text="Budget minus total; negative when over.")
+    within_budget = serializers.BooleanField()
+    manifested = ManifestPassengerSerializer(many=True)
+    reserved = ManifestPassengerSerializer(many=True, help_text="Reserved, not yet manifested: they do not fly unless manifested.")
+
+
 # --- Bookings -------------------------------------------------------------------------------------------
 
 
@@ -116,13 +171,28 @@ class ConsentStateSerializer(serializers.Serializer):
     disclosure_sha256 = serializers.CharField(allow_null=True)
 
 
+class ScrubNoticeSerializer(serializers.ModelSerializer):
+    """What a scrub did to the booking: the new time, what blocks the passenger, and the refund terms."""
+
+    blockers = serializers.ListField(source="blocker_list", child=serializers.CharField(), read_only=True)
+    is_open = serializers.BooleanField(read_only=True, help_text="True: cancelling refunds everything paid.")
+    notified_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ScrubNotice
+        fields = ["old_launch_at", "new_launch_at", "scrub_reason", "outcome", "blockers", "operator_terms", "is_open",
+                  "notified_at", "created_at", "closed_at", "closed_reason"]
+        read_only_fields = fields
+
+
 class BookingDetailSerializer(BookingSerializer):
     consent = serializers.SerializerMethodField()
     ledger = LedgerEntrySerializer(source="ledger_entries", many=True, read_only=True)
     history = BookingStatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    scrub_notices = ScrubNoticeSerializer(many=True, read_only=True)
 
     class Meta(BookingSerializer.Meta):
-        fields = [*BookingSerializer.Meta.fields, "consent", "ledger", "history"]
+        fields = [*BookingSerializer.Meta.fields, "consent", "ledger", "history", "scrub_notices"]
         read_only_fields = fields
 
     @extend_schema_field(ConsentStateSerializer)

@@ -7,26 +7,32 @@ passenger's booking is 404, as if it did not exist. Nothing here deletes anythin
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from flights import roles
 from flights.api.views import FlightViewSet as FlightReadViewSet
 from flights.models import Flight
 from tourism import selectors, services
 from tourism.api import serializers as s
 from tourism.disclosure import disclosure_build
 from tourism.filters import FlightFilter
-from tourism.models import Booking, WaitlistEntry
+from tourism.manifest import flight_for_manifest, launch_manifest
+from tourism.models import Booking, ScrubNotice, WaitlistEntry
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="Bad input."),
+    401: OpenApiResponse(s.ErrorSerializer, description="Not authenticated."),
+    403: OpenApiResponse(s.ErrorSerializer, description="This role may not do this."),
     404: OpenApiResponse(s.ErrorSerializer, description="Not found (or another passenger's)."),
     409: OpenApiResponse(s.ErrorSerializer, description="Refused by a rule; `code` says which."),
     429: OpenApiResponse(s.ErrorSerializer, description="Throttled."),
@@ -114,6 +120,19 @@ class FlightViewSet(FlightReadViewSet):
         booking = services.booking_hold(flight=flight, user=request.user)
         return Response(s.BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        responses={200: s.LaunchManifestSerializer, **errors(401, 403, 404)},
+        description="The launch-day manifest, for operations, flight directors and flight surgeons: manifested and "
+        "reserved passengers with seat, legal name, mass, height and every manifest gate, and the total mass against "
+        "the vehicle model's cabin budget. Medical gates give only whether they hold and why not.",
+    )
+    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
+    def manifest(self, request, pk=None):
+        flight = get_object_or_404(flight_for_manifest(), pk=pk)
+        if not roles.may_read_launch_manifest(request.user, flight):
+            raise PermissionDenied("Only operations staff, flight directors and flight surgeons read the launch manifest.")
+        return Response(s.LaunchManifestSerializer(launch_manifest(flight)).data)
+
     @extend_schema(request=None, responses={201: s.WaitlistEntrySerializer, **errors(404, 409, 429)})
     @action(
         detail=True, methods=["post"], permission_classes=[IsAuthenticated],
@@ -146,7 +165,10 @@ class BookingViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def own_rows(self, user):
         bookings = selectors.booking_list_for_user(user)
         if self.action != "list":
-            bookings = bookings.prefetch_related("ledger_entries", "status_changes")
+            bookings = bookings.prefetch_related(
+                "ledger_entries", "status_changes",
+                Prefetch("scrub_notices", queryset=ScrubNotice.objects.select_related("notification")),
+            )
         return bookings
 
     @extend_schema(responses={200: s.BookingDetailSerializer, **errors(404)})

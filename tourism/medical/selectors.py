@@ -73,10 +73,9 @@ def clearance_open(user) -> MedicalClearance | None:
     return MedicalClearance.objects.filter(passenger=user, status__in=MedicalClearance.OPEN_STATUSES).first()
 
 
-def clearance_standing(user) -> MedicalClearance | None:
-    """The flight surgeon's latest decision about this passenger that a newer one has not superseded."""
+def _standing_clearances() -> QuerySet[MedicalClearance]:
     return (
-        MedicalClearance.objects.filter(passenger=user, status__in=(*MedicalClearance.DECISION_STATUSES, Status.EXPIRED))
+        MedicalClearance.objects.filter(status__in=(*MedicalClearance.DECISION_STATUSES, Status.EXPIRED))
         .select_related("passenger", "decided_by")
         .prefetch_related(
             Prefetch(
@@ -88,8 +87,47 @@ def clearance_standing(user) -> MedicalClearance | None:
             )
         )
         .order_by("-decided_at", "-id")
-        .first()
     )
+
+
+def clearance_standing(user) -> MedicalClearance | None:
+    """The flight surgeon's latest decision about this passenger that a newer one has not superseded."""
+    return _standing_clearances().filter(passenger=user).first()
+
+
+@dataclass(frozen=True)
+class MedicalFacts:
+    """What the gate needs about one passenger and flight, loaded ahead for a whole manifest."""
+
+    standing: MedicalClearance | None
+    pending: MedicalClearance | None
+    certifications: tuple[HealthSelfCertification, ...]
+
+
+def medical_facts_for(pairs) -> dict[tuple[int, int], MedicalFacts]:
+    """`{(passenger id, flight id): MedicalFacts}` for many pairs, in four queries whatever their number."""
+    pairs = set(pairs)
+    user_ids = {user_id for user_id, _ in pairs}
+    flight_ids = {flight_id for _, flight_id in pairs}
+    standings: dict[int, MedicalClearance] = {}
+    for clearance in _standing_clearances().filter(passenger_id__in=user_ids):
+        standings.setdefault(clearance.passenger_id, clearance)  # newest first
+    pending: dict[int, MedicalClearance] = {}
+    undecided = user_ids - standings.keys()
+    if undecided:
+        for clearance in MedicalClearance.objects.filter(
+            passenger_id__in=undecided, status__in=MedicalClearance.OPEN_STATUSES
+        ).order_by("-created_at", "-id"):
+            pending.setdefault(clearance.passenger_id, clearance)
+    certifications: dict[tuple[int, int], list[HealthSelfCertification]] = {}
+    for certification in HealthSelfCertification.objects.filter(passenger_id__in=user_ids, flight_id__in=flight_ids):
+        certifications.setdefault((certification.passenger_id, certification.flight_id), []).append(certification)
+    return {
+        (user_id, flight_id): MedicalFacts(
+            standings.get(user_id), pending.get(user_id), tuple(certifications.get((user_id, flight_id), ()))
+        )
+        for user_id, flight_id in pairs
+    }
 
 
 # --- The gate: may this passenger fly this flight, medically? ---------------------------------------
@@ -129,19 +167,22 @@ def self_certification_window(flight: Flight) -> tuple[dt.datetime, dt.datetime]
     return flight.launch_at - dt.timedelta(hours=hours), flight.launch_at
 
 
-def clearance_check(user, flight: Flight, now: dt.datetime | None = None) -> list[Refusal]:
+def clearance_check(
+    user, flight: Flight, now: dt.datetime | None = None, *, facts: MedicalFacts | None = None
+) -> list[Refusal]:
     """Every medical condition that keeps `user` off `flight`; an empty list means medically eligible.
 
     The rule (DOMAIN.md): a clearance valid on the flight date whose restrictions admit the flight's
     regime and peak g, the examinations orbital flights need, and a "no change in my health"
-    self-certification made in the final 24 hours before launch.
+    self-certification made in the final 24 hours before launch. `facts`, when given, are this
+    passenger's records loaded ahead (`medical_facts_for`), so no query is made.
     """
     now = now or timezone.now()
     name = _name(user)
     label = f"flight {flight.code}" + (f" ({flight.itinerary.name})" if flight.itinerary_id else "")
-    standing = clearance_standing(user)
+    standing = facts.standing if facts is not None else clearance_standing(user)
     if standing is None:
-        pending = clearance_open(user)
+        pending = facts.pending if facts is not None else clearance_open(user)
         if pending is not None:
             return [Refusal(
                 "clearance_not_decided",
@@ -191,9 +232,14 @@ def clearance_check(user, flight: Flight, now: dt.datetime | None = None) -> lis
             f"Medical: {name} has no satisfactory mental-health evaluation on record, which orbital {label} requires.",
         ))
     opens, closes = self_certification_window(flight)
-    certified = HealthSelfCertification.objects.filter(
-        passenger=user, flight=flight, clearance=standing, certified_at__gte=opens, certified_at__lte=min(closes, now)
-    ).exists()
+    if facts is not None:
+        certified = any(
+            c.clearance_id == standing.pk and opens <= c.certified_at <= min(closes, now) for c in facts.certifications
+        )
+    else:
+        certified = HealthSelfCertification.objects.filter(
+            passenger=user, flight=flight, clearance=standing, certified_at__gte=opens, certified_at__lte=min(closes, now)
+        ).exists()
     if not certified:
         refusals.append(Refusal(
             "self_certification_missing",

@@ -19,7 +19,8 @@ from tourism.services.bookings import (
     eligibility_problems,
 )
 from tourism.services.consent import consent_document_publish, consent_sign, industry_record_publish
-from tourism.services.payments import RefundQuote, clean_amount, payment_record, refund_quote
+from tourism.services.payments import RefundQuote, clean_amount, open_scrub_notice, payment_record, refund_quote
+from tourism.services.scrub import bookings_on_flight_rescheduled
 from tourism.services.waitlist import waitlist_join, waitlist_leave
 
 __all__ = [
@@ -35,11 +36,13 @@ __all__ = [
     "booking_unmanifest",
     "bookings_on_flight_cancelled",
     "bookings_on_flight_launched",
+    "bookings_on_flight_rescheduled",
     "clean_amount",
     "consent_document_publish",
     "consent_sign",
     "eligibility_problems",
     "industry_record_publish",
+    "open_scrub_notice",
     "passenger_profile_save",
     "passenger_register",
     "payment_record",

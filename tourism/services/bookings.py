@@ -40,6 +40,7 @@ from tourism.services.common import (
     lock_for_change,
     require_hold_not_lapsed,
     require_profile,
+    scrub_notices_close,
 )
 from tourism.services.payments import refund_quote
 from tourism.services.waitlist import lapse_offers, offer_free_seats, waitlist_accept_with, waitlist_cancel_for_flight
@@ -283,6 +284,7 @@ def booking_cancel(
                 recorded_by=by,
                 recorded_at=now,
             )
+        scrub_notices_close(booking, now=now, reason="Booking cancelled")
         offer_free_seats(flight, now=now)
     return booking
 
@@ -350,6 +352,7 @@ def booking_transfer(*, booking: Booking, to_flight: Flight, by, reason: str = "
                 booking=new, kind=LedgerEntry.Kind.TRANSFER_IN, amount=paid, note=f"From booking #{booking.pk}", **common
             )
         waitlist_accept_with(new_flight, user=booking.user, booking=new, now=now)
+        scrub_notices_close(booking, now=now, reason=f"Moved to booking #{new.pk} on flight {new_flight.code}")
         offer_free_seats(old_flight, now=now)
     return new
 
@@ -379,10 +382,13 @@ def booking_manifest(*, booking: Booking, by, now: dt.datetime | None = None) ->
             booking, to_status=Booking.Status.MANIFESTED, by=by, reason="Every pre-flight gate is met.", now=now,
             action="manifest", extra_fields=("manifested_at",),
         )
+        scrub_notices_close(booking, now=now, reason="Back on the manifest")
     return booking
 
 
-def _move_locked(booking: Booking, *, to_status: str, by, reason: str, now: dt.datetime, action: str) -> Booking:
+def _move_locked(
+    booking: Booking, *, to_status: str, by, reason: str, now: dt.datetime, action: str, notify: bool = True
+) -> Booking:
     with transaction.atomic():
         booking = lock_for_change(booking)
         if to_status == Booking.Status.FLOWN and booking.flight.status not in Flight.FLOWN_STATUSES:
@@ -390,16 +396,19 @@ def _move_locked(booking: Booking, *, to_status: str, by, reason: str, now: dt.d
                 f"Cannot {action} booking {booking}: flight {booking.flight.code} is "
                 f"{booking.flight.get_status_display().lower()}."
             )
-        booking_move(booking, to_status=to_status, by=by, reason=reason, now=now, action=action)
+        booking_move(booking, to_status=to_status, by=by, reason=reason, now=now, action=action, notify=notify)
     return booking
 
 
-def booking_unmanifest(*, booking: Booking, by, reason: str, now: dt.datetime | None = None) -> Booking:
-    """Take a passenger off the manifest (a gate no longer holds, e.g. after a scrub moved the date)."""
+def booking_unmanifest(
+    *, booking: Booking, by, reason: str, now: dt.datetime | None = None, notify: bool = True
+) -> Booking:
+    """Take a passenger off the manifest (a gate no longer holds, e.g. after a scrub moved the date).
+    `notify=False`: the caller tells the passenger itself (the scrub notice says why and what to do)."""
     reason = _require_reason(reason, "take a booking off the manifest")
     return _move_locked(
         booking, to_status=Booking.Status.RESERVED, by=by, reason=reason, now=now or timezone.now(),
-        action="take off the manifest",
+        action="take off the manifest", notify=notify,
     )
 
 

@@ -11,7 +11,7 @@ from flights.models import Flight
 from flights.statemachine import require_transition
 from tourism import notifications
 from tourism.exceptions import HoldExpired, ProfileRequired
-from tourism.models import Booking, BookingStatusChange, PassengerProfile
+from tourism.models import Booking, BookingStatusChange, PassengerProfile, ScrubNotice
 
 # Statuses that end a booking: `ended_at` and `end_reason` are stamped when it reaches one.
 ENDED_STATUSES = (
@@ -89,9 +89,11 @@ def booking_move(
     now: dt.datetime,
     action: str,
     extra_fields: tuple[str, ...] = (),
+    notify: bool = True,
 ) -> BookingStatusChange:
     """Change a locked booking's status if the transition table allows it; record who, when and why, and
-    queue the passenger's email for after the commit."""
+    queue the passenger's email for after the commit. `notify=False` when the caller tells the passenger
+    itself, in one email with more to say (a scrub notice): the change is stamped as told, not emailed."""
     require_transition(booking, to_status, action=action)
     from_status = booking.status
     booking.status = to_status
@@ -104,7 +106,14 @@ def booking_move(
     booking._history_user = by
     booking.save(update_fields=fields)
     change = BookingStatusChange.objects.create(
-        booking=booking, from_status=from_status, to_status=to_status, reason=reason, changed_by=by, changed_at=now
+        booking=booking, from_status=from_status, to_status=to_status, reason=reason, changed_by=by, changed_at=now,
+        notified_at=None if notify else now,
     )
-    notifications.queue_status_email(change)
+    if notify:
+        notifications.queue_status_email(change)
     return change
+
+
+def scrub_notices_close(booking: Booking, *, now: dt.datetime, reason: str) -> int:
+    """The passenger is back on the manifest, cancelled or moved: the booking's scrub notices are settled."""
+    return ScrubNotice.objects.filter(booking=booking, closed_at__isnull=True).update(closed_at=now, closed_reason=reason[:200])

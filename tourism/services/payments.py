@@ -18,7 +18,7 @@ from flights.exceptions import InvalidInput
 from tourism import selectors
 from tourism.disclosure import ConsentState, consent_state
 from tourism.exceptions import ConsentRequired, ConsentStale, PaymentRefused
-from tourism.models import Booking, LedgerEntry, RefundPolicy
+from tourism.models import Booking, LedgerEntry, RefundPolicy, ScrubNotice
 from tourism.payments import get_provider
 from tourism.services.common import booking_move, lock_for_change, require_hold_not_lapsed
 
@@ -65,7 +65,8 @@ def refund_quote(*, booking: Booking, now: dt.datetime | None = None, operator_f
 
     Defaults: more than 90 days before launch, everything paid minus the non-refundable part of the
     deposit; 30 to 90 days, half of what was paid; under 30 days, nothing; when the operator cancels or
-    cannot carry the passenger, everything paid.
+    cannot carry the passenger, everything paid. A scrub that left the passenger blocked for the new
+    launch time (an open scrub notice) is the operator's doing too.
     """
     now = now or timezone.now()
     paid = selectors.booking_amount_paid(booking)
@@ -74,6 +75,12 @@ def refund_quote(*, booking: Booking, now: dt.datetime | None = None, operator_f
         return RefundQuote(Decimal("0.00"), Decimal("0.00"), currency, "Nothing has been paid, so nothing is refunded.")
     if operator_fault:
         return RefundQuote(paid, paid, currency, "The operator cancelled or cannot carry you: everything paid is refunded.")
+    scrub = open_scrub_notice(booking)
+    if scrub is not None:
+        return RefundQuote(paid, paid, currency, (
+            f"Flight {booking.flight.code} was scrubbed and moved to {scrub.new_launch_at:%Y-%m-%d %H:%M} UTC, which "
+            "keeps you off its manifest as things stand: the operator's terms apply, everything paid is refunded."
+        ))
     policy = refund_policy_for(booking.flight.itinerary)
     before_launch = booking.flight.launch_at - now
     if before_launch > dt.timedelta(days=policy.full_refund_days):
@@ -92,6 +99,13 @@ def refund_quote(*, booking: Booking, now: dt.datetime | None = None, operator_f
         return RefundQuote(paid, refund, currency, rule)
     rule = f"Cancelled less than {policy.partial_refund_days} days before launch: nothing is refunded."
     return RefundQuote(paid, Decimal("0.00"), currency, rule)
+
+
+def open_scrub_notice(booking: Booking) -> ScrubNotice | None:
+    """The latest scrub notice that still makes a cancellation the operator's doing, if any."""
+    if booking.pk is None:
+        return None
+    return ScrubNotice.objects.filter(booking=booking, operator_terms=True, closed_at__isnull=True).first()
 
 
 # --- Payments received ---------------------------------------------------------------------------------
