@@ -13,7 +13,7 @@ ALL_ROLES = (PASSENGER, FLIGHT_SURGEON, FLIGHT_DIRECTOR, OPERATIONS)
 
 # Apps whose records Operations staff run in admin. Delete is never granted: records are
 # cancelled, retired or archived (14 CFR 450.219), never hard-deleted.
-OPERATIONS_APPS = ("flights", "verification", "tourism", "medical")
+OPERATIONS_APPS = ("flights", "verification", "tourism", "medical", "accounts")  # accounts: two-factor resets
 # Models whose content is private to passengers and flight surgeons (medical answers, documents).
 # Operations and flight directors see a clearance's status, validity and restrictions, never these.
 PRIVATE_MODELS = {

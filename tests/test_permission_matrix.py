@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from flights.models import Flight
 from tests.hardening.portal import DEMO_PEOPLE, demo_arguments, fill, load_demo, portal_pages
+from tests.twofactor import log_in
 from tourism.medical.models import MedicalClearance
 from tourism.models import Booking, ConsentSignature, WaitlistEntry
 from verification.models import SignOff, VerificationFlight
@@ -143,7 +144,7 @@ def test_portal_matrix(demo_users):
     for role in PEOPLE:
         client = Client()
         if role != "anonymous":
-            client.force_login(demo_users[role])
+            log_in(client, demo_users[role])
         for page in pages:
             url = fill(page, arguments)
             for method in ("get", "post"):
@@ -159,7 +160,7 @@ def test_portal_matrix(demo_users):
                     if method == "post":
                         assert response.status_code == 404, where
             if role != "anonymous":
-                client.force_login(demo_users[role])  # the logout page logs out
+                log_in(client, demo_users[role])  # the logout page logs out
     assert open_to_anonymous == []
     after = record_counts()
     assert all(after[label] >= count for label, count in before.items()), (before, after)
@@ -167,7 +168,7 @@ def test_portal_matrix(demo_users):
 
 def test_admin_offers_no_delete_of_records(demo_users):
     client = Client()
-    client.force_login(demo_users["operations"])
+    log_in(client, demo_users["operations"])
     for model in RECORDS:
         model_admin = admin.site._registry[model]
         request = type("R", (), {"user": demo_users["operations"]})()

@@ -23,6 +23,7 @@ from flights.models import (
 )
 from flights.signals import flight_rescheduled
 from tests.flights.factories import FlightFactory, VehicleModelFactory
+from tests.twofactor import log_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.launch_guards]
 from tests.flights.conftest import LAUNCH, NOW  # noqa: E402
@@ -302,7 +303,7 @@ def test_flight_page_shows_readiness_to_the_launch_team_only(client, launch_day,
     page = client.get(launch_day.get_absolute_url()).content.decode()
     assert "not all GO" in page and "44 kt" not in page and "Go/No-Go board" not in page
     assert client.get(f"/flights/{launch_day.pk}/poll/").status_code == 403
-    client.force_login(operations)
+    log_in(client, operations)
     page = client.get(launch_day.get_absolute_url()).content.decode()
     assert "44 kt" in page and "Go/No-Go board" in page
     assert client.get(f"/flights/{launch_day.pk}/poll/").status_code == 200
