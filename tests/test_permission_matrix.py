@@ -4,7 +4,10 @@ role and a second passenger, on the demo data.
 - nothing answers 5xx, whoever asks and whatever they send;
 - anonymous gets 401 from the API and a login redirect (or 403) from the portal on everything protected;
 - a second passenger reading or changing the demo passenger's booking, waitlist entry or clearance gets 404;
-- no DELETE anywhere: the API answers 405 (or refuses earlier), admin offers no delete, and no record is gone.
+- no DELETE anywhere: the API answers 405 (or refuses earlier), admin offers no delete, and no record is gone;
+- staff (surgeon, director, operations) reach everything above only with a session that passed the two-factor
+  code step (`tests.twofactor.log_in`); with the password alone every page sends them to the code step and
+  every API call with that session is 403.
 """
 
 from __future__ import annotations
@@ -131,7 +134,8 @@ def test_api_matrix(demo_users):
 # Pages anyone may open; everything else needs a log-in.
 PUBLIC_PAGES = {"home", "login", "tourism:signup", "tourism:itinerary-list", "tourism:itinerary-detail",
                 "tourism:flight-detail", "flights:flight-detail", "flights:vehicle-detail", "flights:flight-windows",
-                "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete"}
+                "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
+                "tourism:verify-email-confirm"}
 PRIVATE_PAGES = ("bookings/<int:pk>/", "waitlist/<int:pk>/", "medical/clearances/<int:pk>/")
 
 
@@ -164,6 +168,41 @@ def test_portal_matrix(demo_users):
     assert open_to_anonymous == []
     after = record_counts()
     assert all(after[label] >= count for label, count in before.items()), (before, after)
+
+
+STAFF = ["surgeon", "director", "operations"]
+BEFORE_THE_CODE_STEP = {"logout", "accounts:two-factor", "accounts:two-factor-setup"}
+
+
+def test_staff_sessions_without_the_code_step_reach_nothing(demo_users):
+    """Each staff role logged in with the password only: every portal page and the admin send it to the code
+    step, and every API operation with its session answers 403 `two_factor_required`."""
+    arguments, pages = demo_arguments(), portal_pages()
+    api_gets = [(path, operation) for path, method, operation in api_operations() if method == "get"]
+    before = record_counts()
+    for role in STAFF:
+        client = Client()
+        client.force_login(demo_users[role])
+        for page in pages:
+            if page.name in BEFORE_THE_CODE_STEP:
+                continue
+            url = fill(page, arguments)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                where = (role, method.upper(), page.name, url, response.status_code)
+                assert response.status_code == 302, where
+                assert response["Location"].startswith("/accounts/two-factor/?next="), where
+        response = client.get("/admin/")
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/two-factor/?next=")
+        for path, _ in api_gets:
+            url = api_url(path, arguments)
+            response = client.get(url)
+            assert response.status_code == 403, (role, url, response.status_code)
+            assert response.json()["code"] == "two_factor_required", (role, url)
+        # The same session after the code step gets in.
+        log_in(client, demo_users[role])
+        assert client.get("/").status_code == 200
+    assert record_counts() == before
 
 
 def test_admin_offers_no_delete_of_records(demo_users):
