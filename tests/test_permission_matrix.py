@@ -177,7 +177,7 @@ BEFORE_THE_CODE_STEP = {"logout", "accounts:two-factor", "accounts:two-factor-se
 def test_staff_sessions_without_the_code_step_reach_nothing(demo_users):
     """Each staff role logged in with the password only: every portal page and the admin send it to the code
     step, and every API operation with its session answers 403 `two_factor_required`."""
-    arguments, pages = demo_arguments(), portal_pages()
+    arguments, api_argument_values, pages = demo_arguments(), api_arguments(), portal_pages()
     api_gets = [(path, operation) for path, method, operation in api_operations() if method == "get"]
     before = record_counts()
     for role in STAFF:
@@ -195,7 +195,7 @@ def test_staff_sessions_without_the_code_step_reach_nothing(demo_users):
         response = client.get("/admin/")
         assert response.status_code == 302 and response["Location"].startswith("/accounts/two-factor/?next=")
         for path, _ in api_gets:
-            url = api_url(path, arguments)
+            url = api_url(path, api_argument_values)
             response = client.get(url)
             assert response.status_code == 403, (role, url, response.status_code)
             assert response.json()["code"] == "two_factor_required", (role, url)
