@@ -1,4 +1,4 @@
-"""Portal pages for passengers: sign-up, the catalog, a flight with its seats, holds, bookings with
+"""Portal pages for passengers: sign-up with email verification, the catalog, a flight with its seats, holds, bookings with
 informed consent and payments, cancellation with the refund shown first, and the waitlist.
 
 Views call one service each; a refusal (DomainError) shows as a form error or a message, never a 500.
