@@ -69,10 +69,14 @@ def exception_handler(exc, context):
     if locked is not None:
         return locked
     if isinstance(exc, DomainError):
-        return Response(
+        response = Response(
             error_body(code=exc.code, detail=exc.message, fields=exc.fields),
             status=exc.status_code,
         )
+        retry_after_s = getattr(exc, "retry_after_s", None)
+        if retry_after_s is not None:
+            response["Retry-After"] = str(retry_after_s)
+        return response
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         messages = exc.messages

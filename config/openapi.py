@@ -26,7 +26,8 @@ ERROR_SCHEMA = {
 DESCRIPTIONS = {
     "400": "Invalid input; `fields` names the fields.",
     "401": "Not authenticated: send `Authorization: Token <token>`.",
-    "403": "Authenticated, but this role may not do this.",
+    "403": "Authenticated, but not allowed: this role may not do this, a staff session has not passed the two-factor "
+    "step (`two_factor_required`), or a passenger's email address is not verified yet (`email_not_verified`).",
     "404": "Not found (another passenger's records are not found either), or a page past the end.",
     "409": "Refused by a rule; `code` says which and `detail` why.",
     "429": "Throttled, or the account is locked after failed log-ins; see Retry-After.",

@@ -363,6 +363,9 @@ READINESS_TEST_DELAY_S = float(os.environ.get("READINESS_TEST_DELAY_S", "0"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Bookings: a waitlist offer's deadline, and where passengers wire deposits and balances.
 WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "24"))
+# Passengers' email verification: how long a link works, and how often a new one may be sent.
+EMAIL_VERIFICATION_DAYS = int(os.environ.get("EMAIL_VERIFICATION_DAYS", "3"))
+EMAIL_VERIFICATION_RESEND_SECONDS = int(os.environ.get("EMAIL_VERIFICATION_RESEND_SECONDS", "60"))
 BANK_TRANSFER_DETAILS = os.environ.get(
     "BANK_TRANSFER_DETAILS", "Spaceline Operations Ltd, IBAN GB00 DEMO 0000 0000 0000 00, BIC DEMOGB2L"
 )
@@ -412,3 +415,19 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",  # the default, kept
     "config.openapi.add_error_responses",
 ]
+
+# Accounts (issue 8): two-factor login (TOTP, django-otp) for flight surgeons, flight directors, operations and
+# every staff account, in the portal, the admin and the API; the admin site is accounts' TwoFactorAdminSite.
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "accounts.apps.TwoFactorAdminConfig"
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "accounts"]
+_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_after_auth:_after_auth] = [
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "accounts.middleware.TwoFactorRequiredMiddleware",  # staff sessions pass the code step first
+]
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "rest_framework.authentication.TokenAuthentication",  # staff tokens are issued only with a valid otp_token
+    "accounts.api.TwoFactorSessionAuthentication",
+]
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Spaceline Flight Operations")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the TOTP device admin never shows a secret

@@ -25,6 +25,7 @@ urlpatterns = [
     path("medical/", include("tourism.medical.urls")),
     path("preflight/", include("tourism.preflight.urls")),
     path("", include("verification.urls")),
+    path("", include("accounts.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password-reset/", auth_views.PasswordResetView.as_view(

@@ -1,4 +1,8 @@
-"""Query counts that do not grow with rows (Zulip's assert_database_query_count, NetBox's query_counts)."""
+"""Query counts that do not grow with rows (Zulip's assert_database_query_count, NetBox's query_counts).
+
+A logged-in page's count includes the two-factor check (accounts.middleware): the account's roles (one
+query, reused by views that check roles) and, for a staff session, the device that verified it (one).
+"""
 
 from __future__ import annotations
 

@@ -6,7 +6,10 @@ role and a second passenger, on the demo data.
 - a second passenger reading or changing the demo passenger's booking, waitlist entry, clearance or pre-flight
   records (training sign-offs, waiver of claims, screenings) gets 404;
 - passengers never sign off training or record security screenings (403);
-- no DELETE anywhere: the API answers 405 (or refuses earlier), admin offers no delete, and no record is gone.
+- no DELETE anywhere: the API answers 405 (or refuses earlier), admin offers no delete, and no record is gone;
+- staff (surgeon, director, operations) reach everything above only with a session that passed the two-factor
+  code step (`tests.twofactor.log_in`); with the password alone every page sends them to the code step and
+  every API call with that session is 403.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from rest_framework.test import APIClient
 
 from flights.models import Flight
 from tests.hardening.portal import DEMO_PEOPLE, demo_arguments, fill, load_demo, portal_pages
+from tests.twofactor import log_in
 from tourism.medical.models import MedicalClearance
 from tourism.models import Booking, ConsentSignature, WaitlistEntry
 from tourism.preflight.models import SecurityScreening, TrainingModule, TrainingRecord, WaiverOfClaims
@@ -140,7 +144,8 @@ def test_api_matrix(demo_users):
 # Pages anyone may open; everything else needs a log-in.
 PUBLIC_PAGES = {"home", "login", "tourism:signup", "tourism:itinerary-list", "tourism:itinerary-detail",
                 "tourism:flight-detail", "flights:flight-detail", "flights:vehicle-detail", "flights:flight-windows",
-                "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete"}
+                "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
+                "tourism:verify-email-confirm"}
 PRIVATE_PAGES = ("bookings/<int:pk>/", "waitlist/<int:pk>/", "medical/clearances/<int:pk>/",
                  "preflight/bookings/<int:pk>/")
 
@@ -154,7 +159,7 @@ def test_portal_matrix(demo_users):
     for role in PEOPLE:
         client = Client()
         if role != "anonymous":
-            client.force_login(demo_users[role])
+            log_in(client, demo_users[role])
         for page in pages:
             url = fill(page, arguments)
             for method in ("get", "post"):
@@ -170,7 +175,7 @@ def test_portal_matrix(demo_users):
                     if method == "post":
                         assert response.status_code == 404, where
             if role != "anonymous":
-                client.force_login(demo_users[role])  # the logout page logs out
+                log_in(client, demo_users[role])  # the logout page logs out
     assert open_to_anonymous == []
     after = record_counts()
     assert all(after[label] >= count for label, count in before.items()), (before, after)
@@ -224,7 +229,7 @@ def test_launch_manifest_matrix(demo_users):
     for role, (page_status, api_status) in LAUNCH_MANIFEST.items():
         client, api = Client(), APIClient()
         if role != "anonymous":
-            client.force_login(demo_users[role])
+            log_in(client, demo_users[role])
             api.force_authenticate(demo_users[role])
         response = client.get(page)
         assert response.status_code == page_status, (role, page)
@@ -241,9 +246,44 @@ def test_launch_manifest_matrix(demo_users):
         assert client.post(page).status_code in (page_status, 405)  # reads only: no POST is served
 
 
+STAFF = ["surgeon", "director", "operations"]
+BEFORE_THE_CODE_STEP = {"logout", "accounts:two-factor", "accounts:two-factor-setup"}
+
+
+def test_staff_sessions_without_the_code_step_reach_nothing(demo_users):
+    """Each staff role logged in with the password only: every portal page and the admin send it to the code
+    step, and every API operation with its session answers 403 `two_factor_required`."""
+    arguments, api_argument_values, pages = demo_arguments(), api_arguments(), portal_pages()
+    api_gets = [(path, operation) for path, method, operation in api_operations() if method == "get"]
+    before = record_counts()
+    for role in STAFF:
+        client = Client()
+        client.force_login(demo_users[role])
+        for page in pages:
+            if page.name in BEFORE_THE_CODE_STEP:
+                continue
+            url = fill(page, arguments)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                where = (role, method.upper(), page.name, url, response.status_code)
+                assert response.status_code == 302, where
+                assert response["Location"].startswith("/accounts/two-factor/?next="), where
+        response = client.get("/admin/")
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/two-factor/?next=")
+        for path, _ in api_gets:
+            url = api_url(path, api_argument_values)
+            response = client.get(url)
+            assert response.status_code == 403, (role, url, response.status_code)
+            assert response.json()["code"] == "two_factor_required", (role, url)
+        # The same session after the code step gets in.
+        log_in(client, demo_users[role])
+        assert client.get("/").status_code == 200
+    assert record_counts() == before
+
+
 def test_admin_offers_no_delete_of_records(demo_users):
     client = Client()
-    client.force_login(demo_users["operations"])
+    log_in(client, demo_users["operations"])
     for model in RECORDS:
         model_admin = admin.site._registry[model]
         request = type("R", (), {"user": demo_users["operations"]})()

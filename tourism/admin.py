@@ -282,12 +282,18 @@ class RefundPolicyAdmin(RecordAdmin):
 
 @admin.register(PassengerProfile)
 class PassengerProfileAdmin(RecordAdmin):
-    list_display = ("legal_name", "user", "nationality", "date_of_birth", "mass_kg", "height_cm")
+    list_display = ("legal_name", "user", "nationality", "date_of_birth", "mass_kg", "height_cm", "email_verified_at")
     list_filter = ("nationality",)
     search_fields = ("legal_name", "user__username", "user__email", "passport_number")
-    list_select_related = ("user",)
-    readonly_fields = ("user", "created_at", "updated_at")
-    fields = ("user", *PROFILE_FIELDS, "created_at", "updated_at")
+    list_select_related = ("user", "user__email_verification")
+    readonly_fields = ("user", "email_verified_at", "created_at", "updated_at")
+    fields = ("user", "email_verified_at", *PROFILE_FIELDS, "created_at", "updated_at")
+
+    @admin.display(description="email verified at")
+    def email_verified_at(self, obj):
+        """When the account's current address was verified (empty: not yet, or it changed since)."""
+        verification = getattr(obj.user, "email_verification", None)
+        return verification.verified_at if verification and verification.is_current_for(obj.user) else None
 
     def has_add_permission(self, request) -> bool:
         return False  # passengers create their own at sign-up

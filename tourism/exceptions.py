@@ -71,3 +71,35 @@ class WaitlistRefused(DomainError):
 
 class RegistrationRefused(InvalidInput):
     code = "invalid"
+
+
+class EmailNotVerified(DomainError):
+    """Seats, waitlists and consent wait until the passenger proves their email address: 403."""
+
+    code = "email_not_verified"
+    status_code = 403
+
+
+class EmailAlreadyVerified(DomainError):
+    code = "email_already_verified"
+
+
+class VerificationLinkInvalid(InvalidInput):
+    """Tampered with, for another address, or already used: 400."""
+
+    code = "verification_link_invalid"
+
+
+class VerificationLinkExpired(VerificationLinkInvalid):
+    code = "verification_link_expired"
+
+
+class VerificationEmailThrottled(DomainError):
+    """A new link was sent a moment ago: 429, with the seconds to wait."""
+
+    code = "verification_email_throttled"
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after_s: int, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after_s = retry_after_s

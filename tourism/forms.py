@@ -79,3 +79,8 @@ class TransferForm(forms.Form):
         if flights is not None:
             self.fields["flight"].queryset = flights
         self.fields["flight"].label_from_instance = lambda flight: f"{flight.code}, {flight.launch_at:%Y-%m-%d %H:%M} UTC"
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label="New email address")
+    password = forms.CharField(label="Your password", widget=forms.PasswordInput)

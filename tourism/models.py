@@ -492,3 +492,34 @@ class WaitlistEntry(TransitionsMixin, models.Model):
 
     def __str__(self) -> str:
         return f"Waitlist #{self.pk} ({self.flight.code})"
+
+
+class EmailVerification(models.Model):
+    """Proof that a passenger reads the address booking news goes to: the address whose emailed link they
+    followed, and when. It counts only while it is still the account's address (an email change, by any
+    path, leaves the account unverified until the new address is proven)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="email_verification")
+    email = models.EmailField(blank=True, help_text="The address the emailed link proved; blank until one is.")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last verification link was sent (resending is throttled)."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verified_at__isnull=True) | ~Q(email=""), name="emailverification_verified_has_address"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = f"verified {self.verified_at:%Y-%m-%d %H:%M} UTC" if self.verified_at else "not verified"
+        return f"{self.email or self.user}: {state}"
+
+    def is_current_for(self, user) -> bool:
+        """Verified, for the address the account has now."""
+        return bool(self.verified_at and self.email and user.email and self.email.lower() == user.email.lower())

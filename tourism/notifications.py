@@ -175,3 +175,23 @@ def pending_emails_send(*, now: dt.datetime | None = None, limit: int = 200) -> 
             WaitlistEntry, entry_id, "offer_notified_at", lambda entry_id=entry_id: offer_email_send(entry_id=entry_id, now=now)
         )
     return sent
+
+
+def verification_email_send(*, user_id: int, now: dt.datetime | None = None) -> bool:
+    """Email the account a link that verifies its current address (nothing if it is verified already)."""
+    from django.contrib.auth import get_user_model
+
+    from tourism.services.email_verification import email_is_verified, email_verification_url
+
+    user = get_user_model().objects.select_related("email_verification").filter(pk=user_id).first()
+    if user is None or not user.email or email_is_verified(user):
+        return False
+    context = {
+        "user": user,
+        "verify_url": email_verification_url(user, now=now),
+        "days": settings.EMAIL_VERIFICATION_DAYS,
+        "resend_url": _site_url(reverse("tourism:verify-email")),
+    }
+    body = render_to_string("tourism/email/verify_email.txt", context)
+    send_mail("Verify your email address for Spaceline", body, None, [user.email])
+    return True

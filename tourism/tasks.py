@@ -36,3 +36,12 @@ def send_waitlist_offer_email(entry_id: int) -> bool:
 def send_pending_emails() -> int:
     """Beat: the emails a lost broker message left unsent."""
     return notifications.pending_emails_send()
+
+
+@shared_task(
+    name="tourism.send_verification_email", acks_late=True,
+    autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=6,
+)
+def send_verification_email(user_id: int) -> bool:
+    """A link that verifies the account's current address; sends nothing once it is verified."""
+    return notifications.verification_email_send(user_id=user_id)

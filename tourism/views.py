@@ -1,6 +1,6 @@
-"""Portal pages for passengers: sign-up, the catalog, a flight with its seats, holds, bookings with
-informed consent and payments, cancellation with the refund shown first, and the waitlist; and for the
-launch team, the printable launch-day manifest.
+"""Portal pages for passengers: sign-up with email verification, the catalog, a flight with its seats,
+holds, bookings with informed consent and payments, cancellation with the refund shown first, and the
+waitlist; and for the launch team, the printable launch-day manifest.
 
 Views call one service each; a refusal (DomainError) shows as a form error or a message, never a 500.
 """
@@ -24,11 +24,19 @@ from flights.exceptions import DomainError
 from flights.models import Itinerary
 from tourism import selectors, services
 from tourism.disclosure import consent_state, disclosure_build
-from tourism.exceptions import ProfileRequired
+from tourism.exceptions import EmailNotVerified, ProfileRequired
 from tourism.filters import FlightFilter
-from tourism.forms import CancelForm, ConsentForm, ProfileForm, SignUpForm, TransferForm, add_domain_error
+from tourism.forms import (
+    CancelForm,
+    ConsentForm,
+    EmailChangeForm,
+    ProfileForm,
+    SignUpForm,
+    TransferForm,
+    add_domain_error,
+)
 from tourism.manifest import flight_for_manifest, launch_manifest
-from tourism.models import Booking, PassengerProfile, WaitlistEntry
+from tourism.models import Booking, EmailVerification, PassengerProfile, WaitlistEntry
 from tourism.payments import booking_payment_reference, get_provider
 from tourism.services.accounts import PROFILE_FIELDS
 
@@ -44,6 +52,8 @@ def _refused(request, exc: DomainError, to: str) -> HttpResponseRedirect:
     messages.error(request, exc.message)
     if isinstance(exc, ProfileRequired):
         return redirect(f"{reverse('tourism:profile')}?{urlencode({'next': to})}")
+    if isinstance(exc, EmailNotVerified):  # the page with the button that sends a new link
+        return redirect(f"{reverse('tourism:verify-email')}?{urlencode({'next': to})}")
     return redirect(to)
 
 
@@ -66,7 +76,11 @@ def signup(request):
             add_domain_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome aboard, {user.passenger_profile.legal_name}. Pick a flight to hold a seat.")
+            messages.success(
+                request,
+                f"Welcome aboard, {user.passenger_profile.legal_name}. We sent a link to {user.email}: follow it to "
+                "verify your email address, then pick a flight to hold a seat.",
+            )
             return redirect(_safe_next(request, reverse("tourism:itinerary-list")))
     return render(request, "tourism/signup.html", {"form": form, "next": _safe_next(request, "")})
 
@@ -85,6 +99,65 @@ def profile(request):
             messages.success(request, "Your passenger profile is saved.")
             return redirect(_safe_next(request, reverse("tourism:booking-list")))
     return render(request, "tourism/profile.html", {"form": form, "next": _safe_next(request, "")})
+
+
+@login_required
+def verify_email(request):
+    """Where an unverified passenger is sent: the address, whether it is verified, and a button for a new link."""
+    back = _safe_next(request, "")
+    if request.method == "POST":
+        try:
+            services.email_verification_send(user=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"We sent a new link to {request.user.email}. It works for {settings.EMAIL_VERIFICATION_DAYS} days."
+            )
+        target = reverse("tourism:verify-email")
+        return redirect(f"{target}?{urlencode({'next': back})}" if back else target)
+    verification = EmailVerification.objects.filter(user=request.user).first()
+    context = {
+        "verified": verification is not None and verification.is_current_for(request.user),
+        "verification": verification,
+        "next": back,
+    }
+    return render(request, "tourism/verify_email.html", context)
+
+
+def verify_email_confirm(request, token: str):
+    """The emailed link: GET shows whether it works and a button (so a mail scanner fetching the link does
+    not use it up); POST verifies the address. Works logged in or not."""
+    error = ""
+    link = None
+    try:
+        if request.method == "POST":
+            user = services.email_verify(token=token)
+            messages.success(request, f"Thank you: {user.email} is verified. You can hold a seat now.")
+            if request.user.is_authenticated and request.user.pk == user.pk:
+                return redirect("tourism:itinerary-list")
+            return redirect("login")
+        link = services.email_verification_check(token=token)
+    except DomainError as exc:
+        error = exc.message
+    return render(request, "tourism/verify_email_confirm.html", {"link": link, "error": error}, status=400 if error else 200)
+
+
+@login_required
+def email_change(request):
+    """A new email address must be verified again before the next seat, waitlist place or signature."""
+    form = EmailChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.passenger_email_change(
+                user=request.user, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"Your email address is now {user.email}. We sent a link to verify it.")
+            return redirect("tourism:verify-email")
+    return render(request, "tourism/email_change.html", {"form": form})
 
 
 # --- Catalog ----------------------------------------------------------------------------------------------
@@ -119,7 +192,9 @@ def flight_detail(request, pk: int):
     flight = get_object_or_404(selectors.flight_list_with_seats(now=now).filter(itinerary__isnull=False), pk=pk)
     on_sale = selectors.flight_is_on_sale(flight, now=now)
     booking = entry = None
+    email_verified = True
     if request.user.is_authenticated:
+        email_verified = services.email_is_verified(request.user)
         booking = Booking.objects.filter(flight=flight, user=request.user, status__in=Booking.LIVE_STATUSES).first()
         entry = WaitlistEntry.objects.filter(
             flight=flight, user=request.user, status__in=WaitlistEntry.ACTIVE_STATUSES
@@ -131,6 +206,7 @@ def flight_detail(request, pk: int):
         "entry": entry,
         "status_changes": flight.status_changes.select_related("changed_by"),
         "hold_hours": settings.SEAT_HOLD_HOURS,
+        "email_verified": email_verified,
     }
     return render(request, "tourism/flight_detail.html", context)
 
@@ -248,6 +324,8 @@ def booking_consent(request, pk: int):
             if exc.code == "disclosure_changed":
                 messages.error(request, exc.message)
                 return redirect(booking)
+            if isinstance(exc, EmailNotVerified):
+                return _refused(request, exc, booking.get_absolute_url())
             add_domain_error(form, exc)
         else:
             messages.success(request, "Informed consent signed. Your seat is reserved once the deposit reaches us.")

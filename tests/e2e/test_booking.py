@@ -1,11 +1,15 @@
-"""A new passenger's journey in a real browser, on a phone-sized screen: sign up, find a flight, hold a
-seat, sign the informed consent, and see the booking reserved once operations record the deposit."""
+"""A new passenger's journey in a real browser, on a phone-sized screen: sign up, find a flight, verify
+the email address from the emailed link, hold a seat, sign the informed consent, and see the booking
+reserved once operations record the deposit."""
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 
 from flights import demo
 from flights.models import Flight
@@ -63,6 +67,20 @@ def test_new_passenger_books_a_seat_and_sees_it_reserved(phone):
         page.screenshot(path=str(SCREENSHOTS / "catalog.png"), full_page=True)
     page.click("#catalog >> text=NS-42")
     assert "seats left" in page.inner_text("#seats")
+    flight_url = page.url
+
+    # Not before the email address is verified: the refusal says so and offers a new link.
+    assert "Verify your email address to book" in page.inner_text("#seats")
+    page.click("button:has-text('Hold a seat')")
+    assert "Verify your email address first: we sent a link to valentina@example.test" in page.inner_text(".messages")
+    assert page.is_visible("#resend-verification")
+    assert not Booking.objects.filter(user__username="valentina").exists()
+    link = re.search(r"http://\S+/accounts/verify-email/\S+/", mail.outbox[-1].body)[0]
+    page.goto(urlparse(link).path)
+    page.click("#confirm-email")
+    assert "valentina@example.test is verified" in page.inner_text(".messages")
+
+    page.goto(flight_url)
     page.click("button:has-text('Hold a seat')")
     assert "Seat 1 on NS-42 is held for you" in page.inner_text(".messages")
     assert page.inner_text("#booking-status") == "Held"

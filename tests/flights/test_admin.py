@@ -9,6 +9,7 @@ from django.urls import reverse
 from flights import demo, roles
 from flights.catalog import catalog_import_text
 from flights.models import Flight, Vehicle
+from tests.twofactor import log_in
 
 APPS = ("flights", "verification", "tourism", "medical", "preflight")
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def test_every_model_of_the_three_apps_is_in_admin():
 
 
 def test_operations_reach_changelist_add_and_change_of_every_model(client, operations, demo_data):
-    client.force_login(operations)
+    log_in(client, operations)
     for model in registered_models():
         model_admin = admin.site._registry[model]
         assert client.get(admin_url(model, "changelist")).status_code == 200, model
@@ -57,7 +58,7 @@ def test_operations_reach_changelist_add_and_change_of_every_model(client, opera
 
 
 def test_changelists_search_and_filter(client, operations, demo_data):
-    client.force_login(operations)
+    log_in(client, operations)
     response = client.get(admin_url(Flight, "changelist"), {"q": "NS-4", "status__exact": "scheduled"})
     assert response.status_code == 200
     assert b"NS-41" in response.content and b"VG-12" not in response.content
@@ -66,7 +67,7 @@ def test_changelists_search_and_filter(client, operations, demo_data):
 @pytest.mark.parametrize("who", ["passenger", "surgeon", "anonymous"])
 def test_people_without_staff_access_are_refused(client, who, request, demo_data):
     if who != "anonymous":
-        client.force_login(request.getfixturevalue(who))
+        log_in(client, request.getfixturevalue(who))
     for model in registered_models():
         obj = model._default_manager.first()
         for url in (admin_url(model, "changelist"), admin_url(model, "add"), admin_url(model, "change", obj.pk)):
@@ -75,7 +76,7 @@ def test_people_without_staff_access_are_refused(client, who, request, demo_data
 
 
 def test_director_may_look_but_not_change(client, director, demo_data):
-    client.force_login(director)
+    log_in(client, director)
     flight = Flight.objects.first()
     assert client.get(admin_url(Flight, "changelist")).status_code == 200
     response = client.post(admin_url(Flight, "change", flight.pk), {"code": "HACKED"})
@@ -84,7 +85,7 @@ def test_director_may_look_but_not_change(client, director, demo_data):
 
 
 def test_no_hard_delete_anywhere_in_admin(client, operations, demo_data):
-    client.force_login(operations)
+    log_in(client, operations)
     for model in registered_models():
         obj = model._default_manager.first()
         assert client.get(admin_url(model, "delete", obj.pk)).status_code == 403, model
@@ -94,7 +95,7 @@ def test_no_hard_delete_anywhere_in_admin(client, operations, demo_data):
 
 
 def test_status_is_read_only_and_changes_through_actions(client, operations, demo_data):
-    client.force_login(operations)
+    log_in(client, operations)
     vehicle = Vehicle.objects.get(serial="NS-RSS1")
     page = client.get(admin_url(Vehicle, "change", vehicle.pk)).content.decode()
     assert 'name="status"' not in page
@@ -111,7 +112,7 @@ def test_status_is_read_only_and_changes_through_actions(client, operations, dem
 
 
 def test_action_without_reason_is_refused_with_a_message(client, operations, demo_data):
-    client.force_login(operations)
+    log_in(client, operations)
     vehicle = Vehicle.objects.get(serial="NS-RSS1")
     response = client.post(
         admin_url(Vehicle, "changelist"),
@@ -124,7 +125,7 @@ def test_action_without_reason_is_refused_with_a_message(client, operations, dem
 
 
 def test_refused_action_shows_the_service_message(client, operations, demo_data):
-    client.force_login(operations)
+    log_in(client, operations)
     flight = Flight.objects.get(code="NS-41")
     response = client.post(
         admin_url(Flight, "changelist"),

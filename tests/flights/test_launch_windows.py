@@ -34,6 +34,7 @@ from tests.flights.factories import (
     VehicleFactory,
     VehicleModelFactory,
 )
+from tests.twofactor import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
@@ -331,7 +332,7 @@ def test_only_operations_and_directors_may_start_a_computation(client, iss_fligh
     client.force_login(passenger)
     assert client.post(url).status_code == 403
     assert not WindowComputation.objects.exists()
-    client.force_login(operations)
+    log_in(client, operations)
     response = client.post(url, follow=True)
     assert response.status_code == 200
     assert WindowComputation.objects.filter(flight=iss_flight).exists()

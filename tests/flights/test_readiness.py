@@ -23,11 +23,12 @@ from flights.models import (
 )
 from flights.signals import flight_rescheduled
 from tests.flights.factories import FlightFactory, VehicleModelFactory
+from tests.twofactor import log_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.launch_guards]
 from tests.flights.conftest import LAUNCH, NOW  # noqa: E402
 
-QUERIES_FLIGHT_PAGE = 13  # the flight page costs the same with 1 readiness report or 50
+QUERIES_FLIGHT_PAGE = 14  # the flight page costs the same with 1 readiness report or 50
 
 
 def findings(flight, now=NOW, position=None):
@@ -300,11 +301,11 @@ def test_scrub_without_any_window_left_stays_scrubbed(launch_day, director):
 def test_flight_page_shows_readiness_to_the_launch_team_only(client, launch_day, passenger, operations):
     WeatherReport.objects.create(spaceport=launch_day.spaceport, valid_at=NOW, wind_kt=44)
     readiness.readiness_report_create(flight=launch_day, trigger="Weather brief", now=NOW)
-    client.force_login(passenger)
+    log_in(client, passenger)
     page = client.get(launch_day.get_absolute_url()).content.decode()
     assert "not all GO" in page and "44 kt" not in page and "Go/No-Go board" not in page
     assert client.get(f"/flights/{launch_day.pk}/poll/").status_code == 403
-    client.force_login(operations)
+    log_in(client, operations)
     page = client.get(launch_day.get_absolute_url()).content.decode()
     assert "44 kt" in page and "Go/No-Go board" in page
     assert client.get(f"/flights/{launch_day.pk}/poll/").status_code == 200
@@ -316,7 +317,7 @@ def test_flight_page_lists_the_readiness_history_newest_first_in_flat_queries(cl
     WeatherReport.objects.create(spaceport=launch_day.spaceport, valid_at=NOW, wind_kt=44)
     for minutes, trigger in ((3, "Flight readiness review"), (2, "Launch readiness review"), (1, "Weather brief")):
         readiness.readiness_report_create(flight=launch_day, trigger=trigger, now=NOW + dt.timedelta(minutes=3 - minutes))
-    client.force_login(operations)
+    log_in(client, operations)
     page = client.get(launch_day.get_absolute_url()).content.decode()
     history = page[page.index('id="readiness-history"'):]
     positions = [history.index(t) for t in ("Weather brief", "Launch readiness review", "Flight readiness review")]

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from tests.hardening.portal import DEMO_PEOPLE, demo_arguments, fill, load_demo, portal_pages
+from tests.twofactor import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_every_portal_page_carries_the_policy_for_every_role(django_capture_on_c
     for role, username in [("anonymous", None), *DEMO_PEOPLE.items()]:
         client = Client()
         if username:
-            client.force_login(users[username])
+            log_in(client, users[username])
         for page in pages:
             url = fill(page, arguments)
             response = client.get(url)
@@ -46,7 +47,7 @@ def test_every_portal_page_carries_the_policy_for_every_role(django_capture_on_c
 
 
 def test_admin_and_api_carry_it_too(client, operations):
-    client.force_login(operations)
+    log_in(client, operations)
     for url in ("/admin/", "/api/v1/flights/", "/api/schema/"):
         assert directives(client.get(url))["script-src"] == "script-src 'self'", url
 

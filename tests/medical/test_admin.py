@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from flights import roles
 from tests.medical import factories as f
+from tests.twofactor import log_in
 from tourism.medical import services
 from tourism.medical.models import (
     ClearanceNote,
@@ -58,7 +59,7 @@ def test_every_medical_model_is_registered_and_the_private_ones_are_named():
 
 @pytest.mark.parametrize("who", ["operations", "director"])
 def test_staff_see_status_validity_and_restrictions_but_no_content(client, request, record, who):
-    client.force_login(request.getfixturevalue(who))
+    log_in(client, request.getfixturevalue(who))
     listing = client.get(url(MedicalClearance, "changelist")).content.decode()
     assert "Cleared with restrictions" in listing and "Suborbital only, max 4.0 g" in listing
     page = client.get(url(MedicalClearance, "change", record.pk)).content.decode()
@@ -72,7 +73,7 @@ def test_staff_see_status_validity_and_restrictions_but_no_content(client, reque
 
 
 def test_clearances_are_read_only_in_admin(client, operations, record):
-    client.force_login(operations)
+    log_in(client, operations)
     page = client.get(url(MedicalClearance, "change", record.pk)).content.decode()
     assert 'name="status"' not in page and 'name="max_g"' not in page
     assert client.post(url(MedicalClearance, "change", record.pk), {"max_g": "9"}).status_code == 403
@@ -80,7 +81,7 @@ def test_clearances_are_read_only_in_admin(client, operations, record):
 
 
 def test_private_content_read_in_admin_is_logged(client, superuser, record):
-    client.force_login(superuser)
+    log_in(client, superuser)
     questionnaire = record.questionnaire
     pages = {
         MedicalQuestionnaire: (questionnaire.pk, f.SECRET_DETAIL, "questionnaire"),
@@ -99,7 +100,7 @@ def test_private_content_read_in_admin_is_logged(client, superuser, record):
 
 
 def test_questionnaire_history_versions_are_logged_reads(client, superuser, record):
-    client.force_login(superuser)
+    log_in(client, superuser)
     version = record.questionnaire.history.earliest("history_id")
     response = client.get(
         reverse("admin:medical_medicalquestionnaire_simple_history", args=[record.questionnaire.pk, version.history_id])
@@ -111,7 +112,7 @@ def test_questionnaire_history_versions_are_logged_reads(client, superuser, reco
 def test_the_access_log_itself_cannot_be_edited_or_deleted(client, superuser, record):
     services.access_log_record(reader=superuser, clearance=record, records=[("note", 1)], channel="admin")
     log = MedicalAccessLog.objects.get()
-    client.force_login(superuser)
+    log_in(client, superuser)
     assert client.get(url(MedicalAccessLog, "change", log.pk)).status_code == 200
     assert client.post(url(MedicalAccessLog, "change", log.pk), {"record_id": 2}).status_code == 403
     assert client.get(url(MedicalAccessLog, "add")).status_code == 403
@@ -119,7 +120,7 @@ def test_the_access_log_itself_cannot_be_edited_or_deleted(client, superuser, re
 
 def test_nothing_medical_can_be_deleted_in_admin_even_by_a_superuser(client, superuser, record):
     services.access_log_record(reader=superuser, clearance=record, records=[("note", 1)], channel="admin")
-    client.force_login(superuser)
+    log_in(client, superuser)
     for model in [MedicalClearance, *PRIVATE]:
         obj = model._default_manager.first()
         assert client.get(url(model, "delete", obj.pk)).status_code == 403, model

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from tests.flights.factories import scheduled_flight
 from tests.medical import factories as f
+from tests.twofactor import log_in
 from tourism.medical import services
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,7 @@ def test_permission_matrix(case, role, record, request, client):
         if user:
             client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
     elif user:
-        client.force_login(user)
+        log_in(client, user)
     data = case.data(record) if case.data else {}
     kwargs = {"format": "multipart" if "file" in data else "json"} if case.api else {}
     response = getattr(client, case.method)(case.url(record), data, **kwargs)

@@ -12,6 +12,7 @@ from tests.conftest import make_user
 from tests.flights.factories import ItineraryFactory, scheduled_flight
 from tests.medical import factories as f
 from tests.querycounts import assert_flat_queries
+from tests.twofactor import log_in
 from tourism.medical import services
 from tourism.medical.models import MedicalAccessLog, MedicalClearance, MedicalDocument
 
@@ -34,7 +35,7 @@ def as_passenger(client, passenger):
 
 @pytest.fixture
 def as_surgeon(client, surgeon):
-    client.force_login(surgeon)
+    log_in(client, surgeon)
     return client
 
 
@@ -215,7 +216,7 @@ def test_queue_query_count_is_flat(as_surgeon, django_user_model, flights_of_pas
             person = make_user(django_user_model, f"q{next(counter)}", "Passenger")
             f.submitted(person)
 
-    assert_flat_queries(lambda: as_surgeon.get(reverse("medical:review-queue")), add, expected=4)
+    assert_flat_queries(lambda: as_surgeon.get(reverse("medical:review-queue")), add, expected=5)
 
 
 def test_my_medical_page_query_count_is_flat(as_passenger, passenger, surgeon, django_user_model):
@@ -302,7 +303,7 @@ def test_each_page_that_shows_medical_content_logs_the_read(client, passenger, s
     services.clearance_start_review(clearance=clearance, by=surgeon)
     note = services.note_add(clearance=clearance, by=surgeon, body="Called the cardiologist.")
 
-    client.force_login(surgeon)
+    log_in(client, surgeon)
     client.get(reverse("medical:review-detail", args=[clearance.pk]))
     logs = MedicalAccessLog.objects.filter(accessed_by=surgeon, channel="portal")
     assert set(logs.values_list("record_type", "record_id")) == {

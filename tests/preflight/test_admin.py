@@ -12,6 +12,7 @@ from flights import demo
 from flights.catalog import catalog_import_text
 from tests.flights.factories import ItineraryFactory
 from tests.preflight import factories as f
+from tests.twofactor import log_in
 from tourism.preflight.models import SecurityScreening, TrainingModule, TrainingRecord, WaiverOfClaims
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def url(model, page, *args):
 
 @pytest.fixture
 def ops_client(client, operations):
-    client.force_login(operations)
+    log_in(client, operations)
     return client
 
 
@@ -133,7 +134,7 @@ def test_operations_keep_the_syllabus(ops_client, booking):
 
 @pytest.mark.parametrize("who", ["passenger", "surgeon"])
 def test_people_without_staff_access_are_refused(client, request, who):
-    client.force_login(request.getfixturevalue(who))
+    log_in(client, request.getfixturevalue(who))
     for model in MODELS:
         response = client.get(url(model, "changelist"))
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
@@ -141,7 +142,7 @@ def test_people_without_staff_access_are_refused(client, request, who):
 
 def test_directors_may_look_but_not_enter(client, director, booking, instructor):
     f.preflight_complete(booking, by=instructor)
-    client.force_login(director)
+    log_in(client, director)
     for model in MODELS:
         assert client.get(url(model, "changelist")).status_code == 200, model
     assert client.get(url(TrainingRecord, "add")).status_code == 403

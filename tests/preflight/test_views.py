@@ -86,7 +86,7 @@ def test_before_you_fly_lists_every_live_booking_at_a_fixed_query_count(pax_clie
         f.preflight_complete(reserved_booking(flight, user=pax, by=operations), by=instructor)
 
     # session, user, bookings, modules, records, waivers, screenings, the training record list
-    assert_flat_queries(lambda: pax_client.get(reverse("preflight:home")), flight_adder(on_each=book), expected=8)
+    assert_flat_queries(lambda: pax_client.get(reverse("preflight:home")), flight_adder(on_each=book), expected=9)
     page = pax_client.get(reverse("preflight:home")).content.decode()
     assert page.count('status-signed_off">Complete') == 50 and page.count('status-passed">Passed') == 50
 

@@ -32,6 +32,12 @@ class PassengerUserFactory(factory.django.DjangoModelFactory):
         if create:
             self.groups.add(Group.objects.get_or_create(name=roles.PASSENGER)[0])
 
+    @factory.post_generation
+    def email_verified(self, create, extracted, **kwargs):
+        """Verified unless made with `email_verified=False` (a passenger who has not followed the link yet)."""
+        if create and extracted is not False:
+            services.email_verification_mark_verified(user=self)
+
 
 class PassengerProfileFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.tourism.factories import bookable_flight, pay_balance, reserved_booking, sign
+from tests.twofactor import log_in
 from tourism import services
 from tourism.models import Booking, ConsentDocument, LedgerEntry
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def ops_client(client, operations):
-    client.force_login(operations)
+    log_in(client, operations)
     return client
 
 
@@ -53,7 +54,7 @@ def test_passengers_cannot_reach_the_payment_form(client, pax, flight):
 
 def test_director_may_not_record_payments(client, director, flight):
     booking = reserved_booking(flight)
-    client.force_login(director)
+    log_in(client, director)
     assert client.get(reverse("admin:tourism_booking_record_payment", args=[booking.pk])).status_code == 403
 
 

@@ -14,6 +14,7 @@ from tests.medical import factories as medical
 from tests.preflight.factories import preflight_complete
 from tests.querycounts import count_queries
 from tests.tourism.factories import bookable_flight, passenger_with_profile, pay_balance, reserved_booking
+from tests.twofactor import log_in
 from tourism import services
 from tourism.medical import services as medical_services
 from tourism.medical.models import MedicalClearance
@@ -59,7 +60,7 @@ def manifest_url(flight):
 
 @pytest.mark.parametrize("role", ["operations", "director", "surgeon"])
 def test_the_launch_team_reads_the_manifest(client, request, role, launch_eve, three_passengers):
-    client.force_login(request.getfixturevalue(role))
+    log_in(client, request.getfixturevalue(role))
     page = client.get(manifest_url(launch_eve)).content.decode()
     manifested_part, reserved_part = page.split('id="reserved"')
     assert "Ada Manifest" in manifested_part and "Ben Manifest" in manifested_part
@@ -102,7 +103,7 @@ def test_passengers_are_refused_and_anonymous_asked_to_log_in(client, launch_eve
     url = manifest_url(launch_eve)
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
-    client.force_login(pax)
+    log_in(client, pax)
     assert client.get(url).status_code == 403
     client.force_login(three_passengers[0].user)  # a passenger of this very flight
     assert client.get(url).status_code == 403
@@ -118,7 +119,7 @@ def test_the_flight_page_links_the_manifest_for_the_launch_team_only(client, lau
     flight_page = reverse("flights:flight-detail", args=[launch_eve.pk])
     for who, shown in ((None, False), (pax, False), (surgeon, True), (operations, True)):
         if who is not None:
-            client.force_login(who)
+            log_in(client, who)
         page = client.get(flight_page).content.decode()
         assert ('id="launch-manifest-link"' in page) is shown, who
         assert (manifest_url(launch_eve) in page) is shown, who
@@ -147,7 +148,7 @@ def test_queries_do_not_grow_with_passengers(client, django_user_model, launch_e
     """1 passenger, then 6 (the whole cabin): the page and the endpoint cost the same number of queries."""
     no_prefetch = [g for g in registry.manifest_gates._guards if not hasattr(g, "prefetch")]
     assert not no_prefetch, f"manifest gates without a `prefetch` make the manifest's queries grow: {no_prefetch}"
-    client.force_login(operations)
+    log_in(client, operations)
 
     def page():
         return client.get(manifest_url(launch_eve))

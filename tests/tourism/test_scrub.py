@@ -52,9 +52,9 @@ def manifested(flight, *, surgeon, operations, username, **clearance):
 
 @pytest.fixture
 def blocked_by_scrub(launch_eve, surgeon, operations, director, django_capture_on_commit_callbacks):
-    """Dana is manifested with a clearance valid only until launch day; the scrub moves launch 30 h later."""
+    """Dina is manifested with a clearance valid only until launch day; the scrub moves launch 30 h later."""
     launch_day = launch_eve.launch_at.astimezone(launch_eve.spaceport.tzinfo).date()
-    booking = manifested(launch_eve, surgeon=surgeon, operations=operations, username="dana", valid_until=launch_day)
+    booking = manifested(launch_eve, surgeon=surgeon, operations=operations, username="dina", valid_until=launch_day)
     the_poll = poll.poll_open(flight=launch_eve, by=director)
     with django_capture_on_commit_callbacks(execute=True):
         poll.poll_scrub(poll=the_poll, by=director, reason="Range radar down")

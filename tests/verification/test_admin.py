@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.twofactor import log_in
 from tests.verification.factories import VerificationFlightFlownFactory, planned_record, record_in_review, sign
 from verification import services
 from verification.models import Attachment, CorrectiveAction, TestObjective, VerificationFlight
@@ -25,7 +26,7 @@ def form_data(client, address: str) -> dict:
 
 
 def test_adding_a_record_in_admin_goes_through_the_service(client, operations):
-    client.force_login(operations)
+    log_in(client, operations)
     flight = VerificationFlightFlownFactory()
     response = client.post(url(VerificationFlight, "add"), {"flight": flight.pk, "summary": "From admin",
                                                             "apogee_km": "107"}, follow=True)
@@ -41,7 +42,7 @@ def test_adding_a_record_in_admin_goes_through_the_service(client, operations):
 def test_a_locked_record_is_read_only_in_admin(client, operations, director):
     record = record_in_review(by=operations)
     sign(record, director)
-    client.force_login(operations)
+    log_in(client, operations)
     address = url(VerificationFlight, "change", record.pk)
     page = client.get(address).content.decode()
     assert 'name="summary"' not in page and 'name="apogee_km"' not in page
@@ -60,7 +61,7 @@ def test_a_locked_record_is_read_only_in_admin(client, operations, director):
 
 def test_editing_a_planned_record_in_admin_uses_the_services(client, operations):
     record = planned_record()
-    client.force_login(operations)
+    log_in(client, operations)
     objective = record.objectives.get()
     response = client.post(url(TestObjective, "change", objective.pk), {
         "description": objective.description, "success_criterion": objective.success_criterion,
@@ -83,7 +84,7 @@ def test_editing_a_planned_record_in_admin_uses_the_services(client, operations)
 
 def test_attachment_upload_in_admin_stores_the_hash(client, operations):
     record = planned_record()
-    client.force_login(operations)
+    log_in(client, operations)
     client.post(url(Attachment, "add"), {"record": record.pk, "kind": "photo", "title": "Landing",
                                          "file": SimpleUploadedFile("landing.jpg", b"\xff\xd8jpeg")}, follow=True)
     attachment = record.attachments.get()
@@ -96,7 +97,7 @@ def test_sign_off_validity_column_and_no_signing_in_admin(client, operations, di
     record = record_in_review(by=operations)
     sign(record, director)
     VerificationFlight.objects.filter(pk=record.pk).update(summary="tampered")
-    client.force_login(operations)
+    log_in(client, operations)
     page = client.get(reverse("admin:verification_signoff_changelist")).content.decode()
     assert "Void: the record was changed after it was signed" in page
     assert client.get(reverse("admin:verification_signoff_add")).status_code == 403
@@ -106,7 +107,7 @@ def test_sign_off_validity_column_and_no_signing_in_admin(client, operations, di
 
 def test_admin_actions_call_the_services(client, operations, director):
     record = planned_record()
-    client.force_login(operations)
+    log_in(client, operations)
     client.post(url(VerificationFlight, "changelist"), {"action": "action_verification_mark_flown",
                                                         "_selected_action": [record.pk]})
     client.post(url(VerificationFlight, "changelist"), {"action": "action_verification_submit_for_review",
@@ -122,7 +123,7 @@ def test_closing_a_corrective_action_in_admin(client, operations, director):
     sign(record, director)
     mishap = services.mishap_declare(flight=record.flight, by=operations, description="Hard landing")
     action = services.corrective_action_add(mishap=mishap, by=operations, description="Replace the crush core")
-    client.force_login(operations)
+    log_in(client, operations)
     response = client.post(url(CorrectiveAction, "changelist"), {
         "action": "action_corrective_action_close", "_selected_action": [action.pk], "reason": "Replaced and tested"},
         follow=True)

@@ -10,6 +10,7 @@ from django.db import connection
 from flights import services as flight_services
 from flights.exceptions import DomainError
 from tests.flights.factories import FlightFactory, VehicleFactory, VehicleModelFactory
+from tests.twofactor import log_in
 from tests.verification.factories import certified_vehicle, planned_record, record_in_review, sign
 from verification import selectors, services
 from verification.integrity import verify_all
@@ -70,7 +71,7 @@ def test_raw_sql_change_of_an_objective_result_is_caught_everywhere(capsys, clie
     with pytest.raises(DomainError, match="is not certified for passengers"):
         flight_services.flight_schedule(flight=FlightFactory(vehicle=vehicle), by=None)
 
-    client.force_login(director)
+    log_in(client, director)
     page = client.get(record.get_absolute_url()).content.decode()
     assert "is <strong>void</strong>" in page and page.count("Void: the record was changed after it was signed") == 2
     body = client.get(f"/api/v1/verification/signoffs/?record={record.pk}").json()

@@ -7,6 +7,7 @@ from django.urls import reverse
 from tests.conftest import PASSWORD
 from tests.flights.factories import VehicleFactory, VehicleModelFactory
 from tests.querycounts import assert_flat_queries
+from tests.twofactor import log_in
 from tests.verification.factories import planned_record, record_in_review, sign
 from verification import selectors, services
 from verification.models import VerificationFlight
@@ -33,7 +34,7 @@ def test_pages_need_a_director_or_operations(client, passenger, surgeon, name, a
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     for user in (passenger, surgeon):
-        client.force_login(user)
+        log_in(client, user)
         response = client.get(url)
         assert response.status_code == 403
         assert "open to flight directors and operations staff only" in response.content.decode()
@@ -46,7 +47,7 @@ def test_queue_lists_records_awaiting_sign_off(client, director, operations, oth
     services.verification_mark_flown(record=flown, by=operations)
     signed = record_in_review(by=operations)
     sign(signed, other_director)
-    client.force_login(director)
+    log_in(client, director)
     page = client.get(reverse("verification:queue")).content.decode()
     queue, not_submitted = page.split("Flown, not yet submitted")
     assert waiting.flight.code in queue and "1 of 2" in queue and signed.flight.code not in page
@@ -54,14 +55,14 @@ def test_queue_lists_records_awaiting_sign_off(client, director, operations, oth
 
 
 def test_queue_query_count_is_flat(client, director, operations):
-    client.force_login(director)
+    log_in(client, director)
     sign(record_in_review(by=operations), director)  # sign-off #1 needs no chain look-up; the rest do
 
     def add(n):
         for _ in range(n):
             sign(record_in_review(by=operations, crewed=True), director)  # one of two signatures: still queued
 
-    assert_flat_queries(lambda: client.get(reverse("verification:queue")), add, expected=11)
+    assert_flat_queries(lambda: client.get(reverse("verification:queue")), add, expected=12)
 
 
 def test_record_page_shows_the_evidence_and_the_sign_off(client, director, operations):
@@ -71,7 +72,7 @@ def test_record_page_shows_the_evidence_and_the_sign_off(client, director, opera
                             file=SimpleUploadedFile("t.csv", b"0,0\n"))
     services.verification_mark_flown(record=record, by=operations)
     services.verification_submit_for_review(record=record, by=operations)
-    client.force_login(director)
+    log_in(client, director)
     page = client.get(record.get_absolute_url()).content.decode()
     for text in ("Capsule lands within 1 km of target", "Late chute", "Two chutes suffice", "Telemetry summary",
                  "No sign-offs yet.", "Review and sign", "Planned → Flown", "Flown → In review", "UTC"):
@@ -83,14 +84,14 @@ def test_record_page_shows_the_evidence_and_the_sign_off(client, director, opera
 
 def test_operations_read_but_get_no_sign_button(client, operations):
     record = record_in_review(by=operations)
-    client.force_login(operations)
+    log_in(client, operations)
     page = client.get(record.get_absolute_url()).content.decode()
     assert record.flight.code in page and "Review and sign" not in page and "Reopen" not in page
 
 
 def test_sign_off_with_the_password(client, director, operations):
     record = record_in_review(by=operations)
-    client.force_login(director)
+    log_in(client, director)
     page = client.get(sign_url(record)).content.decode()
     assert "Objectives met; safe to proceed to crewed flights." in page and "Record SHA-256" in page
     response = client.post(sign_url(record), reviewed(record, decision="approve", meaning="Objectives met", password="wrong"))
@@ -113,7 +114,7 @@ def test_sign_off_with_the_password(client, director, operations):
 ])
 def test_sign_off_form_refuses_bad_input(client, director, operations, data, message):
     record = record_in_review(by=operations)
-    client.force_login(director)
+    log_in(client, director)
     response = client.post(sign_url(record), reviewed(record, **data))
     assert response.status_code == 200 and message in response.content.decode()
     assert not record.signoffs.exists()
@@ -121,7 +122,7 @@ def test_sign_off_form_refuses_bad_input(client, director, operations, data, mes
 
 def test_open_critical_anomaly_refusal_shows_on_the_form(client, director, operations):
     record = record_in_review(by=operations, anomalies=[dict(severity="critical", title="Valve leak")])
-    client.force_login(director)
+    log_in(client, director)
     page = client.get(sign_url(record)).content.decode()
     assert "Critical anomaly “Valve leak” is open: this record cannot be approved." in page
     response = client.post(sign_url(record), reviewed(record, decision="approve", meaning="OK", password=PASSWORD))
@@ -130,7 +131,7 @@ def test_open_critical_anomaly_refusal_shows_on_the_form(client, director, opera
 
 def test_a_record_changed_since_the_director_opened_it_is_not_signed(client, director, operations):
     record = record_in_review(by=operations)
-    client.force_login(director)
+    log_in(client, director)
     form = reviewed(record, decision="approve", meaning="Objectives met", password=PASSWORD)
     services.verification_reopen(record=record, by=director, reason="Typo")  # meanwhile, another tab
     services.objective_update(objective=record.objectives.get(), by=operations, measured_result="Landed 990 m out")
@@ -145,7 +146,7 @@ def test_a_record_changed_since_the_director_opened_it_is_not_signed(client, dir
 
 def test_operations_cannot_sign_through_the_form(client, operations):
     record = record_in_review(by=operations)
-    client.force_login(operations)
+    log_in(client, operations)
     response = client.post(sign_url(record), reviewed(record, decision="approve", meaning="OK", password=PASSWORD))
     assert "Only flight directors can sign off verification flights: olive is not a flight director." in response.content.decode()
 
@@ -153,12 +154,12 @@ def test_operations_cannot_sign_through_the_form(client, operations):
 def test_submit_and_reopen_from_the_record_page(client, director, operations):
     record = planned_record()
     services.verification_mark_flown(record=record, by=operations)
-    client.force_login(operations)
+    log_in(client, operations)
     response = client.post(reverse("verification:record-submit", args=[record.pk]), follow=True)
     assert f"{record.flight.code} is in the sign-off queue." in response.content.decode()
     response = client.post(reverse("verification:record-reopen", args=[record.pk]), {"reason": "x"}, follow=True)
     assert "Only flight directors can reopen verification records" in response.content.decode()
-    client.force_login(director)
+    log_in(client, director)
     response = client.post(reverse("verification:record-reopen", args=[record.pk]), {"reason": ""}, follow=True)
     assert "Give a reason to reopen a verification record." in response.content.decode()
     response = client.post(reverse("verification:record-reopen", args=[record.pk]), {"reason": "Fix apogee"}, follow=True)
@@ -173,7 +174,7 @@ def test_attachments_are_served_only_through_the_authenticated_view(client, dire
                                          file=SimpleUploadedFile("<script>.html", b"<script>alert(1)</script>"))
     url = attachment.get_absolute_url()
     assert client.get(url).status_code == 302
-    client.force_login(director)
+    log_in(client, director)
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"<script>alert(1)</script>"
     assert response["Content-Type"] == "application/octet-stream"
@@ -184,7 +185,7 @@ def test_attachments_are_served_only_through_the_authenticated_view(client, dire
 
 
 def test_vehicle_pages_show_certification_and_are_flat(client, director, operations):
-    client.force_login(director)
+    log_in(client, director)
     model = VehicleModelFactory(required_uncrewed_flights=1, required_crewed_flights=1)
     vehicle = VehicleFactory(model=model)
     sign(record_in_review(by=operations, vehicle=vehicle), director)
@@ -196,4 +197,4 @@ def test_vehicle_pages_show_certification_and_are_flat(client, director, operati
         for _ in range(n):
             sign(record_in_review(by=operations, vehicle=VehicleFactory(model=model)), director)
 
-    assert_flat_queries(lambda: client.get(reverse("verification:vehicle-list")), add, expected=12)
+    assert_flat_queries(lambda: client.get(reverse("verification:vehicle-list")), add, expected=13)

@@ -38,6 +38,10 @@ class ProfileUpdateSerializer(ProfileFieldsSerializer):
 
 
 class AccountSerializer(serializers.ModelSerializer):
+    email_verified_at = serializers.SerializerMethodField(
+        help_text="When the current email address was verified; null until the emailed link is followed "
+        "(holding a seat, joining a waitlist and signing consent wait for it)."
+    )
     legal_name = serializers.CharField(source="passenger_profile.legal_name", default=None, allow_null=True)
     date_of_birth = serializers.DateField(source="passenger_profile.date_of_birth", default=None, allow_null=True)
     nationality = serializers.CharField(source="passenger_profile.nationality", default=None, allow_null=True)
@@ -48,13 +52,46 @@ class AccountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = get_user_model()
-        fields = ["id", "username", "email", "first_name", "last_name", *PROFILE_FIELDS]
+        fields = ["id", "username", "email", "email_verified_at", "first_name", "last_name", *PROFILE_FIELDS]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_email_verified_at(self, user):
+        verification = getattr(user, "email_verification", None)  # no row: RelatedObjectDoesNotExist is an AttributeError
+        if verification is None or not verification.is_current_for(user):
+            return None
+        return serializers.DateTimeField().to_representation(verification.verified_at)
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"})
+    otp_token = serializers.CharField(
+        required=False, allow_blank=True,
+        help_text="Staff accounts (flight surgeons, flight directors, operations): the current 6-digit code from "
+        "the authenticator app enrolled in the portal. Passengers leave it out.",
+    )
+
+
+class EmailVerifyRequestSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The last part of the link in the verification email.")
+
+
+class EmailVerifiedSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    email = serializers.EmailField()
+    email_verified_at = serializers.DateTimeField()
+
+
+class EmailVerificationSentSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    sent_at = serializers.DateTimeField()
+    detail = serializers.CharField()
+
+
+class EmailChangeRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
 
 
 class TokenResponseSerializer(serializers.Serializer):

@@ -11,6 +11,9 @@ router.register("waitlist", views.WaitlistViewSet, basename="waitlist")
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="auth-register"),
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("auth/verify-email/", views.VerifyEmailView.as_view(), name="auth-verify-email"),
+    path("auth/verify-email/resend/", views.ResendVerificationView.as_view(), name="auth-verify-email-resend"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/email/", views.EmailChangeView.as_view(), name="me-email"),
     *router.urls,
 ]

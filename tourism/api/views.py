@@ -7,9 +7,10 @@ passenger's booking is 404, as if it did not exist. Nothing here deletes anythin
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.api import TwoFactorAuthTokenSerializer
 from flights import roles
 from flights.api.views import FlightViewSet as FlightReadViewSet
 from flights.models import Flight
@@ -60,16 +62,132 @@ class RegisterView(APIView):
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for the token to send as `Authorization: Token <token>`."""
+    """Exchange a username and password for the token to send as `Authorization: Token <token>`.
+
+    Staff accounts (flight surgeons, flight directors, operations) also send `otp_token`, the current code of
+    the authenticator app they set up in the portal: without it the answer is 400 `otp_required`, with a
+    wrong one 400 `otp_invalid`, and with no app set up yet 403 `two_factor_setup_required`.
+    """
 
     permission_classes = [AllowAny]  # said explicitly, so the schema shows it needs no credentials
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
+    serializer_class = TwoFactorAuthTokenSerializer
 
     @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenResponseSerializer, **errors(400, 429)})
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+
+TOKEN_EXAMPLE = "Ijk0In0:1uV3dK:fXy8Zr1V6Zt4a0WvB3LqgJm7q3vXb6nT1aQp2c8sE0o"
+
+
+class VerifyEmailView(APIView):
+    """Follow the emailed verification link from an app: send the token from the link's last path segment.
+
+    Each link works once, for the address it was sent to, for EMAIL_VERIFICATION_DAYS (3 by default).
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        request=s.EmailVerifyRequestSerializer,
+        responses={200: s.EmailVerifiedSerializer, **errors(400, 429)},
+        examples=[
+            OpenApiExample("Token from the link", value={"token": TOKEN_EXAMPLE}, request_only=True),
+            OpenApiExample(
+                "Verified", response_only=True, status_codes=["200"],
+                value={"username": "ada", "email": "ada@example.com", "email_verified_at": "2026-07-01T09:30:00Z"},
+            ),
+            OpenApiExample(
+                "Expired link", response_only=True, status_codes=["400"],
+                value={"code": "verification_link_expired", "fields": {},
+                       "detail": "This verification link has expired (links work for 3 days): log in and ask for a new one."},
+            ),
+        ],
+    )
+    def post(self, request):
+        serializer = s.EmailVerifyRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.email_verify(token=serializer.validated_data["token"])
+        verification = user.email_verification
+        return Response(
+            s.EmailVerifiedSerializer(
+                {"username": user.get_username(), "email": user.email, "email_verified_at": verification.verified_at}
+            ).data
+        )
+
+
+class ResendVerificationView(APIView):
+    """Email a new verification link to the signed-in account's address (at most one a minute)."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: s.EmailVerificationSentSerializer,
+            409: OpenApiResponse(s.ErrorSerializer, description="`email_already_verified`."),
+            **errors(400, 429),
+        },
+        examples=[
+            OpenApiExample(
+                "Sent", response_only=True, status_codes=["202"],
+                value={"email": "ada@example.com", "sent_at": "2026-07-01T09:30:00Z",
+                       "detail": "We sent a new link to ada@example.com. It works for 3 days."},
+            ),
+            OpenApiExample(
+                "Too soon", response_only=True, status_codes=["429"],
+                value={"code": "verification_email_throttled", "fields": {},
+                       "detail": "A link went to ada@example.com a moment ago: check your inbox (and spam folder), "
+                       "or ask again in 42 s."},
+            ),
+        ],
+    )
+    def post(self, request):
+        verification = services.email_verification_send(user=request.user)
+        days = settings.EMAIL_VERIFICATION_DAYS
+        data = {
+            "email": request.user.email,
+            "sent_at": verification.last_sent_at,
+            "detail": f"We sent a new link to {request.user.email}. It works for {days} days.",
+        }
+        return Response(s.EmailVerificationSentSerializer(data).data, status=status.HTTP_202_ACCEPTED)
+
+
+class EmailChangeView(APIView):
+    """Change the account's email address (with the password). The new address must be verified again
+    before the next hold, waitlist place or consent signature: a link goes to it at once."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        request=s.EmailChangeRequestSerializer,
+        responses={200: s.AccountSerializer, **errors(400, 429)},
+        examples=[
+            OpenApiExample(
+                "New address", request_only=True, value={"email": "ada@new.example.com", "password": "my-password"}
+            ),
+            OpenApiExample(
+                "Wrong password", response_only=True, status_codes=["400"],
+                value={"code": "invalid", "detail": "The email address was not changed: check password.",
+                       "fields": {"password": ["The password is not correct."]}},
+            ),
+        ],
+    )
+    def post(self, request):
+        serializer = s.EmailChangeRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.passenger_email_change(user=request.user, **serializer.validated_data)
+        return Response(s.AccountSerializer(user).data)
 
 
 class MeView(APIView):

@@ -19,6 +19,15 @@ from tourism.services.bookings import (
     eligibility_problems,
 )
 from tourism.services.consent import consent_document_publish, consent_sign, industry_record_publish
+from tourism.services.email_verification import (
+    email_is_verified,
+    email_verification_check,
+    email_verification_mark_verified,
+    email_verification_send,
+    email_verify,
+    passenger_email_change,
+    require_email_verified,
+)
 from tourism.services.payments import RefundQuote, clean_amount, open_scrub_notice, payment_record, refund_quote
 from tourism.services.scrub import bookings_on_flight_rescheduled
 from tourism.services.waitlist import waitlist_join, waitlist_leave
@@ -41,12 +50,19 @@ __all__ = [
     "consent_document_publish",
     "consent_sign",
     "eligibility_problems",
+    "email_is_verified",
+    "email_verification_check",
+    "email_verification_mark_verified",
+    "email_verification_send",
+    "email_verify",
     "industry_record_publish",
     "open_scrub_notice",
+    "passenger_email_change",
     "passenger_profile_save",
     "passenger_register",
     "payment_record",
     "refund_quote",
+    "require_email_verified",
     "waitlist_join",
     "waitlist_leave",
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from flights import roles
 from tourism.exceptions import RegistrationRefused
 from tourism.models import PassengerProfile
+from tourism.services.email_verification import email_verification_send
 
 PROFILE_FIELDS = (
     "legal_name", "date_of_birth", "nationality", "passport_number", "mass_kg", "height_cm", "emergency_contact",
@@ -96,6 +97,8 @@ def passenger_register(
         profile.user = user
         profile._history_user = user
         profile.save()
+        # The account works at once for browsing; seats wait until the emailed link is followed.
+        email_verification_send(user=user)
     return user
 
 

@@ -42,6 +42,7 @@ from tourism.services.common import (
     require_profile,
     scrub_notices_close,
 )
+from tourism.services.email_verification import require_email_verified
 from tourism.services.payments import refund_quote
 from tourism.services.waitlist import lapse_offers, offer_free_seats, waitlist_accept_with, waitlist_cancel_for_flight
 
@@ -181,6 +182,7 @@ def booking_hold(*, flight: Flight, user, now: dt.datetime | None = None) -> Boo
     """Hold the lowest free seat of `flight` for `user` for SEAT_HOLD_HOURS, or refuse (sold out, already
     booked, not eligible, not on sale). A passenger offered a seat from the waitlist takes it this way."""
     now = now or timezone.now()
+    require_email_verified(user)
     profile = require_profile(user)
     _refuse_from_snapshot(flight, user=user, now=now)  # reads flight.code and its model's seats as given
     with transaction.atomic():

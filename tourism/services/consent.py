@@ -14,6 +14,7 @@ from tourism.disclosure import ConsentState, consent_state, disclosure_build
 from tourism.exceptions import ConsentSignatureInvalid, DisclosureChanged
 from tourism.models import Booking, ConsentDocument, ConsentSignature, IndustrySafetyRecord
 from tourism.services.common import lock_for_change, require_hold_not_lapsed, require_profile
+from tourism.services.email_verification import require_email_verified
 from tourism.services.payments import booking_reserve
 
 
@@ -83,6 +84,7 @@ def consent_sign(
     now = now or timezone.now()
     if booking.user_id != user.pk:
         raise ConsentSignatureInvalid("Only the passenger of a booking can sign its informed consent.")
+    require_email_verified(user)
     profile = require_profile(user)
     errors = {}
     if _normalised_name(typed_name) != _normalised_name(profile.legal_name):

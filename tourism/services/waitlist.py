@@ -13,6 +13,7 @@ from tourism import notifications, selectors
 from tourism.exceptions import AlreadyBooked, WaitlistRefused
 from tourism.models import Booking, WaitlistEntry
 from tourism.services.common import lock_flight, require_profile
+from tourism.services.email_verification import require_email_verified
 
 
 def _entry_move(entry: WaitlistEntry, *, to_status: str, now: dt.datetime, action: str, by=None, fields=()) -> None:
@@ -28,6 +29,7 @@ def waitlist_join(*, flight, user, now: dt.datetime | None = None) -> WaitlistEn
     from tourism.services.bookings import release_lapsed, require_on_sale
 
     now = now or timezone.now()
+    require_email_verified(user)
     require_profile(user)
     with transaction.atomic():
         flight = lock_flight(flight.pk)
