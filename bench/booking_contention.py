@@ -80,7 +80,7 @@ def create_fixtures(*, clients: int) -> tuple[int, int, list[str]]:
 
     from flights import services as flight_services
     from flights.models import Flight, Itinerary, Regime, Vehicle
-    from tourism.models import PassengerProfile
+    from tourism.models import EmailVerification, PassengerProfile
 
     run = uuid.uuid4().hex[:8]
     # The demo's NS-RSS1 is certified for passengers by its verification history (load_demo): a bench
@@ -108,6 +108,10 @@ def create_fixtures(*, clients: int) -> tuple[int, int, list[str]]:
                          emergency_contact="Bench contact")
         for i, user in enumerate(users)
     ])
+    # Bench passengers have followed their verification link (holds refuse unverified addresses).
+    EmailVerification.objects.bulk_create(
+        [EmailVerification(user=user, email=user.email, verified_at=timezone.now()) for user in users]
+    )
     tokens = [Token.objects.create(user=user).key for user in users]
     return flight.pk, seats, tokens
 
