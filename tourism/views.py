@@ -18,11 +18,12 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from flights.exceptions import DomainError
+from flights.filters import filter_page
 from flights.models import Itinerary
 from tourism import selectors, services
 from tourism.disclosure import consent_state, disclosure_build
 from tourism.exceptions import ProfileRequired
-from tourism.filters import FlightFilter
+from tourism.filters import BookingFilter, FlightFilter
 from tourism.forms import CancelForm, ConsentForm, ProfileForm, SignUpForm, TransferForm, add_domain_error
 from tourism.models import Booking, PassengerProfile, WaitlistEntry
 from tourism.payments import booking_payment_reference, get_provider
@@ -164,8 +165,12 @@ def flight_waitlist_join(request, pk: int):
 
 @login_required
 def booking_list(request):
+    booking_filter, bookings = filter_page(
+        BookingFilter, request.GET, selectors.booking_list_for_user(request.user), request=request
+    )
     context = {
-        "bookings": selectors.booking_list_for_user(request.user),
+        "filter": booking_filter,
+        "bookings": bookings,
         "waitlist": selectors.waitlist_list_for_user(request.user),
         "has_profile": PassengerProfile.objects.filter(user=request.user).exists(),
     }

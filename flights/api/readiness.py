@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from flights import poll, readiness, roles
+from flights.filters import ReadinessReportFilter
 from flights.launch_windows import launch_windows_request
 from flights.models import (
     Flight,
@@ -139,6 +140,7 @@ class FlightReadinessViewSet(viewsets.GenericViewSet):
 
     queryset = Flight.objects.select_related("vehicle__model", "spaceport", "itinerary", "flight_director")
     serializer_class = ReadinessReportSerializer
+    action_filtersets = {"readiness_reports": ReadinessReportFilter, "readiness": None, "launch_windows": None}
 
     def _flight(self, pk) -> Flight:
         flight = get_object_or_404(self.get_queryset(), pk=pk)
@@ -147,7 +149,7 @@ class FlightReadinessViewSet(viewsets.GenericViewSet):
 
     @extend_schema(summary="Current readiness findings (every registered check, waivers applied)",
                    responses={200: FindingSerializer(many=True), **ERRORS})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # every check's finding, at once
     def readiness(self, request, pk=None):
         flight = self._flight(pk)
         return Response([f.as_dict() for f in readiness.flight_findings(flight)])
@@ -156,12 +158,12 @@ class FlightReadinessViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], url_path="readiness-reports")
     def readiness_reports(self, request, pk=None):
         flight = self._flight(pk)
-        page = self.paginate_queryset(flight.readiness_reports.all())
+        page = self.paginate_queryset(self.filter_queryset(flight.readiness_reports.all()))
         return self.get_paginated_response(ReadinessReportSerializer(page, many=True).data)
 
     @extend_schema(summary="Computed launch windows with their collision-avoidance closures",
                    responses={200: LaunchWindowSerializer(many=True), **ERRORS})
-    @action(detail=True, methods=["get"], url_path="launch-windows")
+    @action(detail=True, methods=["get"], url_path="launch-windows", pagination_class=None)
     def launch_windows(self, request, pk=None):
         flight = self._flight(pk)
         windows = flight.launch_windows.prefetch_related("closures").order_by("opens_at")

@@ -8,6 +8,7 @@ from flights.api.serializers import (
     VehicleModelSerializer,
     VehicleSerializer,
 )
+from flights.filters import ItineraryFilter, SpaceportFilter, VehicleFilter, VehicleModelFilter
 from flights.models import Flight, Itinerary, Spaceport, Vehicle, VehicleModel
 
 
@@ -17,6 +18,7 @@ class SpaceportViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Spaceport.objects.all()
     serializer_class = SpaceportSerializer
     permission_classes = [AllowAny]
+    filterset_class = SpaceportFilter
 
 
 class VehicleModelViewSet(viewsets.ReadOnlyModelViewSet):
@@ -25,6 +27,7 @@ class VehicleModelViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = VehicleModel.objects.all()
     serializer_class = VehicleModelSerializer
     permission_classes = [AllowAny]
+    filterset_class = VehicleModelFilter
 
 
 class VehicleViewSet(viewsets.ReadOnlyModelViewSet):
@@ -33,6 +36,7 @@ class VehicleViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Vehicle.objects.select_related("model", "home_spaceport")
     serializer_class = VehicleSerializer
     permission_classes = [AllowAny]
+    filterset_class = VehicleFilter
 
 
 class ItineraryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -41,6 +45,7 @@ class ItineraryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Itinerary.objects.filter(is_published=True)
     serializer_class = ItinerarySerializer
     permission_classes = [AllowAny]
+    filterset_class = ItineraryFilter
 
 
 class FlightViewSet(viewsets.ReadOnlyModelViewSet):

@@ -22,7 +22,7 @@ from flights.models import Flight
 from tourism import selectors, services
 from tourism.api import serializers as s
 from tourism.disclosure import disclosure_build
-from tourism.filters import FlightFilter
+from tourism.filters import BookingFilter, FlightFilter, WaitlistEntryFilter
 from tourism.models import Booking, WaitlistEntry
 
 ERRORS = {
@@ -140,7 +140,7 @@ class BookingViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     queryset = Booking.objects.none()
     serializer_class = s.BookingSerializer
-    filterset_fields = ["status"]
+    filterset_class = BookingFilter
     throttle_scope: str | None = None  # set per action (ScopedRateThrottle)
 
     def own_rows(self, user):
@@ -217,6 +217,7 @@ class WaitlistViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     queryset = WaitlistEntry.objects.none()
     serializer_class = s.WaitlistEntrySerializer
+    filterset_class = WaitlistEntryFilter
 
     def own_rows(self, user):
         return selectors.waitlist_list_for_user(user)

@@ -15,8 +15,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from flights import roles
+from flights.filters import VehicleFilter
 from verification import selectors, services
 from verification.api import serializers as s
+from verification.filters import AnomalyFilter, AttachmentFilter, ObjectiveFilter, RecordFilter, SignOffFilter
 from verification.models import Anomaly, Attachment, SignOff, TestObjective
 
 
@@ -37,7 +39,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Verificati
 
     queryset = selectors.record_queryset().order_by("-created_at", "-id")
     serializer_class = s.RecordSerializer
-    filterset_fields = ["status", "kind", "vehicle__serial", "flight__code"]
+    filterset_class = RecordFilter
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -114,7 +116,6 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Verificati
 class RecordContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VerificationViewSet):
     """Rows of a record, added (POST) and changed (PATCH) through the services while the record is editable."""
 
-    filterset_fields = ["record"]
     update_serializer_class = None
     add_service = update_service = None  # staticmethods: services.<row>_add, services.<row>_update
     row_argument = ""  # the update service's keyword for the row
@@ -144,6 +145,7 @@ class ObjectiveViewSet(RecordContentViewSet):
 
     queryset = TestObjective.objects.select_related("record").order_by("record_id", "sequence")
     serializer_class = s.ObjectiveSerializer
+    filterset_class = ObjectiveFilter
     update_serializer_class = s.ObjectiveUpdateSerializer
     add_service, update_service = staticmethod(services.objective_add), staticmethod(services.objective_update)
     row_argument = "objective"
@@ -157,7 +159,7 @@ class AnomalyViewSet(RecordContentViewSet):
     update_serializer_class = s.AnomalyUpdateSerializer
     add_service, update_service = staticmethod(services.anomaly_add), staticmethod(services.anomaly_update)
     row_argument = "anomaly"
-    filterset_fields = ["record", "severity", "disposition"]
+    filterset_class = AnomalyFilter
 
 
 class AttachmentViewSet(RecordContentViewSet):
@@ -165,6 +167,7 @@ class AttachmentViewSet(RecordContentViewSet):
 
     queryset = Attachment.objects.select_related("record").order_by("record_id", "id")
     serializer_class = s.AttachmentSerializer
+    filterset_class = AttachmentFilter
     parser_classes = [MultiPartParser, FormParser]
     http_method_names = ["get", "post", "head", "options"]
 
@@ -180,7 +183,7 @@ class SignOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Verificat
 
     queryset = SignOff.objects.select_related("signer").order_by("sequence")
     serializer_class = s.SignOffSerializer
-    filterset_fields = ["record", "decision", "signer__username"]
+    filterset_class = SignOffFilter
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -195,9 +198,10 @@ class CertificationViewSet(VerificationViewSet):
 
     serializer_class = s.CertificationSerializer
     queryset = selectors.vehicle_list().order_by("serial")
+    filterset_class = VehicleFilter
 
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         certifications = selectors.vehicle_certifications(page)
         return self.get_paginated_response(
             s.CertificationSerializer([certifications[vehicle.pk] for vehicle in page], many=True).data

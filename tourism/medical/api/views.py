@@ -15,17 +15,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from flights import roles
 from flights.models import Flight
 from tourism.medical import questionnaire, selectors, services
 from tourism.medical.api import serializers as s
+from tourism.medical.filters import AccessLogFilter, ClearanceFilter, SelfCertificationFilter, review_queue_filter
 from tourism.medical.models import (
     ClearanceNote,
     HealthSelfCertification,
@@ -69,7 +70,8 @@ def _paginated(view, items, serializer_class):
 )
 class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ClearanceSerializer
-    filterset_fields = ["status"]
+    filterset_class = ClearanceFilter
+    action_filtersets = {"access_log": AccessLogFilter, "examinations": None, "notes": None, "documents": None}
     queryset = MedicalClearance.objects.none()  # for the schema; requests use get_queryset
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
@@ -207,7 +209,7 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     @action(detail=True, methods=["get"], url_path="access-log")
     def access_log(self, request, pk=None):
         clearance = self._content_clearance()
-        return _paginated(self, selectors.access_log_for_clearance(clearance), s.AccessLogSerializer)
+        return _paginated(self, self.filter_queryset(selectors.access_log_for_clearance(clearance)), s.AccessLogSerializer)
 
     def _logged_list(self, clearance, queryset, record_type, serializer_class):
         page = self.paginate_queryset(queryset)
@@ -218,16 +220,21 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return self.get_paginated_response(serializer_class(page, many=True).data)
 
 
-class ReviewQueueView(APIView):
-    """Submissions awaiting a flight surgeon, soonest flight first."""
+class ReviewQueueView(GenericAPIView):
+    """Submissions awaiting a flight surgeon, soonest flight first; `?status=` shows other clearances
+    the same way (e.g. cleared ones with `expiring_before`)."""
 
     permission_classes = [IsAuthenticated, IsFlightSurgeon]
+    queryset = MedicalClearance.objects.none()  # for the schema; the filter below picks the rows
+    filterset_class = ClearanceFilter
 
     @extend_schema(summary="The flight surgeons' review queue", responses=s.QueueEntrySerializer(many=True))
     def get(self, request):
-        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
-        page = paginator.paginate_queryset(selectors.review_queue(), request, view=self)
-        return paginator.get_paginated_response(s.QueueEntrySerializer(page, many=True).data)
+        clearances = review_queue_filter(request.query_params, request=request)
+        if not clearances.is_valid():
+            raise ValidationError(clearances.errors)
+        page = self.paginate_queryset(selectors.review_queue(clearances=clearances.qs))
+        return self.get_paginated_response(s.QueueEntrySerializer(page, many=True).data)
 
 
 class DocumentContentView(APIView):
@@ -273,6 +280,7 @@ class EligibilityView(APIView):
 class SelfCertificationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = s.SelfCertificationSerializer
     permission_classes = [IsAuthenticated, IsPassenger]
+    filterset_class = SelfCertificationFilter
     queryset = HealthSelfCertification.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
