@@ -195,11 +195,3 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
         ahead = getattr(entry, "ahead_in_line", None)
         return ahead + 1 if ahead is not None else selectors.waitlist_position(entry)
 
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error body of the API (config/api.py)."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

@@ -8,7 +8,7 @@ passenger's booking is 404, as if it did not exist. Nothing here deletes anythin
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.openapi import error_responses
 from flights.api.views import FlightViewSet as FlightReadViewSet
 from flights.models import Flight
 from tourism import selectors, services
@@ -25,16 +26,7 @@ from tourism.disclosure import disclosure_build
 from tourism.filters import BookingFilter, FlightFilter, WaitlistEntryFilter
 from tourism.models import Booking, WaitlistEntry
 
-ERRORS = {
-    400: OpenApiResponse(s.ErrorSerializer, description="Bad input."),
-    404: OpenApiResponse(s.ErrorSerializer, description="Not found (or another passenger's)."),
-    409: OpenApiResponse(s.ErrorSerializer, description="Refused by a rule; `code` says which."),
-    429: OpenApiResponse(s.ErrorSerializer, description="Throttled."),
-}
-
-
-def errors(*statuses: int) -> dict:
-    return {code: ERRORS[code] for code in statuses}
+errors = error_responses  # the error statuses a view names, so its own examples (examples.py) attach
 
 
 class RegisterView(APIView):
