@@ -174,7 +174,8 @@ def add_error_responses(result, generator, request, public):
                 codes.append("401")
             if method in WRITES:
                 codes.append("409")
-            for code in sorted(codes):
+            declared = {code for code in operation["responses"] if code in DESCRIPTIONS}  # a view's own, e.g. 409 on a GET
+            for code in sorted(set(codes) | declared):
                 response = operation["responses"].setdefault(code, {"description": DESCRIPTIONS[code]})
                 content = response.setdefault("content", {})
                 media = content.setdefault(

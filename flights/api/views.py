@@ -1,6 +1,8 @@
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
 
+from flights.api import examples
 from flights.api.serializers import (
     FlightSerializer,
     ItinerarySerializer,
@@ -12,6 +14,8 @@ from flights.filters import ItineraryFilter, SpaceportFilter, VehicleFilter, Veh
 from flights.models import Flight, Itinerary, Spaceport, Vehicle, VehicleModel
 
 
+@extend_schema_view(list=extend_schema(examples=examples.SPACEPORT_LIST),
+                    retrieve=extend_schema(examples=examples.SPACEPORT_RETRIEVE))
 class SpaceportViewSet(viewsets.ReadOnlyModelViewSet):
     """Launch sites."""
 
@@ -21,6 +25,8 @@ class SpaceportViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = SpaceportFilter
 
 
+@extend_schema_view(list=extend_schema(examples=examples.VEHICLE_MODEL_LIST),
+                    retrieve=extend_schema(examples=examples.VEHICLE_MODEL_RETRIEVE))
 class VehicleModelViewSet(viewsets.ReadOnlyModelViewSet):
     """Vehicle designs and their limits."""
 
@@ -30,6 +36,8 @@ class VehicleModelViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = VehicleModelFilter
 
 
+@extend_schema_view(list=extend_schema(examples=examples.VEHICLE_LIST),
+                    retrieve=extend_schema(examples=examples.VEHICLE_RETRIEVE))
 class VehicleViewSet(viewsets.ReadOnlyModelViewSet):
     """The fleet and each vehicle's status."""
 
@@ -39,6 +47,8 @@ class VehicleViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = VehicleFilter
 
 
+@extend_schema_view(list=extend_schema(examples=examples.ITINERARY_LIST),
+                    retrieve=extend_schema(examples=examples.ITINERARY_RETRIEVE))
 class ItineraryViewSet(viewsets.ReadOnlyModelViewSet):
     """Published mission profiles."""
 

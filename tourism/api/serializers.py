@@ -93,7 +93,7 @@ class BookingSerializer(serializers.ModelSerializer):
     launch_at = serializers.DateTimeField(source="flight.launch_at", read_only=True)
     amount_paid = serializers.SerializerMethodField()
     balance_due_at = serializers.DateTimeField(read_only=True)
-    consent_signed_at = serializers.DateTimeField(source="consent.signed_at", read_only=True, default=None)
+    consent_signed_at = serializers.DateTimeField(source="consent.signed_at", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Booking
