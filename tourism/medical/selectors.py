@@ -224,7 +224,7 @@ def review_queue(*, now: dt.datetime | None = None, clearances: QuerySet | None 
     now = now or timezone.now()
     if clearances is None:
         clearances = MedicalClearance.objects.filter(status__in=QUEUE_STATUSES)
-    clearances = list(clearances.select_related("passenger", "reviewer").order_by("submitted_at", "id"))
+    clearances = list(clearances.select_related("passenger", "reviewer", "decided_by").order_by("submitted_at", "id"))
     flights = passenger_flights.upcoming({c.passenger_id for c in clearances}, now=now)
     entries = [QueueEntry(c, (flights.get(c.passenger_id) or [None])[0]) for c in clearances]
     far_future = dt.datetime.max.replace(tzinfo=dt.UTC)
