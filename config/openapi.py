@@ -115,7 +115,7 @@ FILTER_MESSAGES = {
     "date": "Enter a valid date.",
     "date-time": "Enter a valid date/time.",
     "integer": "Select a valid choice. That choice is not one of the available choices.",
-    "enum": "Select a valid choice. launched-ish is not one of the available choices.",
+    "enum": "Select a valid choice. unknown is not one of the available choices.",
 }
 
 
@@ -152,7 +152,7 @@ def invalid_input_example(operation: dict, components: dict) -> dict:
         for name, schema in properties.items():
             if not schema.get("readOnly"):
                 kind = _kind(schema, components)
-                message = '"hold" is not a valid choice.' if kind == "enum" else INVALID_MESSAGES.get(kind, "Invalid value.")
+                message = '"unknown" is not a valid choice.' if kind == "enum" else INVALID_MESSAGES.get(kind, "Invalid value.")
                 return _invalid_field(name, message)
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "query" and parameter["name"] != "page":
