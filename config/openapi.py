@@ -1,12 +1,25 @@
-"""Every operation in the OpenAPI schema documents the API's error responses, with one Error component.
+"""Every operation in the OpenAPI schema documents the API's error responses, with one Error component,
+and carries examples: of its request body, of its success response and of each error response.
 
 config/api.py gives every refusal the body {"code", "detail", "fields"}; this drf-spectacular
 postprocessing hook adds the statuses any operation can answer with, where a view did not say more:
 400 bad input, 401 missing or bad token, 403 not allowed, 404 not found (or another passenger's, or a
 page past the end), 409 refused by a rule (writes), 429 throttled or locked out.
+
+Examples live beside each app's API views (`<app>/api/examples.py`), built with the helpers below and
+attached through the views' `extend_schema(examples=...)`. An error response a view names itself
+(`error_responses(409)`) carries that view's own error examples (the seat is sold out, the record is
+locked); every error response still without one gets a generic example here, the 400 one naming a
+field of the operation's own input. tests/hardening/test_openapi_examples.py fails on an operation
+without examples, and on any example its schema does not accept.
 """
 
 from __future__ import annotations
+
+import copy
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from rest_framework import serializers
 
 ERROR_COMPONENT = "Error"
 ERROR_SCHEMA = {
@@ -35,10 +48,124 @@ DESCRIPTIONS = {
 WRITES = {"post", "put", "patch", "delete"}
 
 
+class ErrorSerializer(serializers.Serializer):
+    """The one error body of the API (config/api.py)."""
+
+    code = serializers.CharField(help_text="snake_case reason, e.g. not_found, sold_out")
+    detail = serializers.CharField(help_text="A sentence for people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), help_text="Messages by input field (400)."
+    )
+
+
+# --- Building examples (used by <app>/api/examples.py) ------------------------------------------------
+
+
+def error_body(*, code: str, detail: str, fields: dict | None = None) -> dict:
+    return {"code": code, "detail": detail, "fields": fields or {}}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """Error responses a view names itself, so that its own error examples attach to them."""
+    return {status: OpenApiResponse(ErrorSerializer, description=DESCRIPTIONS[str(status)]) for status in statuses}
+
+
+def request_example(name: str, value, *, description: str = "", media_type: str | None = None) -> OpenApiExample:
+    return OpenApiExample(name, value=value, description=description, request_only=True, media_type=media_type)
+
+
+def response_example(
+    name: str, value, *, status: int = 200, description: str = "", media_type: str | None = None
+) -> OpenApiExample:
+    """A success response; on a list operation drf-spectacular wraps `value` (one item) in the page."""
+    return OpenApiExample(
+        name, value=value, description=description, response_only=True, status_codes=[str(status)], media_type=media_type
+    )
+
+
+def error_example(status: int, name: str, *, code: str, detail: str, fields: dict | None = None) -> OpenApiExample:
+    """An error body the operation really answers with: its status, `code`, the service's message."""
+    return OpenApiExample(
+        name, value=error_body(code=code, detail=detail, fields=fields), response_only=True, status_codes=[str(status)]
+    )
+
+
+# --- The hook ------------------------------------------------------------------------------------------
+
+GENERIC_ERRORS = {
+    "401": ("Not authenticated", error_body(code="not_authenticated", detail="Authentication credentials were not provided.")),
+    "403": ("Not allowed", error_body(code="permission_denied", detail="You do not have permission to perform this action.")),
+    "404": ("Not found", error_body(code="not_found", detail="Not found.")),
+    "409": ("Refused by a rule", error_body(
+        code="conflict", detail="The request conflicts with the current state of the record; `code` names the rule.")),
+    "429": ("Throttled", error_body(code="throttled", detail="Request was throttled. Expected available in 42 seconds.")),
+}
+# What DRF and django-filter say about a bad value, by the schema of the field or query parameter.
+INVALID_MESSAGES = {
+    "date": "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+    "date-time": "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
+    "decimal": "A valid number is required.",
+    "integer": "A valid integer is required.",
+    "number": "A valid number is required.",
+    "boolean": "Must be a valid boolean.",
+    "array": 'Expected a list of items but got type "str".',
+    "object": 'Expected a dictionary of items but got type "str".',
+    "string": "This field may not be blank.",
+}
+FILTER_MESSAGES = {
+    "date": "Enter a valid date.",
+    "date-time": "Enter a valid date/time.",
+    "integer": "Select a valid choice. That choice is not one of the available choices.",
+    "enum": "Select a valid choice. unknown is not one of the available choices.",
+}
+
+
+def _resolve(schema: dict, components: dict) -> dict:
+    while "$ref" in schema:
+        schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    for key in ("allOf", "oneOf", "anyOf"):
+        if schema.get(key) and "type" not in schema:
+            return _resolve(schema[key][0], components)
+    return schema
+
+
+def _kind(schema: dict, components: dict) -> str:
+    schema = _resolve(schema, components)
+    if schema.get("type") == "array" and "enum" in _resolve(schema.get("items", {}), components):
+        return "enum"
+    if "enum" in schema:
+        return "enum"
+    return schema.get("format") if schema.get("format") in ("date", "date-time", "decimal") else schema.get("type", "")
+
+
+def _invalid_field(name: str, message: str) -> dict:
+    return error_body(code="invalid", detail=f"The request has invalid fields: {name}.", fields={name: [message]})
+
+
+def invalid_input_example(operation: dict, components: dict) -> dict:
+    """A 400 body naming one of the operation's own inputs: a required field left out, a bad value, a
+    bad filter; an operation without input still documents the shape."""
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        body = _resolve(media.get("schema", {}), components)
+        properties = body.get("properties", {})
+        if body.get("required"):
+            return _invalid_field(body["required"][0], "This field is required.")
+        for name, schema in properties.items():
+            if not schema.get("readOnly"):
+                kind = _kind(schema, components)
+                message = '"unknown" is not a valid choice.' if kind == "enum" else INVALID_MESSAGES.get(kind, "Invalid value.")
+                return _invalid_field(name, message)
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "query" and parameter["name"] != "page":
+            message = FILTER_MESSAGES.get(_kind(parameter.get("schema", {}), components))
+            if message:
+                return _invalid_field(parameter["name"], message)
+    return error_body(code="invalid", detail="The request is not valid.")
+
+
 def add_error_responses(result, generator, request, public):
-    schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas.setdefault(ERROR_COMPONENT, ERROR_SCHEMA)
-    content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}}}
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(ERROR_COMPONENT, ERROR_SCHEMA)
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -48,7 +175,18 @@ def add_error_responses(result, generator, request, public):
                 codes.append("401")
             if method in WRITES:
                 codes.append("409")
-            for code in sorted(codes):
+            declared = {code for code in operation["responses"] if code in DESCRIPTIONS}  # a view's own, e.g. 409 on a GET
+            for code in sorted(set(codes) | declared):
                 response = operation["responses"].setdefault(code, {"description": DESCRIPTIONS[code]})
-                response.setdefault("content", content)
+                content = response.setdefault("content", {})
+                media = content.setdefault(
+                    "application/json", {"schema": {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}}
+                )
+                if not media.get("examples"):
+                    if code == "400":
+                        summary, value = "Invalid input", invalid_input_example(operation, components)
+                    else:
+                        summary, value = GENERIC_ERRORS[code]
+                    media["examples"] = {summary.title().replace(" ", ""): {"value": copy.deepcopy(value),
+                                                                             "summary": summary}}
     return result

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from flights import roles
 from flights.exceptions import DomainError
+from flights.filters import filter_page
 from flights.models import Itinerary
 from tourism import selectors, services
 from tourism.disclosure import consent_state, disclosure_build
 from tourism.exceptions import EmailNotVerified, ProfileRequired
-from tourism.filters import FlightFilter
+from tourism.filters import BookingFilter, FlightFilter
 from tourism.forms import (
     CancelForm,
     ConsentForm,
@@ -244,8 +245,12 @@ def flight_waitlist_join(request, pk: int):
 
 @login_required
 def booking_list(request):
+    booking_filter, bookings = filter_page(
+        BookingFilter, request.GET, selectors.booking_list_for_user(request.user), request=request
+    )
     context = {
-        "bookings": selectors.booking_list_for_user(request.user),
+        "filter": booking_filter,
+        "bookings": bookings,
         "waitlist": selectors.waitlist_list_for_user(request.user),
         "has_profile": PassengerProfile.objects.filter(user=request.user).exists(),
     }

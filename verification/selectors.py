@@ -361,9 +361,10 @@ def vehicle_unresolved_mishaps(vehicle: Vehicle) -> list[MishapState]:
 # --- Portal and API lists --------------------------------------------------------------------------
 
 
-def signoff_queue() -> QuerySet[VerificationFlight]:
-    """Records waiting for a director's signature, oldest submission first."""
-    return record_queryset().filter(status=Status.IN_REVIEW).order_by("status_changed_at", "id")
+def signoff_queue(records: QuerySet[VerificationFlight] | None = None) -> QuerySet[VerificationFlight]:
+    """Records waiting for a director's signature, oldest submission first (of `records`, e.g. filtered)."""
+    records = record_queryset() if records is None else records
+    return records.filter(status=Status.IN_REVIEW).order_by("status_changed_at", "id")
 
 
 def vehicle_list() -> QuerySet[Vehicle]:

@@ -16,8 +16,10 @@ from django.views.decorators.http import require_POST
 
 from flights import roles
 from flights.exceptions import DomainError
+from flights.filters import VehicleFilter, filter_page
 from flights.models import Vehicle
 from verification import selectors, services
+from verification.filters import RecordFilter
 from verification.forms import ReasonForm, SignOffForm
 from verification.models import Attachment, SignOff, VerificationFlight
 
@@ -44,9 +46,11 @@ def _record_or_404(pk: int) -> VerificationFlight:
 
 @portal_view
 def queue(request):
-    in_review = selectors.record_reviews(selectors.signoff_queue())
-    flown = selectors.record_queryset().filter(status=Status.FLOWN).order_by("status_changed_at", "id")
-    return render(request, "verification/queue.html", {"in_review": in_review, "flown": flown})
+    record_filter, records = filter_page(RecordFilter, request.GET, selectors.record_queryset(), request=request)
+    in_review = selectors.record_reviews(selectors.signoff_queue(records))
+    flown = records.filter(status=Status.FLOWN).order_by("status_changed_at", "id")
+    context = {"in_review": in_review, "flown": flown, "filter": record_filter}
+    return render(request, "verification/queue.html", context)
 
 
 @portal_view
@@ -140,10 +144,11 @@ def attachment_download(request, pk: int):
 
 @portal_view
 def vehicle_list(request):
-    vehicles = list(selectors.vehicle_list())
+    vehicle_filter, vehicles = filter_page(VehicleFilter, request.GET, selectors.vehicle_list(), request=request)
+    vehicles = list(vehicles)
     certifications = selectors.vehicle_certifications(vehicles)
     rows = [(vehicle, certifications[vehicle.pk]) for vehicle in vehicles]
-    return render(request, "verification/vehicle_list.html", {"rows": rows})
+    return render(request, "verification/vehicle_list.html", {"rows": rows, "filter": vehicle_filter})
 
 
 @portal_view

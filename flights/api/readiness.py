@@ -7,14 +7,23 @@ operations); every write goes through the same services as the portal, which enf
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from config.openapi import ErrorSerializer
 from flights import poll, readiness, roles
+from flights.api import examples
+from flights.filters import ReadinessReportFilter
 from flights.launch_windows import launch_windows_request
 from flights.models import (
     Flight,
@@ -27,11 +36,11 @@ from flights.models import (
 )
 
 ERRORS = {
-    400: OpenApiResponse(description="Invalid input: {code, detail, fields}"),
-    401: OpenApiResponse(description="Not authenticated"),
-    403: OpenApiResponse(description="Not on this flight's launch team"),
-    404: OpenApiResponse(description="No such flight or poll"),
-    409: OpenApiResponse(description="Refused by a rule: {code, detail, fields}"),
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input: {code, detail, fields}"),
+    401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
+    403: OpenApiResponse(ErrorSerializer, description="Not on this flight's launch team"),
+    404: OpenApiResponse(ErrorSerializer, description="No such flight or poll"),
+    409: OpenApiResponse(ErrorSerializer, description="Refused by a rule: {code, detail, fields}"),
 }
 
 
@@ -139,6 +148,7 @@ class FlightReadinessViewSet(viewsets.GenericViewSet):
 
     queryset = Flight.objects.select_related("vehicle__model", "spaceport", "itinerary", "flight_director")
     serializer_class = ReadinessReportSerializer
+    action_filtersets = {"readiness_reports": ReadinessReportFilter, "readiness": None, "launch_windows": None}
 
     def _flight(self, pk) -> Flight:
         flight = get_object_or_404(self.get_queryset(), pk=pk)
@@ -146,29 +156,30 @@ class FlightReadinessViewSet(viewsets.GenericViewSet):
         return flight
 
     @extend_schema(summary="Current readiness findings (every registered check, waivers applied)",
-                   responses={200: FindingSerializer(many=True), **ERRORS})
-    @action(detail=True, methods=["get"])
+                   responses={200: FindingSerializer(many=True), **ERRORS}, examples=examples.READINESS)
+    @action(detail=True, methods=["get"], pagination_class=None)  # every check's finding, at once
     def readiness(self, request, pk=None):
         flight = self._flight(pk)
         return Response([f.as_dict() for f in readiness.flight_findings(flight)])
 
-    @extend_schema(summary="Stored readiness reports, newest first", responses={200: ReadinessReportSerializer(many=True), **ERRORS})
+    @extend_schema(summary="Stored readiness reports, newest first", responses={200: ReadinessReportSerializer(many=True), **ERRORS},
+                   examples=examples.READINESS_REPORTS)
     @action(detail=True, methods=["get"], url_path="readiness-reports")
     def readiness_reports(self, request, pk=None):
         flight = self._flight(pk)
-        page = self.paginate_queryset(flight.readiness_reports.all())
+        page = self.paginate_queryset(self.filter_queryset(flight.readiness_reports.all()))
         return self.get_paginated_response(ReadinessReportSerializer(page, many=True).data)
 
     @extend_schema(summary="Computed launch windows with their collision-avoidance closures",
-                   responses={200: LaunchWindowSerializer(many=True), **ERRORS})
-    @action(detail=True, methods=["get"], url_path="launch-windows")
+                   responses={200: LaunchWindowSerializer(many=True), **ERRORS}, examples=examples.LAUNCH_WINDOWS)
+    @action(detail=True, methods=["get"], url_path="launch-windows", pagination_class=None)
     def launch_windows(self, request, pk=None):
         flight = self._flight(pk)
         windows = flight.launch_windows.prefetch_related("closures").order_by("opens_at")
         return Response(LaunchWindowSerializer(windows, many=True).data)
 
     @extend_schema(summary="Queue a launch-window computation (operations or flight directors)", request=None,
-                   responses={202: WindowComputationSerializer, **ERRORS})
+                   responses={202: WindowComputationSerializer, **ERRORS}, examples=examples.LAUNCH_WINDOWS_COMPUTE)
     @launch_windows.mapping.post
     def compute_launch_windows(self, request, pk=None):
         flight = self._flight(pk)
@@ -178,7 +189,7 @@ class FlightReadinessViewSet(viewsets.GenericViewSet):
         return Response(WindowComputationSerializer(computation).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(summary="Open the Go/No-Go poll (the flight director)", request=None,
-                   responses={201: PollSerializer, **ERRORS})
+                   responses={201: PollSerializer, **ERRORS}, examples=examples.POLL_OPEN)
     @action(detail=True, methods=["post"])
     def polls(self, request, pk=None):
         flight = self._flight(pk)
@@ -186,7 +197,7 @@ class FlightReadinessViewSet(viewsets.GenericViewSet):
         return Response(PollSerializer(the_poll).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Waive a WAIVABLE finding for this launch attempt (a flight director)",
-                   request=WaiverInput, responses={201: FindingSerializer, **ERRORS})
+                   request=WaiverInput, responses={201: FindingSerializer, **ERRORS}, examples=examples.WAIVER)
     @action(detail=True, methods=["post"])
     def waivers(self, request, pk=None):
         flight = self._flight(pk)
@@ -197,6 +208,7 @@ class FlightReadinessViewSet(viewsets.GenericViewSet):
         return Response(finding.as_dict(), status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(retrieve=extend_schema(examples=examples.POLL_RETRIEVE))
 class PollViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """A Go/No-Go poll with its live board; votes, GO and scrub."""
 
@@ -209,7 +221,7 @@ class PollViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return the_poll
 
     @extend_schema(summary="Answer GO or NO-GO for a position you hold", request=VoteInput,
-                   responses={200: PollSerializer, **ERRORS})
+                   responses={200: PollSerializer, **ERRORS}, examples=examples.VOTE)
     @action(detail=True, methods=["post"])
     def votes(self, request, pk=None):
         the_poll = self.get_object()
@@ -219,7 +231,7 @@ class PollViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(PollSerializer(the_poll).data)
 
     @extend_schema(summary="Declare GO for launch: refused unless every position and check is GO", request=None,
-                   responses={200: PollSerializer, **ERRORS})
+                   responses={200: PollSerializer, **ERRORS}, examples=examples.DECLARE)
     @action(detail=True, methods=["post"])
     def declare(self, request, pk=None):
         the_poll = self.get_object()
@@ -228,7 +240,7 @@ class PollViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(PollSerializer(the_poll).data)
 
     @extend_schema(summary="Scrub this attempt and recycle to the next clear window", request=ReasonInput,
-                   responses={200: PollSerializer, **ERRORS})
+                   responses={200: PollSerializer, **ERRORS}, examples=examples.SCRUB)
     @action(detail=True, methods=["post"])
     def scrub(self, request, pk=None):
         the_poll = self.get_object()

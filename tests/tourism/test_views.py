@@ -299,8 +299,8 @@ def test_my_bookings_query_count_does_not_grow(client):
     user = passenger_with_profile()
     add = flight_adder(lambda flight: sign(services.booking_hold(flight=flight, user=user)))
     log_in(client, user)
-    # session, user, bookings, waitlist, the profile check.
-    assert_flat_queries(lambda: client.get(reverse("tourism:booking-list")), add, expected=6)
+    # session, user, roles, the filter form's flight choices, bookings, waitlist, the profile check.
+    assert_flat_queries(lambda: client.get(reverse("tourism:booking-list")), add, expected=7)
 
 
 def test_pages_are_phone_ready_and_self_contained(client, pax, flight):

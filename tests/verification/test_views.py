@@ -62,7 +62,8 @@ def test_queue_query_count_is_flat(client, director, operations):
         for _ in range(n):
             sign(record_in_review(by=operations, crewed=True), director)  # one of two signatures: still queued
 
-    assert_flat_queries(lambda: client.get(reverse("verification:queue")), add, expected=12)
+    # 13: the filter form's vehicle choices among them.
+    assert_flat_queries(lambda: client.get(reverse("verification:queue")), add, expected=13)
 
 
 def test_record_page_shows_the_evidence_and_the_sign_off(client, director, operations):
@@ -197,4 +198,5 @@ def test_vehicle_pages_show_certification_and_are_flat(client, director, operati
         for _ in range(n):
             sign(record_in_review(by=operations, vehicle=VehicleFactory(model=model)), director)
 
-    assert_flat_queries(lambda: client.get(reverse("verification:vehicle-list")), add, expected=13)
+    # 15: the filter form's vehicle model and spaceport choices among them.
+    assert_flat_queries(lambda: client.get(reverse("verification:vehicle-list")), add, expected=15)

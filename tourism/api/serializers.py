@@ -185,7 +185,7 @@ class BookingSerializer(serializers.ModelSerializer):
     launch_at = serializers.DateTimeField(source="flight.launch_at", read_only=True)
     amount_paid = serializers.SerializerMethodField()
     balance_due_at = serializers.DateTimeField(read_only=True)
-    consent_signed_at = serializers.DateTimeField(source="consent.signed_at", read_only=True, default=None)
+    consent_signed_at = serializers.DateTimeField(source="consent.signed_at", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Booking
@@ -302,11 +302,3 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
         ahead = getattr(entry, "ahead_in_line", None)
         return ahead + 1 if ahead is not None else selectors.waitlist_position(entry)
 
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error body of the API (config/api.py)."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

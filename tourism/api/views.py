@@ -21,28 +21,19 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api import TwoFactorAuthTokenSerializer
+from config.openapi import ErrorSerializer, error_responses
 from flights import roles
 from flights.api.views import FlightViewSet as FlightReadViewSet
 from flights.models import Flight
 from tourism import selectors, services
+from tourism.api import examples
 from tourism.api import serializers as s
 from tourism.disclosure import disclosure_build
-from tourism.filters import FlightFilter
+from tourism.filters import BookingFilter, FlightFilter, WaitlistEntryFilter
 from tourism.manifest import flight_for_manifest, launch_manifest
 from tourism.models import Booking, ScrubNotice, WaitlistEntry
 
-ERRORS = {
-    400: OpenApiResponse(s.ErrorSerializer, description="Bad input."),
-    401: OpenApiResponse(s.ErrorSerializer, description="Not authenticated."),
-    403: OpenApiResponse(s.ErrorSerializer, description="This role may not do this."),
-    404: OpenApiResponse(s.ErrorSerializer, description="Not found (or another passenger's)."),
-    409: OpenApiResponse(s.ErrorSerializer, description="Refused by a rule; `code` says which."),
-    429: OpenApiResponse(s.ErrorSerializer, description="Throttled."),
-}
-
-
-def errors(*statuses: int) -> dict:
-    return {code: ERRORS[code] for code in statuses}
+errors = error_responses  # the error statuses a view names, so its own examples (examples.py) attach
 
 
 class RegisterView(APIView):
@@ -53,7 +44,8 @@ class RegisterView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=s.RegisterSerializer, responses={201: s.AccountSerializer, **errors(400, 429)})
+    @extend_schema(request=s.RegisterSerializer, responses={201: s.AccountSerializer, **errors(400, 429)},
+                   examples=examples.REGISTER)
     def post(self, request):
         serializer = s.RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -75,7 +67,8 @@ class TokenView(ObtainAuthToken):
     throttle_scope = "auth"
     serializer_class = TwoFactorAuthTokenSerializer
 
-    @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenResponseSerializer, **errors(400, 429)})
+    @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenResponseSerializer, **errors(400, 429)},
+                   examples=examples.TOKEN)
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
@@ -133,7 +126,7 @@ class ResendVerificationView(APIView):
         request=None,
         responses={
             202: s.EmailVerificationSentSerializer,
-            409: OpenApiResponse(s.ErrorSerializer, description="`email_already_verified`."),
+            409: OpenApiResponse(ErrorSerializer, description="`email_already_verified`."),
             **errors(400, 429),
         },
         examples=[
@@ -195,11 +188,12 @@ class MeView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: s.AccountSerializer})
+    @extend_schema(responses={200: s.AccountSerializer}, examples=examples.ME)
     def get(self, request):
         return Response(s.AccountSerializer(request.user).data)
 
-    @extend_schema(request=s.ProfileUpdateSerializer, responses={200: s.AccountSerializer, **errors(400)})
+    @extend_schema(request=s.ProfileUpdateSerializer, responses={200: s.AccountSerializer, **errors(400)},
+                   examples=examples.ME_UPDATE)
     def patch(self, request):
         serializer = s.ProfileUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -213,8 +207,11 @@ class MeView(APIView):
         parameters=[
             OpenApiParameter("bookable", bool, description="true: on sale with at least one seat left."),
             OpenApiParameter("month", str, description="Launch month, YYYY-MM (UTC)."),
-        ]
-    )
+        ],
+        responses={200: s.FlightSeatsSerializer(many=True), **errors(400)},
+        examples=examples.FLIGHT_LIST,
+    ),
+    retrieve=extend_schema(examples=examples.FLIGHT_RETRIEVE),
 )
 class FlightViewSet(FlightReadViewSet):
     """Flights, soonest first, with `seats_left`; `?bookable=true` lists only those a passenger can hold now."""
@@ -227,7 +224,7 @@ class FlightViewSet(FlightReadViewSet):
     def get_queryset(self):
         return selectors.flight_list_with_seats()
 
-    @extend_schema(request=None, responses={201: s.BookingSerializer, **errors(404, 409, 429)})
+    @extend_schema(request=None, responses={201: s.BookingSerializer, **errors(404, 409, 429)}, examples=examples.HOLD)
     @action(
         detail=True, methods=["post"], permission_classes=[IsAuthenticated],
         throttle_classes=[ScopedRateThrottle], throttle_scope="booking",
@@ -251,7 +248,8 @@ class FlightViewSet(FlightReadViewSet):
             raise PermissionDenied("Only operations staff, flight directors and flight surgeons read the launch manifest.")
         return Response(s.LaunchManifestSerializer(launch_manifest(flight)).data)
 
-    @extend_schema(request=None, responses={201: s.WaitlistEntrySerializer, **errors(404, 409, 429)})
+    @extend_schema(request=None, responses={201: s.WaitlistEntrySerializer, **errors(404, 409, 429)},
+                   examples=examples.WAITLIST_JOIN)
     @action(
         detail=True, methods=["post"], permission_classes=[IsAuthenticated],
         throttle_classes=[ScopedRateThrottle], throttle_scope="booking",
@@ -272,12 +270,15 @@ class OwnRecordsMixin:
         return self.own_rows(self.request.user)
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: s.BookingSerializer(many=True), **errors(400)}, examples=examples.BOOKING_LIST),
+)
 class BookingViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The signed-in passenger's bookings, newest first. Bookings are never deleted: they are cancelled."""
 
     queryset = Booking.objects.none()
     serializer_class = s.BookingSerializer
-    filterset_fields = ["status"]
+    filterset_class = BookingFilter
     throttle_scope: str | None = None  # set per action (ScopedRateThrottle)
 
     def own_rows(self, user):
@@ -289,17 +290,17 @@ class BookingViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveMode
             )
         return bookings
 
-    @extend_schema(responses={200: s.BookingDetailSerializer, **errors(404)})
+    @extend_schema(responses={200: s.BookingDetailSerializer, **errors(404)}, examples=examples.BOOKING_RETRIEVE)
     def retrieve(self, request, *args, **kwargs):
         return Response(s.BookingDetailSerializer(self.get_object()).data)
 
     @extend_schema(
-        methods=["GET"], responses={200: s.DisclosureSerializer, **errors(404, 409)},
+        methods=["GET"], responses={200: s.DisclosureSerializer, **errors(404, 409)}, examples=examples.CONSENT_READ,
         description="The disclosure to read before signing, built from the live record, with its SHA-256.",
     )
     @extend_schema(
         methods=["POST"], request=s.ConsentRequestSerializer,
-        responses={200: s.BookingDetailSerializer, **errors(400, 404, 409, 429)},
+        responses={200: s.BookingDetailSerializer, **errors(400, 404, 409, 429)}, examples=examples.CONSENT_SIGN,
         description="Sign informed consent (14 CFR 460.45) by typing your full legal name and your password.",
     )
     @action(
@@ -321,14 +322,15 @@ class BookingViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         )
         return Response(s.BookingDetailSerializer(self.get_object()).data)
 
-    @extend_schema(responses={200: s.RefundQuoteSerializer, **errors(404)})
+    @extend_schema(responses={200: s.RefundQuoteSerializer, **errors(404)}, examples=examples.REFUND_QUOTE)
     @action(detail=True, methods=["get"], url_path="refund-quote")
     def refund_quote(self, request, pk=None):
         """What cancelling now would refund, by the itinerary's policy."""
         quote = services.refund_quote(booking=self.get_object())
         return Response(s.RefundQuoteSerializer(quote).data)
 
-    @extend_schema(request=s.CancelRequestSerializer, responses={200: s.BookingDetailSerializer, **errors(400, 404, 409)})
+    @extend_schema(request=s.CancelRequestSerializer, responses={200: s.BookingDetailSerializer, **errors(400, 404, 409)},
+                   examples=examples.CANCEL)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel the booking; the refund the policy gives is recorded in the ledger."""
@@ -338,7 +340,8 @@ class BookingViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         services.booking_cancel(booking=booking, by=request.user, reason=serializer.validated_data["reason"])
         return Response(s.BookingDetailSerializer(self.get_object()).data)
 
-    @extend_schema(request=s.TransferRequestSerializer, responses={201: s.BookingSerializer, **errors(400, 404, 409)})
+    @extend_schema(request=s.TransferRequestSerializer, responses={201: s.BookingSerializer, **errors(400, 404, 409)},
+                   examples=examples.TRANSFER)
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):
         """Move the booking to another flight of the same itinerary; consent and payments come along."""
@@ -352,16 +355,23 @@ class BookingViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return Response(s.BookingSerializer(new).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: s.WaitlistEntrySerializer(many=True), **errors(400)},
+                       examples=examples.WAITLIST_LIST),
+    retrieve=extend_schema(examples=examples.WAITLIST_RETRIEVE),
+)
 class WaitlistViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The signed-in passenger's waitlist entries, with their place in line and any seat offer."""
 
     queryset = WaitlistEntry.objects.none()
     serializer_class = s.WaitlistEntrySerializer
+    filterset_class = WaitlistEntryFilter
 
     def own_rows(self, user):
         return selectors.waitlist_list_for_user(user)
 
-    @extend_schema(request=None, responses={200: s.WaitlistEntrySerializer, **errors(404, 409)})
+    @extend_schema(request=None, responses={200: s.WaitlistEntrySerializer, **errors(404, 409)},
+                   examples=examples.WAITLIST_LEAVE)
     @action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
         """Leave the waitlist, or decline a seat offer (it passes to the next in line)."""

@@ -262,14 +262,15 @@ class QueueEntry:
     next_flight: Flight | None
 
 
-def review_queue(*, now: dt.datetime | None = None) -> list[QueueEntry]:
-    """Submissions awaiting a surgeon, soonest flight first; those without a known flight after, oldest first."""
+def review_queue(*, now: dt.datetime | None = None, clearances: QuerySet | None = None) -> list[QueueEntry]:
+    """Submissions awaiting a surgeon, soonest flight first; those without a known flight after, oldest first.
+
+    `clearances` (ClearanceFilter's rows) replaces the queue's own statuses with what a surgeon asked for.
+    """
     now = now or timezone.now()
-    clearances = list(
-        MedicalClearance.objects.filter(status__in=QUEUE_STATUSES)
-        .select_related("passenger", "reviewer")
-        .order_by("submitted_at", "id")
-    )
+    if clearances is None:
+        clearances = MedicalClearance.objects.filter(status__in=QUEUE_STATUSES)
+    clearances = list(clearances.select_related("passenger", "reviewer", "decided_by").order_by("submitted_at", "id"))
     flights = passenger_flights.upcoming({c.passenger_id for c in clearances}, now=now)
     entries = [QueueEntry(c, (flights.get(c.passenger_id) or [None])[0]) for c in clearances]
     far_future = dt.datetime.max.replace(tzinfo=dt.UTC)

@@ -22,6 +22,7 @@ from flights import roles
 from flights.exceptions import DomainError
 from flights.models import Flight
 from tourism.medical import questionnaire, selectors, services
+from tourism.medical.filters import review_queue_filter
 from tourism.medical.forms import (
     DecisionForm,
     DocumentUploadForm,
@@ -280,7 +281,11 @@ def eligibility(request, flight_id: int):
 
 @surgeon_required
 def review_queue(request):
-    return render(request, "medical/review_queue.html", {"entries": selectors.review_queue()})
+    """The queue, or other clearances a surgeon filters for (ClearanceFilter, as the API's queue)."""
+    clearance_filter = review_queue_filter(request.GET, request=request)
+    clearances = clearance_filter.qs if clearance_filter.is_valid() else None  # bad input: the queue, and the error
+    entries = selectors.review_queue(clearances=clearances)
+    return render(request, "medical/review_queue.html", {"entries": entries, "filter": clearance_filter})
 
 
 def _render_surgeon_review(request, clearance, *, forms=None, status=200):

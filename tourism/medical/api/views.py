@@ -15,17 +15,20 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from config.openapi import error_responses
 from flights import roles
 from flights.models import Flight
 from tourism.medical import questionnaire, selectors, services
+from tourism.medical.api import examples
 from tourism.medical.api import serializers as s
+from tourism.medical.filters import AccessLogFilter, ClearanceFilter, SelfCertificationFilter, review_queue_filter
 from tourism.medical.models import (
     ClearanceNote,
     HealthSelfCertification,
@@ -63,13 +66,18 @@ def _paginated(view, items, serializer_class):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Clearances: your own, or everyone's for surgeons, flight directors and operations"),
-    retrieve=extend_schema(summary="A clearance's status, validity and restrictions (no medical content)"),
-    create=extend_schema(summary="Start a new medical questionnaire (a draft)", request=None),
+    list=extend_schema(summary="Clearances: your own, or everyone's for surgeons, flight directors and operations",
+                       responses={200: s.ClearanceSerializer(many=True), **error_responses(400)},
+                       examples=examples.CLEARANCE_LIST),
+    retrieve=extend_schema(summary="A clearance's status, validity and restrictions (no medical content)",
+                           examples=examples.CLEARANCE_RETRIEVE),
+    create=extend_schema(summary="Start a new medical questionnaire (a draft)", request=None,
+                         responses={201: s.ClearanceSerializer, **error_responses(409)}, examples=examples.CLEARANCE_START),
 )
 class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ClearanceSerializer
-    filterset_fields = ["status"]
+    filterset_class = ClearanceFilter
+    action_filtersets = {"access_log": AccessLogFilter, "examinations": None, "notes": None, "documents": None}
     queryset = MedicalClearance.objects.none()  # for the schema; requests use get_queryset
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
@@ -100,11 +108,13 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         ).data
 
     @extend_schema(
-        methods=["GET"], summary="The questionnaire's answers (logged read)", responses=s.QuestionnaireSerializer
+        methods=["GET"], summary="The questionnaire's answers (logged read)", responses=s.QuestionnaireSerializer,
+        examples=examples.QUESTIONNAIRE,
     )
     @extend_schema(
         methods=["PATCH"], summary="Save one section of your questionnaire (draft or complete)",
-        request=s.QuestionnaireSectionInputSerializer, responses=s.QuestionnaireSerializer,
+        request=s.QuestionnaireSectionInputSerializer,
+        responses={200: s.QuestionnaireSerializer, **error_responses(400, 409)}, examples=examples.QUESTIONNAIRE_SAVE,
     )
     @action(detail=True, methods=["get", "patch"])
     def questionnaire(self, request, pk=None):
@@ -121,7 +131,7 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return Response(self._questionnaire_body(clearance, answers))
 
     @extend_schema(summary="Submit your questionnaire to the flight surgeons", request=s.SubmitInputSerializer,
-                   responses=s.ClearanceSerializer)
+                   responses={200: s.ClearanceSerializer, **error_responses(400, 409)}, examples=examples.SUBMIT)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         clearance = self.get_object()
@@ -130,14 +140,15 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         clearance = services.clearance_submit(clearance=clearance, by=request.user, reply=data.validated_data["reply"])
         return Response(s.ClearanceSerializer(clearance).data)
 
-    @extend_schema(summary="Take a submission for review (flight surgeon)", request=None, responses=s.ClearanceSerializer)
+    @extend_schema(summary="Take a submission for review (flight surgeon)", request=None,
+                   responses={200: s.ClearanceSerializer, **error_responses(409)}, examples=examples.START_REVIEW)
     @action(detail=True, methods=["post"], url_path="start-review")
     def start_review(self, request, pk=None):
         clearance = services.clearance_start_review(clearance=self.get_object(), by=request.user)
         return Response(s.ClearanceSerializer(clearance).data)
 
     @extend_schema(summary="Record the decision (flight surgeon)", request=s.DecisionInputSerializer,
-                   responses=s.ClearanceSerializer)
+                   responses={200: s.ClearanceSerializer, **error_responses(400, 409)}, examples=examples.DECIDE)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         data = s.DecisionInputSerializer(data=request.data)
@@ -146,7 +157,8 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return Response(s.ClearanceSerializer(clearance).data)
 
     @extend_schema(summary="Ask the passenger for more information (flight surgeon)",
-                   request=s.InformationRequestInputSerializer, responses=s.ClearanceSerializer)
+                   request=s.InformationRequestInputSerializer,
+                   responses={200: s.ClearanceSerializer, **error_responses(409)}, examples=examples.REQUEST_INFORMATION)
     @action(detail=True, methods=["post"], url_path="request-information")
     def request_information(self, request, pk=None):
         data = s.InformationRequestInputSerializer(data=request.data)
@@ -156,9 +168,11 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         )
         return Response(s.ClearanceSerializer(clearance).data)
 
-    @extend_schema(methods=["GET"], summary="Examinations (logged read)", responses=s.ExaminationSerializer(many=True))
+    @extend_schema(methods=["GET"], summary="Examinations (logged read)", responses=s.ExaminationSerializer(many=True),
+                   examples=examples.EXAMINATIONS)
     @extend_schema(methods=["POST"], summary="Record a physical examination or mental-health evaluation (flight surgeon)",
-                   request=s.ExaminationSerializer, responses={201: s.ExaminationSerializer})
+                   request=s.ExaminationSerializer, responses={201: s.ExaminationSerializer, **error_responses(400, 409)},
+                   examples=examples.EXAMINATION_RECORD)
     @action(detail=True, methods=["get", "post"])
     def examinations(self, request, pk=None):
         clearance = self._content_clearance()
@@ -171,9 +185,9 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                                  Type.EXAMINATION, s.ExaminationSerializer)
 
     @extend_schema(methods=["GET"], summary="Notes: decision reasons, requests, replies (logged read)",
-                   responses=s.NoteSerializer(many=True))
+                   responses=s.NoteSerializer(many=True), examples=examples.NOTES)
     @extend_schema(methods=["POST"], summary="Add a flight surgeon's note", request=s.NoteSerializer,
-                   responses={201: s.NoteSerializer})
+                   responses={201: s.NoteSerializer, **error_responses(409)}, examples=examples.NOTE_ADD)
     @action(detail=True, methods=["get", "post"])
     def notes(self, request, pk=None):
         clearance = self._content_clearance()
@@ -185,9 +199,11 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return self._logged_list(clearance, ClearanceNote.objects.filter(clearance=clearance).select_related("author"),
                                  Type.NOTE, s.NoteSerializer)
 
-    @extend_schema(methods=["GET"], summary="Supporting documents (logged read)", responses=s.DocumentSerializer(many=True))
+    @extend_schema(methods=["GET"], summary="Supporting documents (logged read)", responses=s.DocumentSerializer(many=True),
+                   examples=examples.DOCUMENTS)
     @extend_schema(methods=["POST"], summary="Upload a supporting document (PDF, PNG or JPEG; stored encrypted)",
-                   request={"multipart/form-data": s.DocumentUploadSerializer}, responses={201: s.DocumentSerializer})
+                   request={"multipart/form-data": s.DocumentUploadSerializer},
+                   responses={201: s.DocumentSerializer, **error_responses(400, 409)}, examples=examples.DOCUMENT_UPLOAD)
     @action(detail=True, methods=["get", "post"])
     def documents(self, request, pk=None):
         clearance = self._content_clearance()
@@ -203,11 +219,12 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             Type.DOCUMENT, s.DocumentSerializer,
         )
 
-    @extend_schema(summary="Who read this record, when, and how", responses=s.AccessLogSerializer(many=True))
+    @extend_schema(summary="Who read this record, when, and how",
+                   responses={200: s.AccessLogSerializer(many=True), **error_responses(400)}, examples=examples.ACCESS_LOG)
     @action(detail=True, methods=["get"], url_path="access-log")
     def access_log(self, request, pk=None):
         clearance = self._content_clearance()
-        return _paginated(self, selectors.access_log_for_clearance(clearance), s.AccessLogSerializer)
+        return _paginated(self, self.filter_queryset(selectors.access_log_for_clearance(clearance)), s.AccessLogSerializer)
 
     def _logged_list(self, clearance, queryset, record_type, serializer_class):
         page = self.paginate_queryset(queryset)
@@ -218,16 +235,22 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return self.get_paginated_response(serializer_class(page, many=True).data)
 
 
-class ReviewQueueView(APIView):
-    """Submissions awaiting a flight surgeon, soonest flight first."""
+class ReviewQueueView(GenericAPIView):
+    """Submissions awaiting a flight surgeon, soonest flight first; `?status=` shows other clearances
+    the same way (e.g. cleared ones with `expiring_before`)."""
 
     permission_classes = [IsAuthenticated, IsFlightSurgeon]
+    queryset = MedicalClearance.objects.none()  # for the schema; the filter below picks the rows
+    filterset_class = ClearanceFilter
 
-    @extend_schema(summary="The flight surgeons' review queue", responses=s.QueueEntrySerializer(many=True))
+    @extend_schema(summary="The flight surgeons' review queue",
+                   responses={200: s.QueueEntrySerializer(many=True), **error_responses(400)}, examples=examples.REVIEW_QUEUE)
     def get(self, request):
-        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
-        page = paginator.paginate_queryset(selectors.review_queue(), request, view=self)
-        return paginator.get_paginated_response(s.QueueEntrySerializer(page, many=True).data)
+        clearances = review_queue_filter(request.query_params, request=request)
+        if not clearances.is_valid():
+            raise ValidationError(clearances.errors)
+        page = self.paginate_queryset(selectors.review_queue(clearances=clearances.qs))
+        return self.get_paginated_response(s.QueueEntrySerializer(page, many=True).data)
 
 
 class DocumentContentView(APIView):
@@ -238,6 +261,7 @@ class DocumentContentView(APIView):
     @extend_schema(
         summary="Download a supporting document (logged)",
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")},
+        examples=examples.DOCUMENT_CONTENT,
     )
     def get(self, request, pk: int):
         document = get_object_or_404(MedicalDocument.objects.select_related("clearance"), pk=pk)
@@ -257,7 +281,8 @@ class EligibilityView(APIView):
 
     permission_classes = [IsAuthenticated, IsPassenger]
 
-    @extend_schema(summary="Your medical eligibility for a flight", responses=s.EligibilitySerializer)
+    @extend_schema(summary="Your medical eligibility for a flight", responses=s.EligibilitySerializer,
+                   examples=examples.ELIGIBILITY)
     def get(self, request, flight_id: int):
         flight = get_object_or_404(Flight.objects.select_related("itinerary", "spaceport", "vehicle__model"), pk=flight_id)
         refusals = selectors.clearance_check(request.user, flight, now=timezone.now())
@@ -267,12 +292,16 @@ class EligibilityView(APIView):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Your “no change in my health” self-certifications"),
-    create=extend_schema(summary="Certify “no change in my health” for a flight, in its final 24 hours"),
+    list=extend_schema(summary="Your “no change in my health” self-certifications",
+                       examples=examples.SELF_CERTIFICATIONS),
+    create=extend_schema(summary="Certify “no change in my health” for a flight, in its final 24 hours",
+                         responses={201: s.SelfCertificationSerializer, **error_responses(409)},
+                         examples=examples.SELF_CERTIFY),
 )
 class SelfCertificationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = s.SelfCertificationSerializer
     permission_classes = [IsAuthenticated, IsPassenger]
+    filterset_class = SelfCertificationFilter
     queryset = HealthSelfCertification.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):

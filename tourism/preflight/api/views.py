@@ -15,7 +15,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from tourism.api.serializers import ErrorSerializer
+from config.openapi import ErrorSerializer
 from tourism.models import Booking, PassengerProfile
 from tourism.preflight import selectors, services
 from tourism.preflight.api import serializers as s
