@@ -15,7 +15,8 @@ PROFILE = {
     "emergency_contact": "Charles Passenger (brother), +44 20 7946 0000",
 }
 ACCOUNT = {
-    "id": 1, "username": "ada", "email": "ada@example.com", "first_name": "Ada", "last_name": "Passenger", **PROFILE,
+    "id": 1, "username": "ada", "email": "ada@example.com", "first_name": "Ada", "last_name": "Passenger",
+    "email_verified_at": "2026-07-01T09:12:00Z", **PROFILE,
 }
 
 REGISTER = [
@@ -23,7 +24,7 @@ REGISTER = [
         "username": "ada", "email": "ada@example.com", "password": "orbital-velocity-7.8", "first_name": "Ada",
         "last_name": "Passenger", **PROFILE,
     }),
-    response_example("Account created", ACCOUNT, status=201),
+    response_example("Account created", {**ACCOUNT, "email_verified_at": None}, status=201),
     error_example(400, "Email taken, mass out of range", code="invalid",
                   detail="The account was not created: check email, mass_kg.",
                   fields={"email": ["An account with this email address already exists."],
@@ -37,6 +38,9 @@ TOKEN = [
                   detail="Too many failed log-ins for this account from this address: it is locked for 15 minutes."),
 ]
 ME = [response_example("Passenger with a profile", ACCOUNT)]
+ME_EMAIL_CHANGED = response_example(
+    "Address changed, to be verified", {**ACCOUNT, "email": "ada@new.example.com", "email_verified_at": None}
+)
 ME_UPDATE = [
     request_example("New mass and emergency contact", {
         "mass_kg": "66.5", "emergency_contact": "Charles Passenger (brother), +44 20 7946 0001",
@@ -91,11 +95,18 @@ RESERVED_DETAIL = {
     **RESERVED, "consent": CONSENT_CURRENT,
     "ledger": [{"id": 57, "kind": "deposit", "amount": "150000.00", "currency": "USD", "provider": "bank_transfer",
                 "reference": "SPL-31-DEP", "recorded_at": "2026-07-02T16:30:00Z"}],
-    "history": HISTORY,
+    "history": HISTORY, "scrub_notices": [],
+}
+SCRUB_NOTICE = {
+    "old_launch_at": "2026-12-17T14:00:00Z", "new_launch_at": "2026-12-18T14:00:00Z",
+    "scrub_reason": "Range radar down", "outcome": "unmanifested",
+    "blockers": ["Medical clearance is valid only until 2026-12-17, before the flight date 2026-12-18."],
+    "operator_terms": True, "is_open": True, "notified_at": "2026-12-17T13:20:00Z",
+    "created_at": "2026-12-17T13:19:58Z", "closed_at": None, "closed_reason": "",
 }
 HELD_DETAIL = {
     **HELD, "consent": {"status": "missing", "reasons": [], "signed_at": None, "disclosure_sha256": None},
-    "ledger": [], "history": HISTORY[:1],
+    "ledger": [], "history": HISTORY[:1], "scrub_notices": [],
 }
 HOLD = [
     response_example("Seat held for 72 hours", HELD, status=201),
@@ -120,6 +131,8 @@ WAITLIST_JOIN = [
 ]
 BOOKING_LIST = [response_example("Reserved seat", RESERVED), response_example("Held seat", HELD)]
 BOOKING_RETRIEVE = [response_example("Reserved, deposit paid", RESERVED_DETAIL),
+                    response_example("Taken off the manifest by a scrub", {
+                        **RESERVED_DETAIL, "scrub_notices": [SCRUB_NOTICE]}),
                     response_example("Held, consent to sign", HELD_DETAIL)]
 DISCLOSURE_TEXT = (
     "INFORMED CONSENT OF A SPACE FLIGHT PARTICIPANT (14 CFR 460.45)\n"
@@ -222,3 +235,34 @@ FLIGHT_LIST.append(error_example(
     400, "Month not YYYY-MM", code="invalid", detail="The request has invalid fields: month.",
     fields={"month": ["Give the month as YYYY-MM, e.g. 2026-07."]},
 ))
+
+
+# --- The launch-day manifest -----------------------------------------------------------------------------
+
+_GATES = [
+    {"name": "balance_paid", "label": "Balance paid", "medical": False, "passed": True, "message": None},
+    {"name": "medical_manifest_gate", "label": "Medical clearance", "medical": True, "passed": True, "message": None},
+    {"name": "training_complete", "label": "Training complete", "medical": False, "passed": True, "message": None},
+]
+LAUNCH_MANIFEST = [response_example("Two manifested, one reserved", {
+    "flight": {"id": 12, "code": "NS-41", "status": "scheduled", "itinerary": "West Texas Suborbital",
+               "vehicle": "NS-RSS1", "vehicle_name": "RSS First Step", "vehicle_model": "Blue Origin New Shepard",
+               "spaceport": "wtx", "spaceport_name": "Launch Site One", "spaceport_timezone": "America/Chicago",
+               "launch_at": "2026-12-17T14:00:00Z", "launch_at_local": "2026-12-17T08:00:00-06:00"},
+    "generated_at": "2026-12-16T20:00:00Z", "cabin_mass_budget_kg": "660.0", "total_mass_kg": "146.5",
+    "margin_kg": "513.5", "within_budget": True,
+    "manifested": [
+        {"booking": 31, "status": "manifested", "seat_number": 1, "legal_name": "Mira Passenger", "mass_kg": "68.0",
+         "height_cm": 171, "all_gates_hold": True, "gates": _GATES},
+        {"booking": 32, "status": "manifested", "seat_number": 2, "legal_name": "Ada Lovelace Passenger",
+         "mass_kg": "78.5", "height_cm": 180, "all_gates_hold": True, "gates": _GATES},
+    ],
+    "reserved": [
+        {"booking": 35, "status": "reserved", "seat_number": 4, "legal_name": "Lin Guest", "mass_kg": "59.0",
+         "height_cm": 165, "all_gates_hold": False, "gates": [
+             *_GATES[:2],
+             {"name": "training_complete", "label": "Training complete", "medical": False, "passed": False,
+              "message": "Training incomplete: Emergency egress (460.51) not signed off; 3 of 14 training hours done."},
+         ]},
+    ],
+})]

@@ -169,6 +169,7 @@ class EmailChangeView(APIView):
             OpenApiExample(
                 "New address", request_only=True, value={"email": "ada@new.example.com", "password": "my-password"}
             ),
+            examples.ME_EMAIL_CHANGED,
             OpenApiExample(
                 "Wrong password", response_only=True, status_codes=["400"],
                 value={"code": "invalid", "detail": "The email address was not changed: check password.",
@@ -237,6 +238,7 @@ class FlightViewSet(FlightReadViewSet):
 
     @extend_schema(
         responses={200: s.LaunchManifestSerializer, **errors(401, 403, 404)},
+        examples=examples.LAUNCH_MANIFEST,
         description="The launch-day manifest, for operations, flight directors and flight surgeons: manifested and "
         "reserved passengers with seat, legal name, mass, height and every manifest gate, and the total mass against "
         "the vehicle model's cabin budget. Medical gates give only whether they hold and why not.",
