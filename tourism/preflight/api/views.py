@@ -18,6 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from config.openapi import ErrorSerializer
 from tourism.models import Booking, PassengerProfile
 from tourism.preflight import selectors, services
+from tourism.preflight.api import examples
 from tourism.preflight.api import serializers as s
 from tourism.preflight.exceptions import PreflightRefused
 from tourism.preflight.models import SecurityScreening, TrainingModule, TrainingRecord, WaiverOfClaims
@@ -53,8 +54,10 @@ class OperationsWriteMixin:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Training modules: the syllabus per itinerary and per regime"),
-    retrieve=extend_schema(summary="A training module", responses={200: s.TrainingModuleSerializer, **errors(404)}),
+    list=extend_schema(summary="Training modules: the syllabus per itinerary and per regime",
+                       examples=examples.TRAINING_MODULE_LIST),
+    retrieve=extend_schema(summary="A training module", responses={200: s.TrainingModuleSerializer, **errors(404)},
+                           examples=examples.TRAINING_MODULE_RETRIEVE),
 )
 class TrainingModuleViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = TrainingModule.objects.select_related("itinerary").order_by("position", "name", "id")
@@ -63,12 +66,15 @@ class TrainingModuleViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Training sign-offs: your own, or everyone's for operations and flight directors"),
-    retrieve=extend_schema(summary="A training sign-off", responses={200: s.TrainingRecordSerializer, **errors(404)}),
+    list=extend_schema(summary="Training sign-offs: your own, or everyone's for operations and flight directors",
+                       examples=examples.TRAINING_RECORD_LIST),
+    retrieve=extend_schema(summary="A training sign-off", responses={200: s.TrainingRecordSerializer, **errors(404)},
+                           examples=examples.TRAINING_RECORD_RETRIEVE),
     create=extend_schema(
         summary="Sign off a training module for a passenger (operations)",
         request=s.TrainingSignOffInputSerializer,
         responses={201: s.TrainingRecordSerializer, **errors(400, 403, 409)},
+        examples=examples.TRAINING_SIGN_OFF,
     ),
 )
 class TrainingRecordViewSet(
@@ -91,9 +97,10 @@ class TrainingRecordViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Waivers of claims signed: your own, or everyone's for operations and flight directors"),
+    list=extend_schema(summary="Waivers of claims signed: your own, or everyone's for operations and flight directors",
+                       examples=examples.WAIVER_LIST),
     retrieve=extend_schema(summary="A signed waiver of claims, with the exact text", responses={
-        200: s.WaiverSerializer, **errors(404)}),
+        200: s.WaiverSerializer, **errors(404)}, examples=examples.WAIVER_RETRIEVE),
 )
 class WaiverViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = WaiverOfClaims.objects.none()
@@ -105,12 +112,15 @@ class WaiverViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Security screenings: your own, or everyone's for operations and flight directors"),
-    retrieve=extend_schema(summary="A security screening", responses={200: s.ScreeningSerializer, **errors(404)}),
+    list=extend_schema(summary="Security screenings: your own, or everyone's for operations and flight directors",
+                       examples=examples.SCREENING_LIST),
+    retrieve=extend_schema(summary="A security screening", responses={200: s.ScreeningSerializer, **errors(404)},
+                           examples=examples.SCREENING_RETRIEVE),
     create=extend_schema(
         summary="Record a passenger's security screening for a flight (operations, 14 CFR 460.53)",
         request=s.ScreeningInputSerializer,
         responses={201: s.ScreeningSerializer, **errors(400, 403, 409)},
+        examples=examples.SCREENING_RECORD,
     ),
 )
 class ScreeningViewSet(
@@ -135,10 +145,12 @@ class ScreeningViewSet(
     list=extend_schema(
         summary="Pre-flight status of live bookings: your own, or everyone's for operations and flight directors",
         responses=s.BookingPreflightSerializer(many=True),
+        examples=examples.BOOKING_PREFLIGHT_LIST,
     ),
     retrieve=extend_schema(
         summary="A booking's pre-flight status: training per module, waiver of claims, security screening",
         responses={200: s.BookingPreflightSerializer, **errors(404)},
+        examples=examples.BOOKING_PREFLIGHT_RETRIEVE,
     ),
 )
 class BookingPreflightViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -163,11 +175,12 @@ class BookingPreflightViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     @extend_schema(
         methods=["GET"], summary="The waiver of claims to read before signing (14 CFR 460.49), with its SHA-256",
-        responses={200: s.WaiverTextSerializer, **errors(404, 409)},
+        responses={200: s.WaiverTextSerializer, **errors(404, 409)}, examples=examples.WAIVER_READ,
     )
     @extend_schema(
         methods=["POST"], summary="Sign the waiver of claims for this booking's flight by typing your legal name",
         request=s.WaiverSignInputSerializer, responses={201: s.WaiverSerializer, **errors(400, 403, 404, 409, 429)},
+        examples=examples.WAIVER_SIGN,
     )
     @action(detail=True, methods=["get", "post"], throttle_classes=[ScopedRateThrottle], throttle_scope="booking")
     def waiver(self, request, pk=None):
