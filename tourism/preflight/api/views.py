@@ -8,14 +8,14 @@ everyone's. Nothing is changed or deleted once recorded: there is no PUT, PATCH 
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from config.openapi import ErrorSerializer
+from config.openapi import error_responses
 from tourism.models import Booking, PassengerProfile
 from tourism.preflight import selectors, services
 from tourism.preflight.api import examples
@@ -24,17 +24,7 @@ from tourism.preflight.exceptions import PreflightRefused
 from tourism.preflight.models import SecurityScreening, TrainingModule, TrainingRecord, WaiverOfClaims
 from tourism.preflight.waiver import waiver_text_build
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Bad input; `fields` names the fields."),
-    403: OpenApiResponse(ErrorSerializer, description="Your role may not do this."),
-    404: OpenApiResponse(ErrorSerializer, description="Not found (or another passenger's)."),
-    409: OpenApiResponse(ErrorSerializer, description="Refused by a rule; `code` says which."),
-    429: OpenApiResponse(ErrorSerializer, description="Throttled."),
-}
-
-
-def errors(*statuses: int) -> dict:
-    return {code: ERRORS[code] for code in statuses}
+errors = error_responses  # the error statuses a view names, so its own examples (examples.py) attach
 
 
 class IsOperations(BasePermission):
