@@ -14,6 +14,7 @@ from tests.conftest import make_user
 from tests.flights.factories import scheduled_flight
 from tests.medical import factories as f
 from tests.querycounts import assert_flat_queries
+from tests.twofactor import log_in
 from tourism.medical import services
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def test_api_review_queue_is_the_queue_unless_asked_for_other_statuses(surgeon, 
 
 
 def test_review_queue_page_renders_and_applies_the_same_filter(client, surgeon, clearances, flights_of_passengers):
-    client.force_login(surgeon)
+    log_in(client, surgeon)
     url = reverse("medical:review-queue")
     page = client.get(url).content.decode()
     assert 'name="status" value="submitted"' in page and 'name="expiring_before"' in page
@@ -87,7 +88,7 @@ def test_review_queue_page_renders_and_applies_the_same_filter(client, surgeon, 
 
 
 def test_review_queue_page_shows_bad_filters_as_form_errors(client, surgeon, clearances, flights_of_passengers):
-    client.force_login(surgeon)
+    log_in(client, surgeon)
     response = client.get(reverse("medical:review-queue"), {"status": "approved", "expiring_before": "soon"})
     page = response.content.decode()
     assert response.status_code == 200 and 'class="errorlist"' in page
@@ -102,10 +103,10 @@ def test_review_queue_with_filters_is_flat(client, surgeon, django_user_model, f
         for _ in range(n):
             f.decided(make_user(django_user_model, f"c{next(counter)}", "Passenger"), surgeon)
 
-    client.force_login(surgeon)
+    log_in(client, surgeon)
     query = {"status": ["cleared", "cleared_with_restrictions"], "expiring_before": "2099-01-01"}
     # session, user, roles, clearances: as the unfiltered queue.
-    assert_flat_queries(lambda: client.get(reverse("medical:review-queue"), query), add, expected=4)
+    assert_flat_queries(lambda: client.get(reverse("medical:review-queue"), query), add, expected=5)
     as_api = api_for(surgeon)
     assert_flat_queries(lambda: as_api.get(f"{API}/review-queue/", query), add, expected=3)
 

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from flights.models import Vehicle
 from tests.flights.factories import SpaceportFactory, VehicleFactory, VehicleModelFactory
 from tests.querycounts import assert_flat_queries
+from tests.twofactor import log_in
 from tests.verification.factories import planned_record, record_in_review, sign
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +90,7 @@ def test_api_record_list_with_filters_is_flat(director, operations):
 
 
 def test_queue_page_filters_through_the_same_filterset(client, director, fleet):
-    client.force_login(director)
+    log_in(client, director)
     url = reverse("verification:queue")
     page = client.get(url).content.decode()
     assert '<select name="vehicle"' in page and '<select name="kind"' in page
@@ -101,7 +102,7 @@ def test_queue_page_filters_through_the_same_filterset(client, director, fleet):
 
 
 def test_queue_page_shows_a_bad_filter_as_a_form_error(client, director, fleet):
-    client.force_login(director)
+    log_in(client, director)
     response = client.get(reverse("verification:queue"), {"kind": "robotic", "status": "approved"})
     page = response.content.decode()
     assert response.status_code == 200 and 'class="errorlist"' in page
@@ -117,11 +118,11 @@ def test_queue_page_with_filters_is_flat(client, director, operations):
         for _ in range(n):
             sign(record_in_review(by=operations, vehicle=vehicle, crewed=True), director)  # one of two: still queued
 
-    client.force_login(director)
+    log_in(client, director)
     sign(record_in_review(by=operations, vehicle=vehicle), director)  # sign-off #1 needs no chain look-up
     # As without filters (12), plus the vehicle looked up to validate the filter.
     assert_flat_queries(lambda: client.get(reverse("verification:queue"), {"vehicle": "NS-RSS1", "kind": "crewed"}),
-                        add, expected=13)
+                        add, expected=14)
 
 
 @pytest.fixture
@@ -144,7 +145,7 @@ def test_api_certifications_filter_with_the_vehicle_filter(director, vehicles):
 
 
 def test_certification_page_filters_with_the_vehicle_filter(client, director, vehicles):
-    client.force_login(director)
+    log_in(client, director)
     url = reverse("verification:vehicle-list")
     page = client.get(url).content.decode()
     assert '<select name="status"' in page and '<select name="model"' in page and '<select name="spaceport"' in page
@@ -161,8 +162,8 @@ def test_certification_page_with_filters_is_flat(client, director, operations):
         for _ in range(n):
             sign(record_in_review(by=operations, vehicle=VehicleFactory(model=model, home_spaceport=wtx)), director)
 
-    client.force_login(director)
+    log_in(client, director)
     sign(record_in_review(by=operations, vehicle=VehicleFactory(model=model, home_spaceport=wtx)), director)  # sign-off #1
     # As without filters (14), plus the model and the spaceport looked up to validate the filter.
     assert_flat_queries(lambda: client.get(reverse("verification:vehicle-list"), {"model": model.pk, "spaceport": "wtx"}),
-                        add, expected=16)
+                        add, expected=17)
