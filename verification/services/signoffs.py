@@ -141,16 +141,16 @@ def _refuse_open_serious_anomalies(review: selectors.RecordReview) -> None:
 
 
 def _lock_chain_head() -> SignOffChainHead:
-    head = SignOffChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        if SignOff.objects.exists():
-            raise SignOffRefused(
-                "The sign-off chain's head row is missing although sign-offs exist: the chain may have been "
-                "tampered with. Run `manage.py verify_signoffs` before signing anything.",
-                code="chain_broken",
-            )
-        SignOffChainHead.objects.get_or_create(pk=1)
-        head = SignOffChainHead.objects.select_for_update().get(pk=1)
+    # get_or_create, not a check then a create: the first signature ever inserts the head, and a second one
+    # waiting on that insert must not see the first's sign-off meanwhile and take the chain for tampered.
+    _, created = SignOffChainHead.objects.get_or_create(pk=1)
+    if created and SignOff.objects.exists():
+        raise SignOffRefused(
+            "The sign-off chain's head row is missing although sign-offs exist: the chain may have been "
+            "tampered with. Run `manage.py verify_signoffs` before signing anything.",
+            code="chain_broken",
+        )
+    head = SignOffChainHead.objects.select_for_update().get(pk=1)
     last = SignOff.objects.order_by("-sequence").values_list("sequence", "signoff_hash").first() or (0, GENESIS_HASH)
     if last != (head.last_sequence, head.last_hash):
         raise SignOffRefused(
