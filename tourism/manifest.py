@@ -18,9 +18,16 @@ from django.utils import timezone
 
 from flights.models import Flight
 from flights.registry import manifest_gates
-from tourism import selectors
 from tourism.models import Booking
-from tourism.readiness import GateResult, bookings_gate_results, gate_label, gate_name, is_medical, passenger_name
+from tourism.readiness import (
+    GateResult,
+    bookings_gate_results,
+    gate_label,
+    gate_name,
+    is_medical,
+    manifest_bookings,
+    passenger_name,
+)
 
 
 @dataclass(frozen=True)
@@ -89,16 +96,7 @@ def flight_for_manifest() -> QuerySet[Flight]:
 def launch_manifest(flight: Flight, *, now: dt.datetime | None = None) -> LaunchManifest:
     """The manifest of `flight` (loaded with `flight_for_manifest`) as it stands at `now`."""
     now = now or timezone.now()
-    bookings = list(
-        selectors.booking_annotate_paid(
-            Booking.objects.filter(flight=flight, status__in=(Booking.Status.MANIFESTED, Booking.Status.RESERVED))
-        )
-        .select_related("user__passenger_profile", "consent__document", "consent__vehicle")
-        .defer("consent__disclosure_text")  # long; the material facts are what a stale consent names
-        .order_by("seat_number")
-    )
-    for booking in bookings:
-        booking.flight = flight  # one flight instance, with its vehicle, model, spaceport and itinerary
+    bookings = manifest_bookings(flight, statuses=(Booking.Status.MANIFESTED, Booking.Status.RESERVED))
     results = bookings_gate_results(bookings, now=now)
     rows = {Booking.Status.MANIFESTED: [], Booking.Status.RESERVED: []}
     for booking in bookings:

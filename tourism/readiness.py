@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flights.models import Flight, Position
 from flights.readiness import Finding, check, go, no_go, waivable
 from flights.registry import manifest_gates
+from tourism import selectors
 from tourism.models import Booking
 
 RESERVED_WARNING = dt.timedelta(hours=24)
@@ -66,9 +67,12 @@ def bookings_gate_results(bookings, *, now: dt.datetime) -> dict[int, list[GateR
 
 
 def manifest_bookings(flight: Flight, *, statuses=(Booking.Status.MANIFESTED,)) -> list[Booking]:
+    """The flight's bookings in `statuses`, by seat, loaded for asking every manifest gate: passenger and
+    profile, consent with its document and vehicle (not its long text), and the amount paid."""
     bookings = list(
-        Booking.objects.filter(flight=flight, status__in=statuses)
-        .select_related("user__passenger_profile", "consent")
+        selectors.booking_annotate_paid(Booking.objects.filter(flight=flight, status__in=statuses))
+        .select_related("user__passenger_profile", "consent__document", "consent__vehicle")
+        .defer("consent__disclosure_text")  # long; the material facts are what a stale consent names
         .order_by("seat_number")
     )
     for booking in bookings:
