@@ -100,6 +100,23 @@ def other_passenger(db, django_user_model):
 
 
 @pytest.fixture
+def pax(passenger):
+    """The suite's `passenger` user with a passenger profile (legal name "Pat Q. Tester")."""
+    from tests.tourism.factories import PassengerProfileFactory
+
+    PassengerProfileFactory(user=passenger, legal_name="Pat Q. Tester")
+    return passenger
+
+
+@pytest.fixture
+def other_pax(other_passenger):
+    from tests.tourism.factories import PassengerProfileFactory
+
+    PassengerProfileFactory(user=other_passenger, legal_name="Quinn R. Tester")
+    return other_passenger
+
+
+@pytest.fixture
 def surgeon(db, django_user_model):
     return make_user(django_user_model, "sasha", roles.FLIGHT_SURGEON)
 

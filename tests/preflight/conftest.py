@@ -1,7 +1,7 @@
 import pytest
 
 from tests.preflight.factories import operations_staff
-from tests.tourism.factories import PassengerProfileFactory, bookable_flight, reserved_booking
+from tests.tourism.factories import bookable_flight, reserved_booking
 
 
 @pytest.fixture(autouse=True)
@@ -17,19 +17,6 @@ def _preflight_rules(monkeypatch):
             registry.manifest_gates, "_guards", [g for g in registry.manifest_gates._guards if g is not medical_manifest_gate]
         )
         yield
-
-
-@pytest.fixture
-def pax(passenger):
-    """The suite's `passenger` user with a passenger profile (legal name "Pat Q. Tester")."""
-    PassengerProfileFactory(user=passenger, legal_name="Pat Q. Tester")
-    return passenger
-
-
-@pytest.fixture
-def other_pax(other_passenger):
-    PassengerProfileFactory(user=other_passenger, legal_name="Quinn R. Tester")
-    return other_passenger
 
 
 @pytest.fixture

@@ -1,19 +1,6 @@
 import pytest
 
-from tests.tourism.factories import PassengerProfileFactory, bookable_flight
-
-
-@pytest.fixture
-def pax(passenger):
-    """The suite's `passenger` user with a passenger profile (legal name "Pat Q. Tester")."""
-    PassengerProfileFactory(user=passenger, legal_name="Pat Q. Tester")
-    return passenger
-
-
-@pytest.fixture
-def other_pax(other_passenger):
-    PassengerProfileFactory(user=other_passenger, legal_name="Quinn R. Tester")
-    return other_passenger
+from tests.tourism.factories import bookable_flight
 
 
 @pytest.fixture
