@@ -18,7 +18,7 @@ def requires_two_factor(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return any(roles.user_has_role(user, role) for role in STAFF_ROLES)  # one query, cached on the user
+    return roles.user_has_any_role(user, STAFF_ROLES)  # one query, cached on the user
 
 
 def is_two_factor_verified(user) -> bool:

@@ -30,7 +30,7 @@ def is_operations(user) -> bool:
 
 def sees_everyone(user) -> bool:
     """Operations and flight directors see every passenger's pre-flight records; passengers their own."""
-    return is_operations(user) or roles.user_has_role(user, roles.FLIGHT_DIRECTOR)
+    return roles.user_has_any_role(user, (roles.OPERATIONS, roles.FLIGHT_DIRECTOR))
 
 
 def _visible(queryset: QuerySet, user) -> QuerySet:
