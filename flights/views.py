@@ -22,7 +22,7 @@ def home(request):
 
 
 def _can_run_windows(user) -> bool:
-    return roles.user_has_role(user, roles.OPERATIONS) or roles.user_has_role(user, roles.FLIGHT_DIRECTOR)
+    return roles.user_has_any_role(user, (roles.OPERATIONS, roles.FLIGHT_DIRECTOR))
 
 
 def _windows_context(flight: Flight) -> dict:

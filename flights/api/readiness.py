@@ -183,7 +183,7 @@ class FlightReadinessViewSet(viewsets.GenericViewSet):
     @launch_windows.mapping.post
     def compute_launch_windows(self, request, pk=None):
         flight = self._flight(pk)
-        if not (roles.user_has_role(request.user, roles.OPERATIONS) or roles.user_has_role(request.user, roles.FLIGHT_DIRECTOR)):
+        if not roles.user_has_any_role(request.user, (roles.OPERATIONS, roles.FLIGHT_DIRECTOR)):
             raise PermissionDenied("Only operations staff and flight directors compute launch windows.")
         computation = launch_windows_request(flight=flight, by=request.user)
         return Response(WindowComputationSerializer(computation).data, status=status.HTTP_202_ACCEPTED)

@@ -28,7 +28,7 @@ class IsDirectorOrOperations(permissions.BasePermission):
     message = "Verification records are open to flight directors and operations staff only."
 
     def has_permission(self, request, view) -> bool:
-        return any(roles.user_has_role(request.user, role) for role in (roles.FLIGHT_DIRECTOR, roles.OPERATIONS))
+        return roles.user_has_any_role(request.user, (roles.FLIGHT_DIRECTOR, roles.OPERATIONS))
 
 
 class VerificationViewSet(viewsets.GenericViewSet):
