@@ -2,7 +2,7 @@
 
 Zero configuration gives a SQLite file and a Celery broker on kombu's filesystem transport, so
 `make run` works on a bare machine. Production means `DJANGO_DEBUG=0`; `DATABASE_URL` selects
-PostgreSQL and `REDIS_URL` a Redis broker and cache. Test overrides live in the pytest configuration.
+PostgreSQL, `REDIS_URL` a Redis broker and `CACHE_URL` the cache (the database by default). Test overrides live in the pytest configuration.
 """
 
 from __future__ import annotations
@@ -125,17 +125,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    # A file cache is shared by the web process and the workers, unlike local memory.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
-    }
+# The cache (DRF throttles) is configured in "Faults and outages" below: it does not share Redis with the broker.
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -235,6 +225,63 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 6 * 60 * 60,  # seconds: re-verify every sign-off four times a day
     },
 }
+
+# Faults and outages (issue 11): the outbox, the cache apart from the broker, stale-job recovery.
+# Production needs a real broker: a per-host filesystem queue would strand tasks on the machine that sent them.
+if not DEBUG and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL is not set. Production (DJANGO_DEBUG=0) needs a Redis broker that every web process and "
+        "worker shares, e.g. REDIS_URL=redis://redis.internal:6379/0. (The filesystem broker is for one "
+        "development machine only.)"
+    )
+
+
+def cache_settings_from_url(url: str) -> dict:
+    """CACHE_URL: empty or db:// (the database, default), redis://host:6379/2, locmem://, dummy://.
+
+    Every backend fails open (config/cache.py): an unreachable cache is logged and reads as empty, so
+    throttles let requests through instead of answering 500.
+    """
+    parsed = urlparse(url or "db://")
+    if parsed.scheme in {"db", "database"}:
+        return {
+            "BACKEND": "config.cache.FailOpenDatabaseCache",
+            "LOCATION": "flightops_cache",
+            # Throttle history is one entry per client and scope: do not cull it at Django's default 300.
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "100000"))},
+        }
+    if parsed.scheme in {"redis", "rediss"}:
+        return {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    if parsed.scheme == "locmem":
+        return {"BACKEND": "config.cache.FailOpenLocMemCache", "LOCATION": "flightops"}
+    if parsed.scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(f"CACHE_URL scheme {parsed.scheme!r} is not one of db, redis, rediss, locmem, dummy.")
+
+
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {"default": cache_settings_from_url(CACHE_URL)}
+if REDIS_URL:
+    # A broker that is down must not hold a request for long: a guarded .delay() gives up after about a
+    # second (the change is committed; the beat sweeps deliver or requeue the work later).
+    CELERY_BROKER_TRANSPORT_OPTIONS.update({"socket_connect_timeout": 1, "socket_timeout": 5})
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# The outbox (flights/notifications.py): attempts before a message is marked failed, the first retry's
+# wait (doubling each time, at most NOTIFICATION_RETRY_MAX_SECONDS), and when an unsent message is overdue.
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "8"))
+NOTIFICATION_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS", "60"))
+NOTIFICATION_RETRY_MAX_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", str(6 * 3600)))
+NOTIFICATION_OVERDUE_MINUTES = int(os.environ.get("NOTIFICATION_OVERDUE_MINUTES", "15"))
+# Stuck work (flights/jobs.py): a queued or running job not heard of for this long is sent to a worker again,
+# and failed after this many dispatches. Well under the broker's visibility timeout (CELERY_VISIBILITY_TIMEOUT).
+JOB_STALE_AFTER_SECONDS = int(os.environ.get("JOB_STALE_AFTER_SECONDS", "180"))
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
+CELERY_BEAT_SCHEDULE["send-notifications"] = {"task": "flights.send_notifications", "schedule": 60}
+CELERY_BEAT_SCHEDULE["requeue-stale-jobs"] = {"task": "flights.requeue_stale_jobs", "schedule": 60}
 
 # Django REST Framework: token auth for other systems, session auth for the portal's own calls.
 REST_FRAMEWORK = {
@@ -370,7 +417,6 @@ BANK_TRANSFER_DETAILS = os.environ.get(
     "BANK_TRANSFER_DETAILS", "Spaceline Operations Ltd, IBAN GB00 DEMO 0000 0000 0000 00, BIC DEMOGB2L"
 )
 CELERY_BEAT_SCHEDULE["tourism-expire-lapsed-holds"] = {"task": "tourism.expire_lapsed_holds", "schedule": 60.0}
-CELERY_BEAT_SCHEDULE["tourism-send-pending-emails"] = {"task": "tourism.send_pending_emails", "schedule": 300.0}
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "BookingStatusEnum": "tourism.models.Booking.Status",
     "WaitlistStatusEnum": "tourism.models.WaitlistEntry.Status",

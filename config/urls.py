@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from accounts.forms import OutboxPasswordResetForm
 from config.docs import RedocDocsView, SwaggerDocsView
 from flights import views as flight_views
 
@@ -29,7 +30,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password-reset/", auth_views.PasswordResetView.as_view(
-        email_template_name="registration/password_reset_email.txt"), name="password_reset"),
+        email_template_name="registration/password_reset_email.txt", form_class=OutboxPasswordResetForm),
+         name="password_reset"),
     path("accounts/password-reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),

@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from flights import selectors, services
 from flights.admin_base import ReadOnlyAdmin, ReadOnlyInline, ReasonActionForm, RecordAdmin, service_action
 from flights.launch_windows import launch_windows_request
+from flights.notifications import notification_resend
 from flights.models import (
     CatalogImport,
     CountdownMilestone,
@@ -15,6 +16,7 @@ from flights.models import (
     Itinerary,
     LaunchWindow,
     MaintenanceRecord,
+    Notification,
     PositionAssignment,
     ReadinessReport,
     Spaceport,
@@ -266,3 +268,39 @@ class ReadinessReportAdmin(ReadOnlyAdmin):
     search_fields = ("flight__code", "trigger")
     list_select_related = ("flight",)
     readonly_fields = ("flight", "created_at", "trigger", "launch_at", "all_go", "findings")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox: every message to a person, its delivery state and last error. Nothing is added, edited
+    or deleted here; a failed (or still waiting) message can be sent again."""
+
+    list_display = ("recipient", "subject", "status", "attempts", "short_error", "created_at", "next_attempt_at", "sent_at")
+    list_filter = ("status", ("created_at", admin.DateFieldListFilter), ("sent_at", admin.DateFieldListFilter))
+    search_fields = ("recipient", "subject", "dedupe_key")
+    date_hierarchy = "created_at"
+    fields = ("recipient", "subject", "status", "attempts", "last_error", "created_at", "next_attempt_at", "sent_at",
+              "failed_at", "dedupe_key", "message_text")
+    readonly_fields = fields
+    actions = [service_action(service=notification_resend, description="Resend selected messages", needs_reason=False)]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description="Last error")
+    def short_error(self, obj) -> str:
+        return obj.last_error[:120]
+
+    @admin.display(description="Message")
+    def message_text(self, obj) -> str:
+        if obj.sensitive:
+            return "(Withheld: the message carries a sign-in or verification link for its recipient only.)"
+        return obj.body

@@ -1,6 +1,16 @@
 from django.apps import AppConfig
 
 
+def create_cache_table(sender, using="default", **kwargs) -> None:
+    """`migrate` also makes the database cache's table (CACHE_URL's default), so no extra deploy step is
+    needed; it does nothing when the table exists or the cache is not the database."""
+    if sender.name != "flights":
+        return
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
+
+
 class FlightsConfig(AppConfig):
     name = "flights"
     verbose_name = "Flights and fleet"
@@ -14,6 +24,7 @@ class FlightsConfig(AppConfig):
         from flights.signals import flight_status_changed
 
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="flights.sync_role_permissions")
+        post_migrate.connect(create_cache_table, dispatch_uid="flights.create_cache_table")
         flight_status_changed.connect(countdown.on_flight_status_changed, dispatch_uid="flights.countdown")
         # Every app's readiness checks, discovered the way admin.py is.
         autodiscover_modules("readiness")

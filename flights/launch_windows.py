@@ -1,6 +1,7 @@
 """Launch windows for a flight: planar (orbital) or daylight (suborbital), cut by COLA closures.
 
-`launch_windows_request` queues a computation (the Celery task `compute_launch_windows` runs it);
+`launch_windows_request` queues a computation (the Celery task `compute_launch_windows` runs it, and
+flights/jobs.py sends it again when its heartbeat goes stale);
 `launch_windows_compute` does the work, reporting progress on its WindowComputation row, and replaces
 the flight's windows and closures in one transaction. `flight_window_status` answers the readiness
 questions: is the launch time inside a window, outside every closure, and are the closures current?
@@ -36,7 +37,14 @@ class WindowComputationRefused(DomainError):
 
 
 def launch_windows_request(*, flight: Flight, by=None, days: int = DEFAULT_SEARCH_DAYS, now=None) -> WindowComputation:
-    """Queue a window computation for the flight's launch day; the task starts after commit."""
+    """Queue a window computation for the flight's launch day; the task is sent after commit.
+
+    A computation already queued or running for the same launch time refuses a second one (409), unless
+    it went silent (no heartbeat for JOB_STALE_AFTER_SECONDS): that one is failed as stalled and replaced.
+    A broker that is down does not fail the request: the stale-job sweep sends the computation later.
+    """
+    from flights.dispatch import dispatch_after_commit
+    from flights.jobs import stale_before
     from flights.tasks import compute_launch_windows
 
     now = now or timezone.now()
@@ -48,25 +56,35 @@ def launch_windows_request(*, flight: Flight, by=None, days: int = DEFAULT_SEARC
             raise WindowComputationRefused(
                 f"Flight {flight} is {flight.get_status_display().lower()}: its launch windows are no longer computed."
             )
-        running = flight.window_computations.filter(status__in=[WindowComputation.Status.QUEUED, WindowComputation.Status.RUNNING])
-        if running.filter(flight_launch_at=flight.launch_at).exists():
+        running = flight.window_computations.filter(
+            status__in=[WindowComputation.Status.QUEUED, WindowComputation.Status.RUNNING], flight_launch_at=flight.launch_at
+        )
+        if running.filter(heartbeat_at__gt=stale_before(now)).exists():
             raise WindowComputationRefused(f"Launch windows for {flight} are already being computed.")
+        running.update(
+            status=WindowComputation.Status.FAILED, finished_at=now, stage="Stalled",
+            error="No worker reported progress for too long; a new computation replaced it.",
+        )
         start = flight.launch_at.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         computation = WindowComputation.objects.create(
             flight=flight,
             requested_at=now,
+            heartbeat_at=now,
             search_start=start,
             search_end=start + dt.timedelta(days=days),
             flight_launch_at=flight.launch_at,
             stage="Waiting for a worker",
         )
-        transaction.on_commit(lambda: compute_launch_windows.delay(computation.pk))
+        dispatch_after_commit(compute_launch_windows, computation.pk)
     return computation
 
 
 def _progress(computation: WindowComputation, percent: int, stage: str) -> None:
-    # Written outside any transaction so the flight page sees it while the computation runs.
-    WindowComputation.objects.filter(pk=computation.pk).update(progress_percent=percent, stage=stage[:200])
+    # Written outside any transaction so the flight page sees it while the computation runs; each step is
+    # also the heartbeat the stale-job sweep watches.
+    WindowComputation.objects.filter(pk=computation.pk).update(
+        progress_percent=percent, stage=stage[:200], heartbeat_at=timezone.now()
+    )
 
 
 @dataclass
@@ -137,11 +155,13 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
     computation = WindowComputation.objects.select_related("flight__vehicle__model", "flight__spaceport", "flight__itinerary").get(
         pk=computation.pk
     )
-    if computation.status == WindowComputation.Status.DONE:
-        return computation  # a redelivered task: the work is already stored
+    if computation.status in (WindowComputation.Status.DONE, WindowComputation.Status.FAILED):
+        return computation  # a redelivered task: the work is stored, or was given up (see its error)
     flight = computation.flight
+    started = timezone.now()
     WindowComputation.objects.filter(pk=computation.pk).update(
-        status=WindowComputation.Status.RUNNING, started_at=timezone.now(), progress_percent=1, stage="Finding windows"
+        status=WindowComputation.Status.RUNNING, started_at=started, heartbeat_at=started, progress_percent=1,
+        stage="Finding windows",
     )
     try:
         plan = _Plan(windows=_windows_for(flight, computation))
@@ -175,7 +195,7 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
     with transaction.atomic():
         Flight.objects.select_for_update(of=("self",)).get(pk=flight.pk)
         current = WindowComputation.objects.select_for_update().get(pk=computation.pk)
-        if current.status == WindowComputation.Status.DONE:
+        if current.status in (WindowComputation.Status.DONE, WindowComputation.Status.FAILED):
             return current
         LaunchWindow.objects.filter(flight=flight).delete()  # derived rows: replaced as a whole
         for values, closures in zip(plan.windows, closures_by_window, strict=True):

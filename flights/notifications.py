@@ -1,67 +1,181 @@
-"""An outbox for email: rows written in the deciding transaction, sent after commit by a task.
+"""The outbox: every message the system sends a person is a Notification row (DESIGN.md, "Telling people").
 
-The dedupe key makes a notification unique, so a run repeated after a worker died does not write (or
-send) it twice; the sender claims unsent rows with SKIP LOCKED so two senders never send one row.
+A service calls `notification_queue` inside the transaction of the change it reports, so the message
+exists exactly when the change does; the dedupe key makes a repeated run write it once. Nothing here
+needs the broker: after commit a guarded `.delay()` only wakes the sender early, and the beat's
+send-notifications run (every minute) delivers whatever is due, so a broker outage delays mail and loses none.
+
+`notification_send_next` claims ONE due row with SKIP LOCKED, hands it to the mail server and stamps it
+sent in that row's own transaction, so a worker killed mid-run repeats at most the one message in flight.
+A failed attempt is counted, its error kept, and the row waits (exponential backoff) until it is due
+again; after NOTIFICATION_MAX_ATTEMPTS it is failed and stays visible to operations (admin, and
+`notifications_needing_attention`) until someone resends it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from flights.exceptions import DomainError
 from flights.models import Notification
 
 logger = logging.getLogger(__name__)
 
 
-def notification_queue(*, dedupe_key: str, recipient: str, subject: str, body: str) -> Notification | None:
-    """Queue an email once per key; the sender task runs when the surrounding transaction commits."""
+def notification_queue(
+    *, dedupe_key: str, recipient: str, subject: str, body: str, sensitive: bool = False
+) -> Notification | None:
+    """Write the message once per key, in the caller's transaction; the sender delivers it after commit.
+
+    `sensitive`: the body carries a link that signs someone in or proves an address (password reset, email
+    verification), so the admin never shows it. Returns None (logged) when there is no address to send to.
+    """
     if not recipient:
         logger.warning("notification %s has no recipient address; not queued", dedupe_key)
         return None
+    now = timezone.now()  # the outbox runs on the real clock, whatever time the caller's change is stamped with
     notification, created = Notification.objects.get_or_create(
-        dedupe_key=dedupe_key[:200], defaults={"recipient": recipient, "subject": subject[:200], "body": body}
+        dedupe_key=dedupe_key[:200],
+        defaults={
+            "recipient": recipient, "subject": " ".join(subject.split())[:200], "body": body, "sensitive": sensitive,
+            "created_at": now, "next_attempt_at": now,
+        },
     )
     if created:
-        transaction.on_commit(_send_soon)
+        wake_sender_after_commit()
     return notification
 
 
-def _send_soon() -> None:
-    """Ask a worker to send the outbox now. Never fails the change that queued it: with the broker (or, for
-    tasks run in-process, the mail server) down, the rows wait for the beat's send-notifications run."""
+def wake_sender_after_commit() -> None:
+    """Once per transaction: ask a worker to run the sender as soon as the change commits."""
+    from django.db import connection
+
+    pending = getattr(connection, "run_on_commit", None) or []
+    if any(getattr(entry[1], "__name__", "") == "_wake_sender" for entry in pending if len(entry) > 1):
+        return
+    transaction.on_commit(_wake_sender)
+
+
+def _wake_sender() -> None:
+    """Never fails the change that queued the message: with the broker down the row waits for the beat."""
+    from flights.dispatch import dispatch_safely
     from flights.tasks import send_notifications
 
-    try:
-        send_notifications.delay()
-    except Exception:
-        logger.exception("Could not send the outbox now; the periodic send-notifications task will.")
+    dispatch_safely(send_notifications)
 
 
-def notifications_send(*, limit: int = 200) -> int:
-    """Send unsent notifications; safe to run from several workers at once, and to run again."""
+def _backoff(attempts: int) -> dt.timedelta:
+    seconds = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)
+    return dt.timedelta(seconds=min(seconds, settings.NOTIFICATION_RETRY_MAX_SECONDS))
+
+
+def _deliver(notification: Notification, connection) -> None:
+    EmailMessage(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient],
+        headers={"X-Flightops-Notification": notification.dedupe_key},
+        connection=connection,
+    ).send()
+
+
+def notification_send_next(*, now: dt.datetime | None = None, connection=None) -> Notification | None:
+    """Claim the next due message, hand it to the mail server and stamp it, in one short transaction.
+
+    The row lock is held while the mail server takes the message, so no other sender can take it; the
+    stamp commits as soon as the server has accepted it. Returns the row (sent, retrying or failed), or
+    None when nothing is due.
+    """
+    with transaction.atomic():
+        moment = now or timezone.now()
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.PENDING, next_attempt_at__lte=moment)
+            .order_by("next_attempt_at", "id")
+            .first()
+        )
+        if notification is None:
+            return None
+        notification.attempts += 1
+        try:
+            _deliver(notification, connection)
+        except Exception as exc:  # the mail server refused or is unreachable: count it, back off, keep the row
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                notification.status = Notification.Status.FAILED
+                notification.failed_at = moment
+                logger.error("Notification %s failed for good after %s attempts: %s", notification.pk,
+                             notification.attempts, notification.last_error)
+            else:
+                notification.next_attempt_at = moment + _backoff(notification.attempts)
+                logger.warning("Notification %s attempt %s failed (%s); next at %s", notification.pk,
+                               notification.attempts, notification.last_error, notification.next_attempt_at)
+            notification.save(update_fields=["attempts", "last_error", "status", "failed_at", "next_attempt_at"])
+            return notification
+        notification.status = Notification.Status.SENT
+        notification.sent_at = now or timezone.now()
+        notification.save(update_fields=["attempts", "status", "sent_at"])
+    return notification
+
+
+def notifications_send(*, limit: int = 500, now: dt.datetime | None = None) -> int:
+    """Deliver due messages one at a time until none is due (or `limit` tries); returns how many were sent.
+
+    Safe from several workers at once (each claims a different row) and to run again (sent rows are done).
+    One SMTP connection serves the whole run.
+    """
     sent = 0
-    while sent < limit:
-        failure = None
-        with transaction.atomic():
-            batch = list(
-                Notification.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True).order_by("id")[:20]
-            )
-            if not batch:
+    connection = get_connection()
+    try:
+        for _ in range(limit):
+            notification = notification_send_next(now=now, connection=connection)
+            if notification is None:
                 break
-            for notification in batch:
-                try:
-                    send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient])
-                except Exception as exc:  # keep the rows already sent marked sent, so a retry does not send them again
-                    failure = exc
-                    break
-                notification.sent_at = timezone.now()
-                notification.save(update_fields=["sent_at"])
-                sent += 1
-        if failure is not None:
-            raise failure
+            sent += notification.status == Notification.Status.SENT
+    finally:
+        try:
+            connection.close()
+        except Exception:  # a broken connection has nothing left to close
+            logger.debug("closing the mail connection failed", exc_info=True)
     return sent
+
+
+class NotificationNotResendable(DomainError):
+    code = "notification_not_resendable"
+
+
+def notification_resend(*, notification: Notification, by=None, now: dt.datetime | None = None) -> Notification:
+    """Operations: try a failed (or waiting) message again now, with a fresh count of attempts."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification.pk)
+        if notification.status == Notification.Status.SENT:
+            raise NotificationNotResendable(
+                f"The message to {notification.recipient} was already sent at {notification.sent_at:%Y-%m-%d %H:%M} UTC."
+            )
+        notification.status = Notification.Status.PENDING
+        notification.attempts = 0
+        notification.next_attempt_at = now
+        notification.failed_at = None
+        notification.save(update_fields=["status", "attempts", "next_attempt_at", "failed_at"])
+        logger.info("Notification %s queued again by %s", notification.pk, by)
+        wake_sender_after_commit()
+    return notification
+
+
+def notifications_needing_attention(*, now: dt.datetime | None = None) -> QuerySet[Notification]:
+    """Failed messages, and pending ones still unsent NOTIFICATION_OVERDUE_MINUTES after they were written
+    (the sender is not running, or the mail server keeps refusing): for the operations home."""
+    now = now or timezone.now()
+    overdue = now - dt.timedelta(minutes=settings.NOTIFICATION_OVERDUE_MINUTES)
+    return Notification.objects.filter(
+        Q(status=Notification.Status.FAILED) | Q(status=Notification.Status.PENDING, created_at__lte=overdue)
+    ).order_by("created_at", "id")

@@ -53,8 +53,19 @@ def run_milestone(milestone_id: int) -> str:
     return milestone_run(milestone_id=milestone_id).status
 
 
-@shared_task(name="flights.send_notifications", acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+@shared_task(name="flights.send_notifications", acks_late=True)
 def send_notifications() -> int:
+    """Beat (every minute) and woken after each commit that queued a message: deliver what is due.
+
+    No task-level retry: each message keeps its own attempts and backoff in the outbox."""
     from flights.notifications import notifications_send
 
     return notifications_send()
+
+
+@shared_task(name="flights.requeue_stale_jobs", acks_late=True)
+def requeue_stale_jobs() -> dict[str, int]:
+    """Beat (every minute): send stuck window computations to a worker again, or fail them after too many tries."""
+    from flights.jobs import stale_jobs_requeue
+
+    return stale_jobs_requeue()

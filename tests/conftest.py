@@ -185,3 +185,12 @@ def only_rules_of(*apps: str):
 def flights_rules_only():
     with only_rules_of():
         yield
+
+
+@pytest.fixture
+def deliver_outbox():
+    """The outbox's sender as a worker runs it: `deliver_outbox()` sends every due message and returns how
+    many it sent. Emails are counted after it runs (services only write outbox rows)."""
+    from flights.notifications import notifications_send
+
+    return notifications_send

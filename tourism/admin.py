@@ -47,6 +47,9 @@ class BookingStatusChangeInline(ReadOnlyInline):
     fields = ("changed_at", "from_status", "to_status", "reason", "changed_by", "notified_at")
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("notification", "changed_by")
+
 
 class LedgerEntryInline(ReadOnlyInline):
     model = LedgerEntry

@@ -276,7 +276,7 @@ class Booking(TransitionsMixin, models.Model):
 
 
 class BookingStatusChange(models.Model):
-    """One move of a booking: who, when, why; `notified_at` makes the email task idempotent."""
+    """One move of a booking: who, when, why, and the email that told the passenger (in the outbox)."""
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=16, choices=Booking.Status.choices, blank=True)
@@ -286,13 +286,21 @@ class BookingStatusChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
-    notified_at = models.DateTimeField(null=True, blank=True)
+    notification = models.ForeignKey(
+        "flights.Notification", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The email in the outbox; empty when the passenger was told otherwise (a scrub notice) or has no address.",
+    )
 
     class Meta:
         ordering = ["changed_at", "id"]
 
     def __str__(self) -> str:
         return f"Booking #{self.booking_id}: {self.from_status or 'new'} -> {self.to_status}"
+
+    @property
+    def notified_at(self) -> dt.datetime | None:
+        """When the outbox sent the email (None while it waits, or when no email was due)."""
+        return self.notification.sent_at if self.notification_id else None
 
 
 class ScrubNotice(models.Model):
@@ -464,7 +472,10 @@ class WaitlistEntry(TransitionsMixin, models.Model):
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     offered_at = models.DateTimeField(null=True, blank=True, editable=False)
     offer_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
-    offer_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    offer_notification = models.ForeignKey(
+        "flights.Notification", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False,
+        help_text="The offer email in the outbox.",
+    )
     booking = models.OneToOneField(
         Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="waitlist_entry", editable=False
     )
@@ -492,6 +503,11 @@ class WaitlistEntry(TransitionsMixin, models.Model):
 
     def __str__(self) -> str:
         return f"Waitlist #{self.pk} ({self.flight.code})"
+
+    @property
+    def offer_notified_at(self) -> dt.datetime | None:
+        """When the outbox sent the offer email (None while it waits)."""
+        return self.offer_notification.sent_at if self.offer_notification_id else None
 
 
 class EmailVerification(models.Model):

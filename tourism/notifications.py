@@ -1,48 +1,70 @@
-"""Emails to passengers: one for each booking transition, one for each waitlist offer, and one per scrub.
-
-Services queue them with `transaction.on_commit`, so nothing is sent for a rolled-back change. The send
-functions are idempotent: each stamps the row it reports on (`notified_at`), under a row lock, and a
-second call does nothing. A periodic catch-up sends whatever a lost broker message left unsent.
+"""Emails to passengers: one for each booking transition, one for each waitlist offer, one per scrub, and
+the email-verification link. Each is a row in the flights outbox (`flights.notifications`), written by the
+service in the same transaction as the change it reports, with a dedupe key that makes it unique; the
+outbox's sender delivers it after the commit (and its beat sweep, whatever a lost wake-up left).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
+from flights.notifications import notification_queue
 from tourism.models import BookingStatusChange, WaitlistEntry
 
 logger = logging.getLogger(__name__)
 
-# Unsent emails older than this are picked up by the catch-up task (the on-commit task had its chance).
-CATCH_UP_AFTER = dt.timedelta(minutes=2)
 
-
-def _delay_safely(task, object_id: int) -> None:
-    try:
-        task.delay(object_id)
-    except Exception:  # the broker is down: the change is committed, the catch-up task sends it later
-        logger.exception("Could not queue %s(%s); the catch-up task will send it.", task.name, object_id)
+def status_email_content(change: BookingStatusChange) -> tuple[str, str]:
+    """The subject and body of the email about one booking transition (the booking as the change left it)."""
+    booking = change.booking
+    context = {
+        "change": change,
+        "booking": booking,
+        "flight": booking.flight,
+        "user": booking.user,
+        "booking_url": _site_url(booking.get_absolute_url()),
+    }
+    subject = f"Booking #{booking.pk} on flight {booking.flight.code}: {change.get_to_status_display().lower()}"
+    return subject, render_to_string("tourism/email/booking_status.txt", context)
 
 
 def queue_status_email(change: BookingStatusChange) -> None:
-    from tourism import tasks
+    """The passenger's email about this transition, into the outbox with the change."""
+    recipient = change.booking.user.email
+    if not recipient:
+        return
+    subject, body = status_email_content(change)
+    change.notification = notification_queue(
+        dedupe_key=f"tourism.booking_status.{change.pk}", recipient=recipient, subject=subject, body=body
+    )
+    change.save(update_fields=["notification"])
 
-    transaction.on_commit(partial(_delay_safely, tasks.send_booking_status_email, change.pk))
+
+def offer_email_content(entry: WaitlistEntry) -> tuple[str, str]:
+    context = {
+        "entry": entry,
+        "flight": entry.flight,
+        "user": entry.user,
+        "flight_url": _site_url(reverse("tourism:flight-detail", args=[entry.flight_id])),
+    }
+    return f"A seat on flight {entry.flight.code} is yours to hold", render_to_string("tourism/email/waitlist_offer.txt", context)
 
 
 def queue_offer_email(entry: WaitlistEntry) -> None:
-    from tourism import tasks
-
-    transaction.on_commit(partial(_delay_safely, tasks.send_waitlist_offer_email, entry.pk))
+    """Tell the first in line that a seat is theirs to hold until the offer's deadline (an entry is offered once)."""
+    recipient = entry.user.email
+    if not recipient:
+        return
+    subject, body = offer_email_content(entry)
+    entry.offer_notification = notification_queue(
+        dedupe_key=f"tourism.waitlist_offer.{entry.pk}", recipient=recipient, subject=subject, body=body
+    )
+    entry.save(update_fields=["offer_notification"])
 
 
 def _site_url(path: str) -> str:
@@ -58,8 +80,6 @@ def spaceport_time_text(moment: dt.datetime, spaceport) -> str:
 def scrub_notice_queue(*, notice, booking, flight, quote, transfer_flights):
     """The passenger's one email about one scrub, into the flights outbox (sent after the commit, once per
     booking and move: the dedupe key is the booking with the old and new launch times)."""
-    from flights.notifications import notification_queue
-
     user = booking.user
     spaceport = flight.spaceport
     context = {
@@ -90,108 +110,21 @@ def scrub_notice_queue(*, notice, booking, flight, quote, transfer_flights):
     return notification_queue(dedupe_key=key, recipient=user.email, subject=subject, body=body)
 
 
-def status_email_send(*, status_change_id: int, now: dt.datetime | None = None) -> bool:
-    """Send the email for one booking transition, once. Returns whether it was sent now."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        change = (
-            BookingStatusChange.objects.select_for_update(of=("self",))
-            .select_related("booking__user", "booking__flight__itinerary", "booking__flight__spaceport")
-            .get(pk=status_change_id)
-        )
-        if change.notified_at is not None:
-            return False
-        booking = change.booking
-        recipient = booking.user.email
-        if recipient:
-            context = {
-                "change": change,
-                "booking": booking,
-                "flight": booking.flight,
-                "user": booking.user,
-                "booking_url": _site_url(booking.get_absolute_url()),
-            }
-            subject = f"Booking #{booking.pk} on flight {booking.flight.code}: {change.get_to_status_display().lower()}"
-            body = render_to_string("tourism/email/booking_status.txt", context)
-            send_mail(subject, body, None, [recipient])
-        change.notified_at = now
-        change.save(update_fields=["notified_at"])
-    return bool(recipient)
+def queue_verification_email(user, *, now: dt.datetime) -> None:
+    """A link that verifies the account's current address, into the outbox with the send's stamp (each send
+    a message of its own: resending is throttled by the service). The body holds the link, so it is sensitive."""
+    from tourism.services.email_verification import email_verification_url
 
-
-def offer_email_send(*, entry_id: int, now: dt.datetime | None = None) -> bool:
-    """Tell the first in line that a seat is theirs to hold until the offer's deadline, once."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        entry = (
-            WaitlistEntry.objects.select_for_update(of=("self",))
-            .select_related("user", "flight__itinerary", "flight__spaceport")
-            .get(pk=entry_id)
-        )
-        if entry.offer_notified_at is not None or entry.status != WaitlistEntry.Status.OFFERED:
-            return False
-        recipient = entry.user.email
-        if recipient:
-            context = {
-                "entry": entry,
-                "flight": entry.flight,
-                "user": entry.user,
-                "flight_url": _site_url(reverse("tourism:flight-detail", args=[entry.flight_id])),
-            }
-            subject = f"A seat on flight {entry.flight.code} is yours to hold"
-            body = render_to_string("tourism/email/waitlist_offer.txt", context)
-            send_mail(subject, body, None, [recipient])
-        entry.offer_notified_at = now
-        entry.save(update_fields=["offer_notified_at"])
-    return bool(recipient)
-
-
-def _claim_and_send(model, pk: int, unsent_field: str, send) -> bool:
-    """Claim one unsent row with SKIP LOCKED (another catch-up may have it) and send its email."""
-    with transaction.atomic():
-        claimed = model.objects.select_for_update(skip_locked=True).filter(pk=pk, **{f"{unsent_field}__isnull": True})
-        return claimed.exists() and send()
-
-
-def pending_emails_send(*, now: dt.datetime | None = None, limit: int = 200) -> int:
-    """Send transition and offer emails that are still unsent a while after their change (lost messages).
-
-    Rows are claimed with SKIP LOCKED, so two catch-ups running at once never send one email twice.
-    """
-    now = now or timezone.now()
-    cutoff = now - CATCH_UP_AFTER
-    changes = BookingStatusChange.objects.filter(notified_at__isnull=True, changed_at__lte=cutoff).order_by("changed_at")
-    offers = WaitlistEntry.objects.filter(
-        status=WaitlistEntry.Status.OFFERED, offer_notified_at__isnull=True, offered_at__lte=cutoff
-    ).order_by("offered_at")
-    sent = 0
-    for change_id in changes.values_list("pk", flat=True)[:limit]:
-        sent += _claim_and_send(
-            BookingStatusChange, change_id, "notified_at",
-            lambda change_id=change_id: status_email_send(status_change_id=change_id, now=now),
-        )
-    for entry_id in offers.values_list("pk", flat=True)[:limit]:
-        sent += _claim_and_send(
-            WaitlistEntry, entry_id, "offer_notified_at", lambda entry_id=entry_id: offer_email_send(entry_id=entry_id, now=now)
-        )
-    return sent
-
-
-def verification_email_send(*, user_id: int, now: dt.datetime | None = None) -> bool:
-    """Email the account a link that verifies its current address (nothing if it is verified already)."""
-    from django.contrib.auth import get_user_model
-
-    from tourism.services.email_verification import email_is_verified, email_verification_url
-
-    user = get_user_model().objects.select_related("email_verification").filter(pk=user_id).first()
-    if user is None or not user.email or email_is_verified(user):
-        return False
     context = {
         "user": user,
         "verify_url": email_verification_url(user, now=now),
         "days": settings.EMAIL_VERIFICATION_DAYS,
         "resend_url": _site_url(reverse("tourism:verify-email")),
     }
-    body = render_to_string("tourism/email/verify_email.txt", context)
-    send_mail("Verify your email address for Spaceline", body, None, [user.email])
-    return True
+    notification_queue(
+        dedupe_key=f"tourism.verify_email.{user.pk}.{now.astimezone(dt.UTC):%Y%m%dT%H%M%S.%f}",
+        recipient=user.email,
+        subject="Verify your email address for Spaceline",
+        body=render_to_string("tourism/email/verify_email.txt", context),
+        sensitive=True,
+    )

@@ -192,17 +192,43 @@ class CountdownMilestone(models.Model):
 
 
 class Notification(models.Model):
-    """An email to send, written in the transaction that decided it (an outbox): never sent twice."""
+    """A message to a person, written in the transaction that decided it (the outbox, DESIGN.md).
+
+    The dedupe key makes it unique, so a repeated run writes it once. The sender claims one due row at a
+    time (SKIP LOCKED), hands it to the mail server and stamps it sent in that row's own transaction, so a
+    killed worker repeats at most the one in flight. A failed attempt backs off (`next_attempt_at`); after
+    NOTIFICATION_MAX_ATTEMPTS the row is failed and stays for operations to see and resend.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
 
     dedupe_key = models.CharField(max_length=200, unique=True)
     recipient = models.EmailField()
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    sensitive = models.BooleanField(
+        default=False, help_text="The body carries a sign-in or verification link: admin never shows it."
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notification_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False) | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                name="notification_sent_has_sent_at",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.subject}"

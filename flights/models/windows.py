@@ -58,7 +58,12 @@ class CatalogImport(models.Model):
 
 
 class WindowComputation(models.Model):
-    """One run of compute_launch_windows for a flight: progress while it runs, the outcome after."""
+    """One run of compute_launch_windows for a flight: progress while it runs, the outcome after.
+
+    The running task stamps `heartbeat_at` at each progress step; the beat's stale-job sweep requeues a
+    queued or running computation whose heartbeat is older than JOB_STALE_AFTER_SECONDS (a lost broker
+    message, a killed worker) and fails it after JOB_MAX_ATTEMPTS dispatches.
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -80,9 +85,14 @@ class WindowComputation(models.Model):
     objects_screened = models.PositiveIntegerField(default=0)
     failed_objects = models.JSONField(default=list, help_text="Objects SGP4 could not propagate, listed, not dropped.")
     error = models.TextField(blank=True)
+    heartbeat_at = models.DateTimeField(
+        default=timezone.now, help_text="Last sign of life: when it was queued, requeued or last reported progress."
+    )
+    attempts = models.PositiveSmallIntegerField(default=1, help_text="How many times it was sent to a worker.")
 
     class Meta:
         ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="windowcomputation_stale")]
         constraints = [
             models.CheckConstraint(condition=Q(progress_percent__lte=100), name="windowcomputation_progress_max_100"),
             models.CheckConstraint(condition=Q(search_end__gt=F("search_start")), name="windowcomputation_range_ordered"),

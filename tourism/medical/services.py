@@ -81,11 +81,13 @@ def _require_text(text: str, *, field: str, message: str) -> str:
     return text
 
 
-def _notify(clearance: MedicalClearance, kind: str) -> None:
-    from tourism.medical import tasks
+def _notify(clearance: MedicalClearance, kind: str, *, now: dt.datetime, once: bool = False) -> None:
+    """The passenger's email, into the outbox in this transaction (never the broker: a decision committed is
+    a decision told). `once`: one such email per clearance ever; otherwise one per event (its time)."""
+    from tourism.medical.notifications import queue_clearance_email
 
-    clearance_id = clearance.pk
-    transaction.on_commit(lambda: tasks.send_clearance_email.delay(clearance_id=clearance_id, kind=kind))
+    key = f"medical.{kind}.{clearance.pk}" if once else f"medical.{kind}.{clearance.pk}.{now.astimezone(dt.UTC):%Y%m%dT%H%M%S.%f}"
+    queue_clearance_email(clearance=clearance, kind=kind, dedupe_key=key, now=now)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -272,7 +274,7 @@ def clearance_request_information(
             clearance=clearance, kind=ClearanceNote.Kind.INFORMATION_REQUEST, body=message, author=by, created_at=now
         )
         _set_status(clearance=clearance, to_status=Status.INFORMATION_REQUESTED, by=by, now=now)
-        _notify(clearance, "information_requested")
+        _notify(clearance, "information_requested", now=now)
     return clearance
 
 
@@ -375,7 +377,7 @@ def clearance_decide(
             clearance=clearance, to_status=outcome, by=by, now=now,
             fields=["decided_at", "decided_by", "valid_until", "allowed_regimes", "max_g"],
         )
-        _notify(clearance, "decided")
+        _notify(clearance, "decided", now=now)
     return clearance
 
 
@@ -501,7 +503,7 @@ def clearance_send_expiry_reminders(*, now: dt.datetime | None = None) -> int:
         for clearance in reminded:
             clearance.expiry_reminder_sent_at = now
             clearance.save(update_fields=["expiry_reminder_sent_at"])
-            _notify(clearance, "expiry_reminder")
+            _notify(clearance, "expiry_reminder", now=now, once=True)
     return len(reminded)
 
 

@@ -18,11 +18,17 @@ def send_expiry_reminders() -> int:
     return services.clearance_send_expiry_reminders()
 
 
-@shared_task(
-    name="medical.send_clearance_email", acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
-)
+@shared_task(name="medical.send_clearance_email", acks_late=True)
 def send_clearance_email(*, clearance_id: int, kind: str) -> bool:
+    """The mechanism the outbox replaced: a message already in the broker at the upgrade goes into the outbox
+    (once per clearance and kind), so it is not lost. Services no longer send this task; remove after one release."""
+    from django.db import transaction
+
     clearance = MedicalClearance.objects.select_related("passenger").filter(pk=clearance_id).first()
     if clearance is None:
         return False
-    return notifications.send_clearance_email(clearance=clearance, kind=kind)
+    with transaction.atomic():
+        queued = notifications.queue_clearance_email(
+            clearance=clearance, kind=kind, dedupe_key=f"medical.{kind}.{clearance_id}.before-outbox"
+        )
+    return queued is not None

@@ -92,8 +92,8 @@ def booking_move(
     notify: bool = True,
 ) -> BookingStatusChange:
     """Change a locked booking's status if the transition table allows it; record who, when and why, and
-    queue the passenger's email for after the commit. `notify=False` when the caller tells the passenger
-    itself, in one email with more to say (a scrub notice): the change is stamped as told, not emailed."""
+    write the passenger's email into the outbox. `notify=False` when the caller tells the passenger
+    itself, in one email with more to say (a scrub notice): the change has no email of its own."""
     require_transition(booking, to_status, action=action)
     from_status = booking.status
     booking.status = to_status
@@ -107,7 +107,6 @@ def booking_move(
     booking.save(update_fields=fields)
     change = BookingStatusChange.objects.create(
         booking=booking, from_status=from_status, to_status=to_status, reason=reason, changed_by=by, changed_at=now,
-        notified_at=None if notify else now,
     )
     if notify:
         notifications.queue_status_email(change)

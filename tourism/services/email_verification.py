@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -91,13 +90,6 @@ def _resend_wait_s(verification: EmailVerification, now: dt.datetime) -> int:
     return max(0, int((ready_at - now).total_seconds() + 0.999))
 
 
-def _queue_email(user) -> None:
-    from tourism import tasks
-    from tourism.notifications import _delay_safely
-
-    transaction.on_commit(partial(_delay_safely, tasks.send_verification_email, user.pk))
-
-
 def email_verification_send(*, user, now: dt.datetime | None = None) -> EmailVerification:
     """Email a new verification link to the account's address, at most once per
     EMAIL_VERIFICATION_RESEND_SECONDS (429 `verification_email_throttled` sooner)."""
@@ -120,7 +112,9 @@ def email_verification_send(*, user, now: dt.datetime | None = None) -> EmailVer
         verification.last_sent_at = now
         verification._history_user = user
         verification.save(update_fields=["last_sent_at"])
-        _queue_email(user)
+        from tourism.notifications import queue_verification_email
+
+        queue_verification_email(user, now=now)
     return verification
 
 
