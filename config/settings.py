@@ -280,6 +280,9 @@ NOTIFICATION_OVERDUE_MINUTES = int(os.environ.get("NOTIFICATION_OVERDUE_MINUTES"
 # and failed after this many dispatches. Well under the broker's visibility timeout (CELERY_VISIBILITY_TIMEOUT).
 JOB_STALE_AFTER_SECONDS = int(os.environ.get("JOB_STALE_AFTER_SECONDS", "180"))
 JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
+# Fault injection for tests/integration/test_faults.py only (a worker killed mid-computation): seconds a
+# window computation pauses after its first progress step. Always 0 outside that test.
+LAUNCH_WINDOWS_TEST_DELAY_S = float(os.environ.get("LAUNCH_WINDOWS_TEST_DELAY_S", "0"))
 CELERY_BEAT_SCHEDULE["send-notifications"] = {"task": "flights.send_notifications", "schedule": 60}
 CELERY_BEAT_SCHEDULE["requeue-stale-jobs"] = {"task": "flights.requeue_stale_jobs", "schedule": 60}
 

@@ -4,7 +4,6 @@ from django.utils.html import format_html
 from flights import selectors, services
 from flights.admin_base import ReadOnlyAdmin, ReadOnlyInline, ReasonActionForm, RecordAdmin, service_action
 from flights.launch_windows import launch_windows_request
-from flights.notifications import notification_resend
 from flights.models import (
     CatalogImport,
     CountdownMilestone,
@@ -27,6 +26,7 @@ from flights.models import (
     WeatherReport,
     WindowComputation,
 )
+from flights.notifications import notification_resend
 
 
 @admin.register(Spaceport)

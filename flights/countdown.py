@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from flights.dispatch import dispatch_after_commit
 from flights.models import CountdownMilestone, Flight, Position, PositionAssignment, Regime
 from flights.notifications import notification_queue
 
@@ -106,7 +107,8 @@ def countdown_sweep(*, now: dt.datetime | None = None) -> list[int]:
             milestone.save(update_fields=["status", "claimed_at", "attempts"])
         ids = [m.pk for m in due]
         for pk in ids:
-            transaction.on_commit(lambda pk=pk: run_milestone.delay(pk))
+            # A broker that refuses leaves the claim to go stale: the next sweep dispatches it again.
+            dispatch_after_commit(run_milestone, pk)
     return ids
 
 

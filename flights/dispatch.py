@@ -8,6 +8,7 @@ send-notifications, the stale-job requeue, the countdown sweep).
 from __future__ import annotations
 
 import logging
+import time
 from functools import partial
 
 from django.db import transaction
@@ -15,16 +16,30 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
+# After the broker refused a task, others from this process are not tried for this long: a request that
+# queues many messages (a scrub tells every passenger) waits for one broker timeout, not one per message.
+BROKER_BACKOFF_S = 10.0
+_broker_failed_at: float | None = None
+
+
 def dispatch_safely(task, *args, **kwargs) -> bool:
     """`task.delay(*args, **kwargs)`, logged instead of raised when the broker cannot take it."""
+    global _broker_failed_at
+    name = getattr(task, "name", task)
+    if _broker_failed_at is not None and time.monotonic() - _broker_failed_at < BROKER_BACKOFF_S:
+        logger.warning("Broker unavailable a moment ago: task %s%s not sent; the periodic sweep will pick it up.",
+                       name, args or "")
+        return False
     try:
         task.delay(*args, **kwargs)
     except Exception:
+        _broker_failed_at = time.monotonic()
         logger.warning(
-            "Could not send task %s%s to the broker; the periodic sweep will pick the work up.",
-            getattr(task, "name", task), args or "", exc_info=True,
+            "Could not send task %s%s to the broker; the periodic sweep will pick the work up.", name, args or "",
+            exc_info=True,
         )
         return False
+    _broker_failed_at = None
     return True
 
 

@@ -10,8 +10,10 @@ questions: is the launch time inside a window, outside every closure, and are th
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -166,6 +168,8 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
     try:
         plan = _Plan(windows=_windows_for(flight, computation))
         _progress(computation, 10, f"{len(plan.windows)} windows found; loading the catalog")
+        if settings.LAUNCH_WINDOWS_TEST_DELAY_S:
+            time.sleep(settings.LAUNCH_WINDOWS_TEST_DELAY_S)
         objects = [screening_object_of(o) for o in TrackedObject.objects.all().iterator(chunk_size=2000)]
         closures_by_window, failed, screened = [], {}, 0
         for index, window in enumerate(plan.windows):

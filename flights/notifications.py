@@ -54,12 +54,10 @@ def notification_queue(
 
 
 def wake_sender_after_commit() -> None:
-    """Once per transaction: ask a worker to run the sender as soon as the change commits."""
-    from django.db import connection
+    """Ask a worker to run the sender as soon as the change commits (a wake-up only: the beat is the guarantee).
 
-    pending = getattr(connection, "run_on_commit", None) or []
-    if any(getattr(entry[1], "__name__", "") == "_wake_sender" for entry in pending if len(entry) > 1):
-        return
+    One per queued message; while the broker is down, `dispatch_safely` stops trying for a few seconds after
+    a failure, so a change that queues many messages does not wait for each."""
     transaction.on_commit(_wake_sender)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from config.settings import email_settings_from_url, medical_encryption_keys
+from config.settings import cache_settings_from_url, email_settings_from_url, medical_encryption_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +34,7 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
         "check", "--deploy", "--fail-level", "WARNING",
         env={
             "DJANGO_DEBUG": "0",
+            "REDIS_URL": "redis://127.0.0.1:6379/15",  # never connected to by `check`
             "DJANGO_SECRET_KEY": "k" * 20 + "-production-secret-" + "Zq8#pL2!vX9@" * 3,
             "DJANGO_ALLOWED_HOSTS": "ops.example.com",
             "DJANGO_VAR_DIR": str(tmp_path),
@@ -44,7 +45,8 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
-PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k" * 50, "DJANGO_ALLOWED_HOSTS": "ops.example.com"}
+PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k" * 50, "DJANGO_ALLOWED_HOSTS": "ops.example.com",
+              "REDIS_URL": "redis://127.0.0.1:6379/15"}
 
 
 def test_production_without_medical_keys_stops_with_a_clear_message(tmp_path):
@@ -102,3 +104,40 @@ def test_email_url_with_unknown_scheme_is_refused():
 
     with pytest.raises(ImproperlyConfigured, match="scheme 'http' is not one of"):
         email_settings_from_url("http://mail.example.com")
+
+
+def test_production_without_a_broker_stops_with_a_clear_message(tmp_path):
+    env = {**PRODUCTION, "DJANGO_VAR_DIR": str(tmp_path), "MEDICAL_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+    env["REDIS_URL"] = ""
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "REDIS_URL is not set" in result.stderr and "filesystem broker is for one development machine" in result.stderr
+    assert not (tmp_path / "broker").exists() or not any((tmp_path / "broker").rglob("*.msg"))
+
+
+@pytest.mark.parametrize(
+    "url,backend",
+    [
+        ("", "config.cache.FailOpenDatabaseCache"),
+        ("db://", "config.cache.FailOpenDatabaseCache"),
+        ("redis://cache.internal:6379/2", "config.cache.FailOpenRedisCache"),
+        ("locmem://", "config.cache.FailOpenLocMemCache"),
+        ("dummy://", "django.core.cache.backends.dummy.DummyCache"),
+    ],
+)
+def test_cache_url(url, backend):
+    assert cache_settings_from_url(url)["BACKEND"] == backend
+
+
+def test_the_cache_is_not_the_broker_by_default():
+    from django.conf import settings
+
+    assert settings.CACHES["default"]["BACKEND"] == "config.cache.FailOpenDatabaseCache" or os.environ.get("CACHE_URL")
+    assert settings.CACHES["default"].get("LOCATION") != settings.CELERY_BROKER_URL
+
+
+def test_an_unknown_cache_scheme_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL scheme 'memcached'"):
+        cache_settings_from_url("memcached://localhost")

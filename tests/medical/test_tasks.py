@@ -59,16 +59,17 @@ def test_expiry_task_calls_the_sweep(passenger, surgeon):
 
 
 def test_reminders_go_once_to_passengers_with_upcoming_flights(
-    passenger, other_passenger, surgeon, flights_of_passengers, django_capture_on_commit_callbacks
+    passenger, other_passenger, surgeon, flights_of_passengers, deliver_outbox
 ):
     ending = f.decided(passenger, surgeon, valid_until=dt.date.today() + dt.timedelta(days=20))
     f.decided(other_passenger, surgeon, valid_until=dt.date.today() + dt.timedelta(days=20))  # no flight booked
+    assert deliver_outbox() == 2  # the two decisions' emails
+    mail.outbox.clear()
     flight = scheduled_flight(code="NS-41")
     flights_of_passengers[passenger.pk] = [flight]
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.clearance_send_expiry_reminders() == 1
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.clearance_send_expiry_reminders() == 0
+    assert services.clearance_send_expiry_reminders() == 1
+    assert services.clearance_send_expiry_reminders() == 0
+    assert deliver_outbox() == 1 and deliver_outbox() == 0
     assert [m.to for m in mail.outbox] == [[passenger.email]]
     body = mail.outbox[0].body
     assert f"valid until {ending.valid_until:%-d %B %Y}" in body and "NS-41" in body
@@ -100,3 +101,12 @@ def test_flown_or_cancelled_flights_do_not_count_as_upcoming(passenger, surgeon,
 
 def test_email_task_is_harmless_for_a_missing_clearance():
     assert tasks.send_clearance_email.delay(clearance_id=999999, kind="decided").get() is False
+
+
+def test_a_decision_email_left_in_the_broker_at_the_upgrade_goes_into_the_outbox_once(passenger, surgeon, deliver_outbox):
+    clearance = f.decided(passenger, surgeon)
+    deliver_outbox()
+    mail.outbox.clear()
+    assert tasks.send_clearance_email.delay(clearance_id=clearance.pk, kind="decided").get() is True
+    assert tasks.send_clearance_email.delay(clearance_id=clearance.pk, kind="decided").get() is True
+    assert deliver_outbox() == 1 and [m.subject for m in mail.outbox] == ["A decision on your medical clearance"]

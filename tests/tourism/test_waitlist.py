@@ -48,13 +48,13 @@ def test_join_twice_or_with_a_seat_is_refused(pax, flight, full):
 
 
 def test_a_cancelled_seat_is_offered_to_the_first_in_line_with_an_email(
-    pax, other_pax, flight, full, settings, run_on_commit, mailoutbox
+    pax, other_pax, flight, full, settings, mailoutbox, deliver_outbox
 ):
     settings.WAITLIST_OFFER_HOURS = 24
     first, second = join(flight, pax), join(flight, other_pax)
     now = timezone.now()
-    with run_on_commit():
-        services.booking_cancel(booking=full[2], by=full[2].user, now=now)
+    services.booking_cancel(booking=full[2], by=full[2].user, now=now)
+    deliver_outbox()
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, first.offer_expires_at, second.status) == ("offered", now + dt.timedelta(hours=24), "waiting")

@@ -1,0 +1,55 @@
+"""A cache outage degrades, never breaks: DRF's throttles read the cache, and an unreachable cache lets the
+request through (logged) instead of answering 500. The broker and the cache are apart by default."""
+
+import logging
+import socket
+
+import pytest
+from rest_framework.test import APIClient
+
+from config.settings import cache_settings_from_url
+
+pytestmark = pytest.mark.django_db
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens there once the probe closes
+
+
+@pytest.fixture
+def unreachable_redis_url():
+    return f"redis://127.0.0.1:{closed_port()}/0"
+
+
+def test_throttled_endpoints_answer_normally_when_the_cache_is_down(settings, unreachable_redis_url, caplog, pax):
+    from config import cache
+
+    cache.FailOpenMixin._last_warning_at = 0.0
+    settings.CACHES = {"default": cache_settings_from_url(unreachable_redis_url)}
+    with caplog.at_level(logging.WARNING, logger="config.cache"):
+        wrong = APIClient().post("/api/v1/auth/token/", {"username": "pat", "password": "nope"}, format="json")
+        right = APIClient().post("/api/v1/auth/token/", {"username": "pat", "password": "correct-horse-battery-42"},
+                                 format="json")
+    assert wrong.status_code == 400 and wrong.json()["code"] == "invalid"
+    assert right.status_code == 200 and right.json()["token"]
+    assert "failing open, throttles allow requests" in caplog.text
+
+
+def test_without_failing_open_the_same_outage_is_an_error(settings, unreachable_redis_url):
+    """What the fail-open backend guards against: Django's own Redis cache raises into the request."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": unreachable_redis_url, "OPTIONS": {"socket_connect_timeout": 1}}}
+    with pytest.raises(Exception, match="(?i)connect"):
+        APIClient().post("/api/v1/auth/token/", {"username": "pat", "password": "nope"}, format="json")
+
+
+def test_throttles_still_throttle_on_the_default_database_cache(settings, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    assert settings.CACHES["default"]["BACKEND"] == "config.cache.FailOpenDatabaseCache"
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, "auth": "2/min"})
+    statuses = [APIClient().post("/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json").status_code
+                for _ in range(3)]
+    assert statuses == [400, 400, 429]
