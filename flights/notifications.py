@@ -128,22 +128,39 @@ def notifications_send(*, limit: int = 500, now: dt.datetime | None = None) -> i
     """Deliver due messages one at a time until none is due (or `limit` tries); returns how many were sent.
 
     Safe from several workers at once (each claims a different row) and to run again (sent rows are done).
-    One SMTP connection serves the whole run.
+    One SMTP connection serves the run; after a failure it is opened afresh, and after three failures in a
+    row the run stops (the mail server is down: the rows wait for their backoff, not all burnt at once).
     """
-    sent = 0
+    sent = failures_in_a_row = 0
     connection = get_connection()
+    try:
+        connection.open()  # kept open for the run (a backend opened per message closes after each)
+    except Exception:  # unreachable: each message records the failure itself
+        logger.debug("opening the mail connection failed", exc_info=True)
     try:
         for _ in range(limit):
             notification = notification_send_next(now=now, connection=connection)
             if notification is None:
                 break
-            sent += notification.status == Notification.Status.SENT
+            if notification.status == Notification.Status.SENT:
+                sent += 1
+                failures_in_a_row = 0
+                continue
+            failures_in_a_row += 1
+            _close_quietly(connection)
+            if failures_in_a_row >= 3:
+                logger.warning("Mail server failed three times in a row; the rest of the outbox waits for the next run.")
+                break
     finally:
-        try:
-            connection.close()
-        except Exception:  # a broken connection has nothing left to close
-            logger.debug("closing the mail connection failed", exc_info=True)
+        _close_quietly(connection)
     return sent
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # a broken connection has nothing left to close
+        logger.debug("closing the mail connection failed", exc_info=True)
 
 
 class NotificationNotResendable(DomainError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -95,3 +96,30 @@ def start_worker(worker_env, tmp_path):
 def celery_worker_process(start_worker):
     """One worker for the test."""
     return start_worker().process
+
+
+@contextlib.contextmanager
+def app_broker_at(url: str):
+    """Point this process's Celery app at `url` (dropping pooled connections to the old broker); tasks sent
+    go to that broker, not run in-process."""
+    from config.celery import app
+
+    keys = ("broker_url", "broker_transport_options", "task_publish_retry_policy", "task_always_eager")
+    saved = {key: app.conf[key] for key in keys}
+
+    def drop_pools():
+        if app._pool is not None:
+            app._pool.force_close_all()
+            app._pool = None
+        app.amqp._producer_pool = None
+
+    drop_pools()
+    app.conf.broker_url = url
+    app.conf.task_always_eager = False
+    app.conf.broker_transport_options = {"socket_connect_timeout": 1, "socket_timeout": 5}
+    app.conf.task_publish_retry_policy = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+    try:
+        yield
+    finally:
+        drop_pools()
+        app.conf.update(saved)

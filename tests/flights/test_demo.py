@@ -17,8 +17,20 @@ def snapshot():
     return rows
 
 
-def test_load_demo_twice_leaves_the_same_rows(capsys):
-    call_command("load_demo")
+def test_load_demo_twice_leaves_the_same_rows(capsys, django_capture_on_commit_callbacks):
+    import socket
+
+    from flights.models import WindowComputation
+    from tests.workers import app_broker_at
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        nowhere = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    with app_broker_at(nowhere), django_capture_on_commit_callbacks(execute=True):  # a fresh machine: no broker
+        call_command("load_demo")
+    # Computed in-process, not left queued for a worker that may never come.
+    assert not WindowComputation.objects.filter(status__in=["queued", "running"]).exists()
+    assert WindowComputation.objects.filter(status="done").exists()
     first = snapshot()
     flights_first = list(Flight.objects.values_list("code", "launch_at", "status"))
     call_command("load_demo")

@@ -26,7 +26,7 @@ def wait_for(condition, seconds=90):
 def test_a_committed_hold_is_emailed_by_the_worker_and_the_sweep_expires_it(celery_worker_process, operations,
                                                                              director, other_director):
     flight = bookable_flight(vehicle=certified_vehicle(ops=operations, directors=[director, other_director]))
-    # A hold committed for real: its on-commit hook sends the email task to the worker.
+    # A hold committed for real: its email is in the outbox, and the on-commit wake-up has the worker send it.
     booking = services.booking_hold(flight=flight, user=passenger_with_profile())
     change = BookingStatusChange.objects.get(booking=booking)
     assert wait_for(lambda: BookingStatusChange.objects.get(pk=change.pk).notified_at is not None)

@@ -26,6 +26,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.conftest import PASSWORD, require_postgres
+from tests.workers import app_broker_at
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytest.mark.timeout(240)]
 
@@ -97,7 +98,7 @@ class CountingSmtp:
     async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.original_content or envelope.content)
         with self._lock:
-            self.received.append(message.get(HEADER, "?"))
+            self.received.append("".join(str(message.get(HEADER, "?")).split()))  # unfold a long header
             count = len(self.received)
         if self.signal_at is not None and count == self.signal_at:
             self.in_flight.set()
@@ -119,31 +120,6 @@ class CountingSmtp:
 
     def __exit__(self, *exc):
         self.controller.stop()
-
-
-@contextlib.contextmanager
-def app_broker_at(url: str):
-    """Point this process's Celery app at `url` (dropping pooled connections to the old broker)."""
-    from config.celery import app
-
-    keys = ("broker_url", "broker_transport_options", "task_publish_retry_policy")
-    saved = {key: app.conf[key] for key in keys}
-
-    def drop_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
-        app.amqp._producer_pool = None
-
-    drop_pools()
-    app.conf.broker_url = url
-    app.conf.broker_transport_options = {"socket_connect_timeout": 1, "socket_timeout": 5}
-    app.conf.task_publish_retry_policy = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-    try:
-        yield
-    finally:
-        drop_pools()
-        app.conf.update(saved)
 
 
 @pytest.fixture
@@ -200,7 +176,8 @@ def test_with_redis_down_requests_succeed_and_every_message_is_delivered_once_af
     own_redis.kill()  # every task queued so far is gone with it
     registration = {"username": "ada", "email": "ada@example.test", "password": "orbital-velocity-7.8",
                     "first_name": "Ada", "last_name": "Lovelace", "legal_name": "Augusta Ada King",
-                    "date_of_birth": "1985-12-10", "nationality": "GB"}
+                    "date_of_birth": "1985-12-10", "nationality": "GB", "passport_number": "P1234567", "mass_kg": "62.5",
+                    "height_cm": 168, "emergency_contact": "Charles Babbage, +44 20 7946 0001"}
     portal = Client()
     portal.force_login(other_pax)
     staff_api = APIClient()
@@ -234,7 +211,7 @@ def test_with_redis_down_requests_succeed_and_every_message_is_delivered_once_af
     print("\nRedis down, seconds per request:", {name: round(s, 2) for name, s in seconds.items()})
     assert max(seconds.values()) < 10
     pending = Notification.objects.filter(status="pending").count()
-    assert pending >= 8 and not Notification.objects.filter(status="sent").exists()
+    assert pending >= 7 and pending == Notification.objects.count()  # nothing sent: no worker, no broker
     computation = WindowComputation.objects.get(flight=flight)
     assert computation.status == "queued"  # its task never reached a broker
 

@@ -40,10 +40,12 @@ def test_no_payment_before_consent_is_signed(held, operations):
     assert held.status == "held"
 
 
-def test_deposit_after_consent_reserves_the_seat(held, operations, run_on_commit, mailoutbox):
+def test_deposit_after_consent_reserves_the_seat(held, operations, mailoutbox, deliver_outbox):
     sign(held)
-    with run_on_commit():
-        entry = record(held, operations, reference="  BANK-0001 ")
+    deliver_outbox()  # the hold's email
+    mailoutbox.clear()
+    entry = record(held, operations, reference="  BANK-0001 ")
+    deliver_outbox()
     assert (entry.kind, entry.amount, entry.currency, entry.provider, entry.reference, entry.recorded_by) == (
         "deposit", Decimal("150000.00"), "USD", "bank_transfer", "BANK-0001", operations,
     )
