@@ -454,3 +454,4 @@ REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
     "rest_framework.renderers.BrowsableAPIRenderer",
 ]
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "config.openapi.AutoSchema"  # operation ids that read as verbs
+SPECTACULAR_SETTINGS["SCHEMA_PATH_PREFIX"] = r"/api/v[0-9]+"  # tags by resource (flights, bookings), not "v1"
