@@ -142,6 +142,12 @@ def test_a_record_already_holding_a_lone_surrogate_still_renders_for_the_surgeon
     assert page.status_code == 200 and "Apixaban \ufffd 5 mg" in page.content.decode()
 
 
+def test_the_json_renderer_answers_even_when_a_stored_value_holds_a_lone_surrogate():
+    from config.parsers import JSONRenderer
+
+    assert json.loads(JSONRenderer().render({"note": "a\udc00b", "ok": "Zoë"})) == {"note": "a\ufffdb", "ok": "Zoë"}
+
+
 # --- JSON depth and size -------------------------------------------------------------------------------
 
 
