@@ -16,6 +16,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from accounts import services
 from accounts.exceptions import TwoFactorSetupRequired
 from accounts.policy import confirmed_device, requires_two_factor, two_factor_satisfied
+from config.text import OTP_TOKEN_MAX_LENGTH, PASSWORD_MAX_LENGTH
 from flights.exceptions import InvalidInput
 
 
@@ -42,7 +43,12 @@ class TwoFactorSessionScheme(SessionScheme):
 
 
 class TwoFactorAuthTokenSerializer(AuthTokenSerializer):
-    otp_token = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True)
+    username = serializers.CharField(label="Username", max_length=150, write_only=True)
+    password = serializers.CharField(
+        label="Password", max_length=PASSWORD_MAX_LENGTH, style={"input_type": "password"}, trim_whitespace=False,
+        write_only=True,
+    )
+    otp_token = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True, max_length=OTP_TOKEN_MAX_LENGTH)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

@@ -17,7 +17,9 @@ without examples, and on any example its schema does not accept.
 from __future__ import annotations
 
 import copy
+import re
 
+from drf_spectacular.openapi import AutoSchema as _SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
@@ -190,3 +192,60 @@ def add_error_responses(result, generator, request, public):
                     media["examples"] = {summary.title().replace(" ", ""): {"value": copy.deepcopy(value),
                                                                              "summary": summary}}
     return result
+
+
+# --- Operation ids -------------------------------------------------------------------------------------
+
+STANDARD_ACTIONS = {"list", "retrieve", "create", "update", "partial_update", "destroy"}
+METHOD_SUFFIXES = {"put": "update", "patch": "update", "delete": "destroy", "post": "create"}
+
+
+class AutoSchema(_SpectacularAutoSchema):
+    """Operation ids that read as the call a generated client makes: `flights_hold`, `bookings_cancel`.
+
+    The words are the path's (without `api`, the version and ids), then what the operation does:
+    - a router's own action: `bookings_list`, `bookings_retrieve`, `verification_records_create`;
+    - a custom action: its name, e.g. `bookings_cancel`, `polls_vote` (a POST to a plural name makes one
+      thing, so `holds` reads `hold`); where one action answers GET and a write, GET keeps the plain name
+      (`medical_clearances_examinations`) and the write reads as a verb (`..._examination`, `..._update`);
+      an extra method mapped to another function takes that function's name (`flights_compute_launch_windows`);
+    - a plain view: the path (`auth_token`), with `_retrieve`/`_list`/`_update`/... when the path answers
+      several methods (`me_retrieve`, `me_update`).
+    `extend_schema(operation_id=...)` still wins where a view says more.
+    """
+
+    def get_operation_id(self):
+        method = self.method.lower()
+        tokens = [token.replace("-", "_") for token in self._tokenize_path()]
+        tokens = [token for token in tokens if token != "api" and not re.fullmatch(r"v\d+", token)]
+        action = getattr(self.view, "action", None)
+        if action is None:
+            methods = [m for m in self.view.http_method_names if m not in ("head", "options") and hasattr(self.view, m)]
+            if len(methods) > 1:
+                tokens.append("list" if method == "get" and self._is_list_view() else METHOD_SUFFIXES.get(method, "retrieve"))
+            return "_".join(tokens or ["root"])
+        if action in STANDARD_ACTIONS:
+            return "_".join([*tokens, action])
+        extra = self._extra_action()
+        if extra is not None:
+            url_tokens = extra.url_path.replace("-", "_").split("/")
+            if tokens[-len(url_tokens):] == url_tokens:
+                tokens = tokens[: -len(url_tokens)]
+        name = action
+        if extra is not None and extra.__name__ == action and method != "get":
+            several = len({m for m in extra.mapping if m not in ("head", "options")}) > 1
+            if name.endswith("s") and not name.endswith("ss") and method == "post":
+                name = name[:-1]
+            elif several:
+                name = f"{name}_{METHOD_SUFFIXES.get(method, method)}"
+        return "_".join([*tokens, name])
+
+    def _extra_action(self):
+        """The @action behind this operation (the one whose mapping holds this method's function)."""
+        get_extra_actions = getattr(self.view, "get_extra_actions", None)
+        if get_extra_actions is None:
+            return None
+        for extra in get_extra_actions():
+            if self.view.action in extra.mapping.values():
+                return extra
+        return None

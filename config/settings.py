@@ -480,3 +480,27 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
 ]
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Spaceline Flight Operations")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the TOTP device admin never shows a secret
+
+# API hardening (issue 11): error shape everywhere, body limits, JSON-only bodies, trusted proxies.
+# DJANGO_TRUSTED_PROXIES is how many reverse proxies in front of the app append to X-Forwarded-For; the
+# client address for throttles (DRF NUM_PROXIES) and for log-in lockout (django-axes, keyed on username
+# plus address) is the one the outermost trusted proxy saw. 0 (the default) trusts no header at all: the
+# address is REMOTE_ADDR, so a client cannot pick a fresh address per request by sending the header.
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXIES is a count of reverse proxies: 0 or more.")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXIES
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_ip_address"  # the same rule as DRF's throttles
+API_MAX_JSON_BYTES = int(float(os.environ.get("API_MAX_JSON_MB", "1")) * 1024 * 1024)
+API_MAX_UPLOAD_BYTES = int(float(os.environ.get("API_MAX_UPLOAD_MB", "0")) * 1024 * 1024) or (
+    MEDICAL_DOCUMENT_MAX_BYTES + 1024 * 1024  # the largest file, plus room for the multipart envelope
+)
+API_MAX_JSON_DEPTH = int(os.environ.get("API_MAX_JSON_DEPTH", "32"))
+MIDDLEWARE.insert(0, "config.errors.ApiBodyLimitMiddleware")  # before anything reads the body
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["config.parsers.JSONParser"]  # upload views add MultiPartParser
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+    "config.parsers.JSONRenderer",
+    "rest_framework.renderers.BrowsableAPIRenderer",
+]
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "config.openapi.AutoSchema"  # operation ids that read as verbs
+SPECTACULAR_SETTINGS["SCHEMA_PATH_PREFIX"] = r"/api/v[0-9]+"  # tags by resource (flights, bookings), not "v1"

@@ -43,7 +43,7 @@ class PassengerProfile(models.Model):
     height_cm = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(HEIGHT_RANGE_CM[0]), MaxValueValidator(HEIGHT_RANGE_CM[1])]
     )
-    emergency_contact = models.TextField(help_text="Name, relation and phone number of someone to call.")
+    emergency_contact = models.TextField(max_length=500, help_text="Name, relation and phone number of someone to call.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -117,10 +117,12 @@ class ConsentDocument(models.Model):
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="consent_documents")
     version = models.PositiveIntegerField(editable=False)
     known_hazards = models.TextField(
+        max_length=20000,
         help_text="Known hazards and risks that could result in death, serious injury or loss of the vehicle; one a line."
     )
-    unknown_hazards = models.TextField(default=UNKNOWN_HAZARDS, blank=True, help_text="Left empty: the standard wording.")
+    unknown_hazards = models.TextField(max_length=20000, default=UNKNOWN_HAZARDS, blank=True, help_text="Left empty: the standard wording.")
     government_statement = models.TextField(
+        max_length=20000,
         default=GOVERNMENT_STATEMENT, blank=True, help_text="Left empty: the standard wording."
     )
     published_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -145,7 +147,7 @@ class ConsentDocument(models.Model):
 class IndustrySafetyRecord(models.Model):
     """The safety record of all crewed vehicles flown, as operations last wrote it (14 CFR 460.45(c))."""
 
-    summary = models.TextField(help_text="Every crewed vehicle flown, its flights and its fatal and serious accidents.")
+    summary = models.TextField(max_length=20000, help_text="Every crewed vehicle flown, its flights and its fatal and serious accidents.")
     as_of = models.DateField(help_text="The date the summary is correct for.")
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -281,7 +283,7 @@ class BookingStatusChange(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=16, choices=Booking.Status.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=Booking.Status.choices)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(max_length=2000, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -320,7 +322,7 @@ class ScrubNotice(models.Model):
     flight = models.ForeignKey(Flight, on_delete=models.PROTECT, related_name="scrub_notices")
     old_launch_at = models.DateTimeField()
     new_launch_at = models.DateTimeField()
-    scrub_reason = models.TextField()
+    scrub_reason = models.TextField(max_length=2000)
     status_before = models.CharField(max_length=16, choices=Booking.Status.choices)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     blockers = models.TextField(blank=True, help_text="Each failing gate's message, one a line.")
@@ -413,7 +415,7 @@ class LedgerEntry(models.Model):
     currency = models.CharField(max_length=3)
     provider = models.CharField(max_length=32, help_text="The payment provider, e.g. bank_transfer.")
     reference = models.CharField(max_length=64, blank=True, help_text="The provider's reference, e.g. the bank's.")
-    note = models.TextField(blank=True)
+    note = models.TextField(max_length=2000, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

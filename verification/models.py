@@ -108,7 +108,7 @@ class VerificationFlight(TransitionsMixin, NeverDeleted):
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="verification_records")
     kind = models.CharField(max_length=16, choices=Kind.choices, editable=False)
     revision = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up at every reopen.")
-    summary = models.TextField(blank=True)
+    summary = models.TextField(max_length=20000, blank=True)
     launched_at = models.DateTimeField(null=True, blank=True)
     landed_at = models.DateTimeField(null=True, blank=True)
     apogee_km = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
@@ -251,11 +251,12 @@ class TestObjective(RecordContent):
         PARTIAL = "partial", "Partial"
 
     sequence = models.PositiveSmallIntegerField()
-    description = models.TextField()
-    success_criterion = models.TextField()
-    measured_result = models.TextField(blank=True)
+    description = models.TextField(max_length=10000)
+    success_criterion = models.TextField(max_length=10000)
+    measured_result = models.TextField(max_length=10000, blank=True)
     result = models.CharField(max_length=16, choices=Result.choices, default=Result.PENDING)
     flight_rationale = models.TextField(
+        max_length=10000,
         blank=True, help_text="For a partial result: why it is safe to proceed (written flight rationale)."
     )
 
@@ -289,11 +290,11 @@ class Anomaly(RecordContent):
 
     title = models.CharField(max_length=200)
     severity = models.CharField(max_length=16, choices=Severity.choices)
-    description = models.TextField()
-    root_cause = models.TextField(blank=True)
-    corrective_actions = models.TextField(blank=True)
+    description = models.TextField(max_length=10000)
+    root_cause = models.TextField(max_length=10000, blank=True)
+    corrective_actions = models.TextField(max_length=10000, blank=True)
     disposition = models.CharField(max_length=16, choices=Disposition.choices, default=Disposition.OPEN)
-    flight_rationale = models.TextField(blank=True, help_text="Why it is safe to fly with this anomaly accepted.")
+    flight_rationale = models.TextField(max_length=10000, blank=True, help_text="Why it is safe to fly with this anomaly accepted.")
 
     history = HistoricalRecords()
 
@@ -378,7 +379,7 @@ class RecordStatusChange(models.Model):
     from_status = models.CharField(max_length=16, choices=VerificationFlight.Status.choices)
     to_status = models.CharField(max_length=16, choices=VerificationFlight.Status.choices)
     revision = models.PositiveIntegerField()
-    reason = models.TextField(blank=True)
+    reason = models.TextField(max_length=2000, blank=True)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
 
@@ -410,9 +411,9 @@ class SignOff(NeverDeleted):
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verification_signoffs")
     signer_name = models.CharField(max_length=300, help_text="The signer's full name when signing.")
     signed_at = models.DateTimeField()
-    meaning = models.TextField(help_text='What the signature means, e.g. "objectives met; safe to proceed".')
+    meaning = models.TextField(max_length=1000, help_text='What the signature means, e.g. "objectives met; safe to proceed".')
     decision = models.CharField(max_length=16, choices=Decision.choices)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(max_length=4000, blank=True)
     record_hash = models.CharField(max_length=64)
     previous_hash = models.CharField(max_length=64, unique=True)
     signoff_hash = models.CharField(max_length=64, unique=True)
@@ -473,7 +474,7 @@ class Mishap(NeverDeleted):
     flight = models.OneToOneField(Flight, on_delete=models.PROTECT, related_name="mishap")
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="mishaps")
     occurred_at = models.DateTimeField()
-    description = models.TextField()
+    description = models.TextField(max_length=10000)
     declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     declared_at = models.DateTimeField(default=timezone.now)
 
@@ -496,7 +497,7 @@ class CorrectiveAction(TransitionsMixin, NeverDeleted):
     TRANSITIONS = {Status.OPEN: {Status.CLOSED}, Status.CLOSED: set()}
 
     mishap = models.ForeignKey(Mishap, on_delete=models.PROTECT, related_name="corrective_actions")
-    description = models.TextField()
+    description = models.TextField(max_length=10000)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -6,7 +6,6 @@ operations); every write goes through the same services as the portal, which enf
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -17,6 +16,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -129,7 +129,7 @@ class PollSerializer(serializers.ModelSerializer):
 
 
 class VoteInput(serializers.Serializer):
-    position = serializers.CharField()
+    position = serializers.CharField(max_length=64)
     vote = serializers.ChoiceField(choices=[(Verdict.GO, "GO"), (Verdict.NO_GO, "NO-GO")])
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
 

@@ -145,7 +145,7 @@ class Waiver(models.Model):
 
     flight = models.ForeignKey("flights.Flight", on_delete=models.PROTECT, related_name="waivers")
     check_key = models.CharField(max_length=200, help_text="The finding's key, e.g. weather.gusts.")
-    reason = models.TextField()
+    reason = models.TextField(max_length=2000)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(default=timezone.now)
     launch_at = models.DateTimeField(help_text="A waiver holds for this launch attempt only.")
@@ -250,7 +250,7 @@ class GoNoGoPoll(TransitionsMixin, models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     launch_at = models.DateTimeField(help_text="The launch attempt this poll is for.")
-    scrub_reason = models.TextField(blank=True)
+    scrub_reason = models.TextField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -270,7 +270,7 @@ class PollVote(models.Model):
     position = models.CharField(max_length=24, choices=Position.choices)
     vote = models.CharField(max_length=8, choices=[(Verdict.GO, "GO"), (Verdict.NO_GO, "NO-GO")])
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    comment = models.TextField(blank=True)
+    comment = models.TextField(max_length=2000, blank=True)
     voted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.text import OTP_TOKEN_MAX_LENGTH, PASSWORD_MAX_LENGTH
 from flights.api.serializers import FlightSerializer
 from tourism import selectors
 from tourism.disclosure import consent_state
@@ -22,13 +23,13 @@ class ProfileFieldsSerializer(serializers.Serializer):
     passport_number = serializers.CharField(max_length=20)
     mass_kg = serializers.DecimalField(max_digits=5, decimal_places=1)
     height_cm = serializers.IntegerField()
-    emergency_contact = serializers.CharField()
+    emergency_contact = serializers.CharField(max_length=500)
 
 
 class RegisterSerializer(ProfileFieldsSerializer):
     username = serializers.CharField(max_length=150)
-    email = serializers.EmailField()
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, write_only=True, style={"input_type": "password"})
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
@@ -64,17 +65,17 @@ class AccountSerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"})
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, style={"input_type": "password"})
     otp_token = serializers.CharField(
-        required=False, allow_blank=True,
+        required=False, allow_blank=True, max_length=OTP_TOKEN_MAX_LENGTH,
         help_text="Staff accounts (flight surgeons, flight directors, operations): the current 6-digit code from "
         "the authenticator app enrolled in the portal. Passengers leave it out.",
     )
 
 
 class EmailVerifyRequestSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="The last part of the link in the verification email.")
+    token = serializers.CharField(max_length=512, help_text="The last part of the link in the verification email.")
 
 
 class EmailVerifiedSerializer(serializers.Serializer):
@@ -90,8 +91,8 @@ class EmailVerificationSentSerializer(serializers.Serializer):
 
 
 class EmailChangeRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, write_only=True, style={"input_type": "password"})
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -258,7 +259,9 @@ class DisclosureSerializer(serializers.Serializer):
 
 class ConsentRequestSerializer(serializers.Serializer):
     legal_name = serializers.CharField(max_length=150, help_text="Your full legal name, typed as your signature.")
-    password = serializers.CharField(style={"input_type": "password"}, help_text="Your account password.")
+    password = serializers.CharField(
+        max_length=PASSWORD_MAX_LENGTH, style={"input_type": "password"}, help_text="Your account password."
+    )
     disclosure_sha256 = serializers.RegexField(
         r"^[0-9a-fA-F]{64}$", required=False, allow_blank=True,
         help_text="SHA-256 of the disclosure text you read (GET .../consent/); refused if the text changed since.",

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
@@ -66,6 +67,7 @@ class TokenView(ObtainAuthToken):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
     serializer_class = TwoFactorAuthTokenSerializer
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # JSON, not ObtainAuthToken's form and multipart too
 
     @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenResponseSerializer, **errors(400, 429)},
                    examples=examples.TOKEN)
@@ -301,7 +303,7 @@ class BookingViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         description="The disclosure to read before signing, built from the live record, with its SHA-256.",
     )
     @extend_schema(
-        methods=["POST"], request=s.ConsentRequestSerializer,
+        methods=["POST"], request=s.ConsentRequestSerializer, operation_id="bookings_consent_sign",
         responses={200: s.BookingDetailSerializer, **errors(400, 404, 409, 429)}, examples=examples.CONSENT_SIGN,
         description="Sign informed consent (14 CFR 460.45) by typing your full legal name and your password.",
     )

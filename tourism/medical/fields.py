@@ -7,6 +7,7 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from config.text import scrub_unencodable
 from tourism.medical import crypto
 
 
@@ -45,7 +46,9 @@ class EncryptedJSONField(EncryptedTextField):
     def from_db_value(self, value, expression, connection):
         if value is None:
             return None
-        return json.loads(crypto.decrypt_text(value))
+        # An answer saved before the API refused unencodable text may hold a lone surrogate (JSON keeps it
+        # as "\\ud800"): read it as U+FFFD, so the record still renders for the surgeon (API and portal).
+        return scrub_unencodable(json.loads(crypto.decrypt_text(value)))
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -201,7 +201,7 @@ class ClearanceNote(models.Model):
 
     clearance = models.ForeignKey(MedicalClearance, on_delete=models.PROTECT, related_name="notes")
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    body = EncryptedTextField()
+    body = EncryptedTextField(max_length=10000)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -227,7 +227,7 @@ class MedicalExamination(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     performed_on = models.DateField()
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
-    findings = EncryptedTextField()
+    findings = EncryptedTextField(max_length=10000)
     examiner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -267,7 +267,7 @@ class MedicalDocument(models.Model):
 
     clearance = models.ForeignKey(MedicalClearance, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
-    original_name = EncryptedTextField(help_text="The uploaded file's name (it can itself say something medical).")
+    original_name = EncryptedTextField(max_length=255, help_text="The uploaded file's name (it can itself say something medical).")
     content_type = models.CharField(max_length=32, choices=ContentType.choices)
     size_bytes = models.PositiveIntegerField()
     file = models.FileField(storage=private_medical_storage, upload_to=_document_name, max_length=200)

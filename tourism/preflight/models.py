@@ -66,7 +66,7 @@ class TrainingModule(models.Model):
     """
 
     name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=10000, blank=True)
     itinerary = models.ForeignKey(
         Itinerary, null=True, blank=True, on_delete=models.PROTECT, related_name="training_modules",
         help_text="The itinerary that requires it; leave empty and choose a regime for every itinerary of that regime.",
@@ -149,7 +149,7 @@ class TrainingRecord(AppendOnlyModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="training_signed_off",
         help_text="The instructor, on the operator's staff, who signs the module off.",
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(max_length=2000, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -176,7 +176,7 @@ class WaiverOfClaims(AppendOnlyModel):
     flight = models.ForeignKey(Flight, on_delete=models.PROTECT, related_name="waivers_of_claims")
     typed_name = models.CharField(max_length=150)
     text_version = models.PositiveSmallIntegerField()
-    text = models.TextField()
+    text = models.TextField(max_length=50000)
     text_sha256 = models.CharField(max_length=64, validators=[SHA256_HEX])
     signed_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -210,7 +210,7 @@ class SecurityScreening(AppendOnlyModel):
     result = models.CharField(max_length=8, choices=Result.choices)
     screened_at = models.DateTimeField(default=timezone.now)
     screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
+    note = models.TextField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-screened_at", "-id"]

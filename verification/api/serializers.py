@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.text import PASSWORD_MAX_LENGTH
 from flights.models import Flight
 from verification import selectors
 from verification.models import Anomaly, Attachment, Occupant, SignOff, TestObjective, VerificationFlight
@@ -155,9 +156,11 @@ class RecordUpdateSerializer(serializers.ModelSerializer):
 
 class SignOffCreateSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=SignOff.Decision.choices)
-    meaning = serializers.CharField(help_text="What the signature attests to.")
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    meaning = serializers.CharField(max_length=1000, help_text="What the signature attests to.")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    password = serializers.CharField(
+        max_length=PASSWORD_MAX_LENGTH, write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
     expected_record_hash = serializers.RegexField(
         r"^[0-9a-f]{64}$", required=False,
         help_text="The record's current_hash as reviewed: the signature is refused if the record changed since.",
@@ -165,7 +168,7 @@ class SignOffCreateSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class EvidenceSerializer(serializers.Serializer):

@@ -6,11 +6,11 @@ domain's messages). Only flight directors sign, with their password; nothing is 
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -91,16 +91,18 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Verificati
     @action(detail=True, methods=["post"], url_path="mark-flown")
     def mark_flown(self, request, pk=None):
         """Lock a complete record: it changes afterwards only through reopen."""
+        record = self.get_object()  # which record, before what was sent
         reason = self._valid(s.ReasonSerializer, request.data)["reason"]
-        return self._render(services.verification_mark_flown(record=self.get_object(), by=request.user, reason=reason))
+        return self._render(services.verification_mark_flown(record=record, by=request.user, reason=reason))
 
     @extend_schema(request=s.ReasonSerializer, responses={200: s.RecordSerializer, **error_responses(409)},
                    examples=examples.SUBMIT)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Put a flown record in the sign-off queue."""
+        record = self.get_object()
         reason = self._valid(s.ReasonSerializer, request.data)["reason"]
-        record = services.verification_submit_for_review(record=self.get_object(), by=request.user, reason=reason)
+        record = services.verification_submit_for_review(record=record, by=request.user, reason=reason)
         return self._render(record)
 
     @extend_schema(request=s.ReasonSerializer, responses={200: s.RecordSerializer, **error_responses(400, 409)},
@@ -108,16 +110,18 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Verificati
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """Unlock a flown record for correction; its sign-offs become void (flight directors only)."""
+        record = self.get_object()
         reason = self._valid(s.ReasonSerializer, request.data)["reason"]
-        return self._render(services.verification_reopen(record=self.get_object(), by=request.user, reason=reason))
+        return self._render(services.verification_reopen(record=record, by=request.user, reason=reason))
 
     @extend_schema(request=s.SignOffCreateSerializer, responses={201: s.SignOffSerializer, **error_responses(400, 409)},
                    examples=examples.SIGN_OFF)
     @action(detail=True, methods=["post"], url_path="sign-off", throttle_classes=[ScopedRateThrottle])
     def sign_off(self, request, pk=None):
         """Sign the record (flight directors only), re-entering your password."""
+        record = self.get_object()
         data = self._valid(s.SignOffCreateSerializer, request.data)
-        signoff = services.verification_sign_off(record=self.get_object(), signer=request.user, **data)
+        signoff = services.verification_sign_off(record=record, signer=request.user, **data)
         return Response(s.SignOffSerializer(signoff, context={}).data, status=status.HTTP_201_CREATED)
 
     def get_throttles(self):
@@ -200,7 +204,7 @@ class AttachmentViewSet(RecordContentViewSet):
     queryset = Attachment.objects.select_related("record").order_by("record_id", "id")
     serializer_class = s.AttachmentSerializer
     filterset_class = AttachmentFilter
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # the file comes as multipart; every other body is JSON
     http_method_names = ["get", "post", "head", "options"]
 
     @extend_schema(request=s.AttachmentCreateSerializer,

@@ -74,7 +74,6 @@ class ExaminationSerializer(serializers.ModelSerializer):
         model = MedicalExamination
         fields = ["id", "kind", "performed_on", "outcome", "findings", "examiner", "recorded_at"]
         read_only_fields = ["id", "examiner", "recorded_at"]
-        extra_kwargs = {"findings": {"allow_blank": True, "required": False}}
 
 
 class NoteSerializer(serializers.ModelSerializer):
@@ -84,7 +83,7 @@ class NoteSerializer(serializers.ModelSerializer):
         model = ClearanceNote
         fields = ["id", "kind", "body", "author", "created_at"]
         read_only_fields = ["id", "kind", "author", "created_at"]
-        extra_kwargs = {"body": {"allow_blank": True, "required": False}}
+        extra_kwargs = {"body": {"allow_blank": True, "required": False, "default": ""}}
 
 
 class DocumentSerializer(serializers.ModelSerializer):

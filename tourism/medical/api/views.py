@@ -9,15 +9,14 @@ passenger's clearance is 404, a staff role without content access gets 403. Noth
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.generics import GenericAPIView, get_object_or_404
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -79,7 +78,15 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     filterset_class = ClearanceFilter
     action_filtersets = {"access_log": AccessLogFilter, "examinations": None, "notes": None, "documents": None}
     queryset = MedicalClearance.objects.none()  # for the schema; requests use get_queryset
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        self.action = self.action_map.get(request.method.lower())  # get_parsers asks which action this is
+        return super().initialize_request(request, *args, **kwargs)
+
+    def get_parsers(self):
+        if getattr(self, "action", None) == "documents":  # the one upload: the file comes as multipart
+            return [MultiPartParser()]
+        return super().get_parsers()
 
     def get_queryset(self):
         return selectors.clearances_visible_to(self.request.user).order_by("-created_at", "-id")
@@ -101,6 +108,10 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         if not selectors.can_read_content(self.request.user, clearance):
             raise PermissionDenied("Medical content is readable only by the passenger and flight surgeons.")
         return clearance
+
+    def _require_surgeon(self, what: str) -> None:
+        if not selectors.is_flight_surgeon(self.request.user):
+            raise PermissionDenied(f"Only flight surgeons {what}.")
 
     def _questionnaire_body(self, clearance: MedicalClearance, answers: dict) -> dict:
         return s.QuestionnaireSerializer(
@@ -151,9 +162,10 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                    responses={200: s.ClearanceSerializer, **error_responses(400, 409)}, examples=examples.DECIDE)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
+        clearance = self.get_object()  # which record, before what was sent
         data = s.DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        clearance = services.clearance_decide(clearance=self.get_object(), by=request.user, **data.validated_data)
+        clearance = services.clearance_decide(clearance=clearance, by=request.user, **data.validated_data)
         return Response(s.ClearanceSerializer(clearance).data)
 
     @extend_schema(summary="Ask the passenger for more information (flight surgeon)",
@@ -161,10 +173,11 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                    responses={200: s.ClearanceSerializer, **error_responses(409)}, examples=examples.REQUEST_INFORMATION)
     @action(detail=True, methods=["post"], url_path="request-information")
     def request_information(self, request, pk=None):
+        clearance = self.get_object()
         data = s.InformationRequestInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         clearance = services.clearance_request_information(
-            clearance=self.get_object(), by=request.user, message=data.validated_data["message"]
+            clearance=clearance, by=request.user, message=data.validated_data["message"]
         )
         return Response(s.ClearanceSerializer(clearance).data)
 
@@ -177,6 +190,7 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     def examinations(self, request, pk=None):
         clearance = self._content_clearance()
         if request.method == "POST":
+            self._require_surgeon("record examinations")  # who may, before what they sent
             data = s.ExaminationSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             exam = services.examination_record(clearance=clearance, by=request.user, **data.validated_data)
@@ -192,6 +206,7 @@ class ClearanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     def notes(self, request, pk=None):
         clearance = self._content_clearance()
         if request.method == "POST":
+            self._require_surgeon("add notes")
             data = s.NoteSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             note = services.note_add(clearance=clearance, by=request.user, body=data.validated_data.get("body", ""))

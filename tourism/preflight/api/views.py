@@ -169,6 +169,7 @@ class BookingPreflightViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     )
     @extend_schema(
         methods=["POST"], summary="Sign the waiver of claims for this booking's flight by typing your legal name",
+        operation_id="preflight_bookings_waiver_sign",
         request=s.WaiverSignInputSerializer, responses={201: s.WaiverSerializer, **errors(400, 403, 404, 409, 429)},
         examples=examples.WAIVER_SIGN,
     )
