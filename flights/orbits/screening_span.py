@@ -27,6 +27,7 @@ millisecond). An interval is screened when either end is above the screening alt
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,27 +36,42 @@ import numpy as np
 from numpy.typing import NDArray
 from sgp4.api import SGP4_ERRORS, Satrec, SatrecArray
 
+from flights.orbits.constants import WGS72_MU_KM3_S2
 from flights.orbits.errors import OrbitError
 from flights.orbits.frames import ecef_to_geodetic, gmst_rad, julian_date, require_utc, teme_to_ecef
 from flights.orbits.screening_types import (
+    RULE_SCREENED,
+    RULE_STALE_PADDED,
+    RULE_UNPROPAGATABLE_BAND,
+    SGP4_DECAYED,
     STANDOFF_KM,
     Closure,
     FailedObject,
     ScreeningObject,
     ScreeningResult,
     ScreeningStats,
+    UncertainObject,
+    UncertaintyPolicy,
 )
 
 __all__ = [
+    "BAND_PAD_KM",
     "OBJECT_MAX_ACCELERATION_KM_S2",
+    "Allowances",
     "Propagated",
     "ScreeningSpan",
     "closures_from_hits",
     "failed_object",
+    "finish",
+    "osculating_radii",
     "propagate_ecef",
     "segment_minimum",
     "standoffs_km",
 ]
+
+# Pad on a perigee/apogee band: SGP4's short-period terms move an object's radius ~10-20 km around its
+# osculating two-body perigee/apogee, and drag/lunisolar drift over a span adds a little.
+BAND_PAD_KM = 50.0
 
 # Largest acceleration of a catalogued object in the Earth-fixed frame, for the chord pad: gravity at
 # the surface (398600 / 6378^2 = 0.0098 km/s^2) + Coriolis 2 omega v (v <= 11.2 km/s escape speed +
@@ -161,6 +177,13 @@ class ScreeningSpan:
         """Last absolute second that ends a screened interval of any liftoff (intervals start before it)."""
         return self.last_tau_s + self.last_k + 1
 
+    def radius_band_km(self) -> tuple[float, float]:
+        """Geocentric radii of the screened trajectory: lowest point of its chords, highest sample."""
+        starts = np.nonzero(self.interval_screened)[0]
+        lowest, _ = segment_minimum(self.trajectory_km[starts], self.trajectory_km[starts + 1])
+        samples = self.trajectory_km[np.union1d(starts, starts + 1)]
+        return float(lowest.min()), float(np.linalg.norm(samples, axis=1).max())
+
     def moment(self, seconds: float) -> datetime:
         return self.window_open + timedelta(seconds=float(seconds))
 
@@ -245,6 +268,7 @@ def closures_from_hits(
     liftoff_index: NDArray[np.int64],
     distance_km: NDArray[np.float64],
     seconds: NDArray[np.float64],
+    allowance_km: NDArray[np.float64] | None = None,
 ) -> list[Closure]:
     """Merge (object, liftoff) hits into per-object closure intervals of consecutive liftoffs.
 
@@ -269,6 +293,7 @@ def closures_from_hits(
     bounds = np.append(np.nonzero(starts)[0], len(object_index))
     for begin, end in zip(bounds[:-1], bounds[1:], strict=True):
         item = objects[int(object_index[begin])]
+        allowance = 0.0 if allowance_km is None else float(allowance_km[int(object_index[begin])])
         closest = begin + int(np.argmin(distance_km[begin:end]))
         closures.append(
             Closure(
@@ -279,6 +304,8 @@ def closures_from_hits(
                 object_class=item.object_class,
                 min_distance_km=float(distance_km[closest]),
                 time_of_closest_approach=span.moment(round(float(seconds[closest]), 3)),
+                rule=RULE_STALE_PADDED if allowance > 0 else RULE_SCREENED,
+                allowance_km=allowance,
             )
         )
     return closures
@@ -286,3 +313,146 @@ def closures_from_hits(
 
 def standoffs_km(objects: list[ScreeningObject]) -> NDArray[np.float64]:
     return np.array([STANDOFF_KM[item.object_class] for item in objects], dtype=float)
+
+
+@dataclass(frozen=True)
+class Allowances:
+    """Per object: element age (days, at the window's last liftoff, either side of the epoch) and the
+    error-growth allowance added to its stand-off (zero unless the age exceeds the policy's limit)."""
+
+    age_days: NDArray[np.float64]
+    allowance_km: NDArray[np.float64]
+    policy: UncertaintyPolicy
+
+    @classmethod
+    def build(cls, objects: list[ScreeningObject], span: ScreeningSpan, policy: UncertaintyPolicy) -> Allowances:
+        liftoff = span.moment(span.last_tau_s)
+        flight_end = span.moment(span.last_t)
+        age = np.array([abs((liftoff - item.elements.epoch).total_seconds()) for item in objects], dtype=float)
+        # The allowance is for the age at the last screened second: the error keeps growing in flight.
+        age_end = np.array([abs((flight_end - item.elements.epoch).total_seconds()) for item in objects], dtype=float)
+        age, age_end = age / 86400.0, age_end / 86400.0
+        stale = age > policy.max_element_age_days
+        allowance = np.where(stale, policy.in_track_growth_km_per_day * age_end, 0.0)
+        return cls(age, allowance, policy)
+
+    def reach_km(self, objects: list[ScreeningObject]) -> NDArray[np.float64]:
+        """Stand-off plus allowance: what each object's closures are measured against."""
+        return standoffs_km(objects) + self.allowance_km
+
+
+def osculating_radii(r_km: NDArray[np.float64], v_km_s: NDArray[np.float64]):
+    """Two-body perigee and apogee radii of inertial states (..., 3); unbound states get apogee inf."""
+    radius = np.linalg.norm(r_km, axis=-1)
+    energy = np.sum(v_km_s**2, axis=-1) / 2.0 - WGS72_MU_KM3_S2 / radius
+    momentum2 = np.sum(np.cross(r_km, v_km_s) ** 2, axis=-1)
+    eccentricity = np.sqrt(np.maximum(0.0, 1.0 + 2.0 * energy * momentum2 / WGS72_MU_KM3_S2**2))
+    bound = energy < 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        semi_major = np.where(bound, -WGS72_MU_KM3_S2 / (2.0 * energy), np.inf)
+        perigee = np.where(bound, semi_major * (1.0 - eccentricity), momentum2 / WGS72_MU_KM3_S2 / (1.0 + eccentricity))
+    apogee = np.where(bound, semi_major * (1.0 + eccentricity), np.inf)
+    return perigee, apogee
+
+
+def _last_known_band_km(item: ScreeningObject, state: Propagated | None) -> tuple[float, float] | None:
+    """Radii an unpropagatable object's last good orbit spans: its mean elements' perigee/apogee, widened by
+    its osculating state at the span's start when SGP4 still gave one. None when neither is known."""
+    low, high = math.inf, -math.inf
+    elements = item.elements
+    try:
+        semi_major = elements.semi_major_axis_km
+        if 0.0 <= elements.eccentricity < 1.0 and math.isfinite(semi_major):
+            low = min(low, semi_major * (1.0 - elements.eccentricity))
+            high = max(high, semi_major * (1.0 + elements.eccentricity))
+    except (OrbitError, ValueError, ZeroDivisionError, OverflowError):
+        pass
+    if state is not None and not np.any(state.errors):
+        perigee, apogee = osculating_radii(state.r_teme_km[0], state.v_teme_km_s[0])
+        if np.isfinite(perigee):
+            low, high = min(low, float(perigee)), max(high, float(apogee))
+    if not (math.isfinite(low) and high >= low):
+        return None
+    return low, high
+
+
+def finish(
+    span: ScreeningSpan,
+    objects: list[ScreeningObject],
+    closures: list[Closure],
+    failed: list[FailedObject],
+    allowances: Allowances,
+    stats: ScreeningStats,
+) -> ScreeningResult:
+    """Account for every object and build the result; both screeners end here, so they agree.
+
+    `closures` are those of propagated objects (stale ones already padded). Each object SGP4 failed on is
+    re-propagated at the span's first second: error 6 there means it had re-entered before the span (listed
+    in `decayed`, closes nothing); any other failure makes it uncertain, and it closes the whole span when
+    its last known perigee/apogee band, padded by its stand-off, its allowance and `BAND_PAD_KM`, reaches
+    the trajectory's radius band (or when no orbit of it is known at all).
+    """
+    by_id: dict[int, FailedObject] = {}
+    for item in failed:
+        by_id.setdefault(item.norad_id, item)
+    index_of: dict[int, int] = {}
+    for index, item in enumerate(objects):
+        index_of.setdefault(item.elements.norad_id, index)
+    kept = [c for c in closures if c.norad_id not in by_id]
+    decayed, uncertain = [], []
+    low_km, high_km = span.radius_band_km()
+    reach = allowances.reach_km(objects)
+    for norad_id, failure in sorted(by_id.items()):
+        index = index_of[norad_id]
+        item = objects[index]
+        state = propagate_ecef(item.elements.satrec(), span, np.array([span.first_t]))
+        if int(state.errors[0]) == SGP4_DECAYED:
+            decayed.append(failure)
+            continue
+        band = _last_known_band_km(item, state)
+        pad = float(reach[index]) + BAND_PAD_KM
+        if band is None:
+            gap, closes = 0.0, True
+            where = "no orbit of it is known"
+        else:
+            gap = max(band[0] - high_km, low_km - band[1], 0.0)
+            closes = band[0] - pad <= high_km and band[1] + pad >= low_km
+            where = (
+                f"last known orbit {band[0] - 6378.137:.0f}-{band[1] - 6378.137:.0f} km "
+                f"{'reaches' if closes else 'cannot reach'} the flight's {low_km - 6378.137:.0f}-{high_km - 6378.137:.0f} km"
+            )
+        uncertain.append(
+            UncertainObject(
+                norad_id=norad_id, name=item.elements.name, object_class=item.object_class,
+                reason="propagation_failed", element_age_days=float(allowances.age_days[index]),
+                allowance_km=float(allowances.allowance_km[index]), message=f"{failure.message}; {where}",
+                closes_span=closes,
+            )
+        )
+        if closes:
+            kept.append(
+                Closure(
+                    start=span.window_open, end=span.moment(span.last_tau_s), norad_id=norad_id,
+                    name=item.elements.name, object_class=item.object_class, min_distance_km=gap,
+                    time_of_closest_approach=span.window_open, rule=RULE_UNPROPAGATABLE_BAND,
+                    allowance_km=float(allowances.allowance_km[index]),
+                )
+            )
+    for index in np.nonzero(allowances.allowance_km > 0)[0]:
+        item = objects[int(index)]
+        if item.elements.norad_id in by_id:
+            continue
+        age = float(allowances.age_days[index])
+        allowance = float(allowances.allowance_km[index])
+        uncertain.append(
+            UncertainObject(
+                norad_id=item.elements.norad_id, name=item.elements.name, object_class=item.object_class,
+                reason="stale_elements", element_age_days=age, allowance_km=allowance,
+                message=(
+                    f"elements {age:.1f} days from the liftoff (limit {allowances.policy.max_element_age_days:g}): "
+                    f"stand-off {item.standoff_km:g} km + {allowance:.1f} km error growth"
+                ),
+            )
+        )
+    result = span.result(kept, failed=list(by_id.values()), screened_count=len(objects) - len(by_id), stats=stats)
+    return dataclasses.replace(result, decayed=decayed, uncertain=sorted(uncertain, key=lambda u: u.norad_id))
