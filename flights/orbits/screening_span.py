@@ -72,6 +72,19 @@ __all__ = [
 # Pad on a perigee/apogee band: SGP4's short-period terms move an object's radius ~10-20 km around its
 # osculating two-body perigee/apogee, and drag/lunisolar drift over a span adds a little.
 BAND_PAD_KM = 50.0
+# Radial margin on an unpropagatable object's last good orbit (osculating perigee/apogee): the J2
+# short-period terms move a LEO object's radius by up to ~10-20 km around its osculating two-body values.
+UNPROPAGATABLE_BAND_PAD_KM = 20.0
+LAST_GOOD_STEPS = 64  # grid from the epoch to the span on which the first SGP4 failure is looked for
+LAST_GOOD_RESOLUTION_S = 60.0  # the failure is then bracketed to this
+EARTH_RADIUS_KM = 6378.137  # for altitudes in messages (WGS84 equatorial)
+# Drag only lowers an orbit. A last good orbit this low re-enters within this many days whatever the
+# object (circular-orbit lifetimes: hours at 150 km, a few days at 200 km for any catalogued area-to-mass;
+# King-Hele, "Satellite Orbits in an Atmosphere", 1987): if the span starts later than that after the last
+# good state, the object's band cannot reach the flight any more. (max apogee altitude km, days); and an
+# orbit whose perigee is below 100 km re-enters at that perigee pass, within a day.
+REENTRY_BOUNDS = ((150.0, 1.0), (200.0, 7.0))
+REENTRY_PERIGEE_KM, REENTRY_PERIGEE_DAYS = 100.0, 1.0
 
 # Largest acceleration of a catalogued object in the Earth-fixed frame, for the chord pad: gravity at
 # the surface (398600 / 6378^2 = 0.0098 km/s^2) + Coriolis 2 omega v (v <= 11.2 km/s escape speed +
@@ -355,25 +368,81 @@ def osculating_radii(r_km: NDArray[np.float64], v_km_s: NDArray[np.float64]):
     return perigee, apogee
 
 
-def _last_known_band_km(item: ScreeningObject, state: Propagated | None) -> tuple[float, float] | None:
-    """Radii an unpropagatable object's last good orbit spans: its mean elements' perigee/apogee, widened by
-    its osculating state at the span's start when SGP4 still gave one. None when neither is known."""
-    low, high = math.inf, -math.inf
+def _last_good_state(item: ScreeningObject, span: ScreeningSpan) -> tuple[float, Propagated] | None:
+    """The object's last SGP4 state before its first failure on the way from its epoch to the span.
+
+    SGP4 is walked from the epoch towards the span's first second on a grid of `LAST_GOOD_STEPS` and the
+    first failure is bracketed by bisection to `LAST_GOOD_RESOLUTION_S`. None when it fails at its epoch.
+    Returns (seconds after window open, state).
+    """
+    satellite = item.elements.satrec()
+    epoch_s = (item.elements.epoch - span.window_open).total_seconds()
+    target_s = float(span.first_t)
+    grid = np.linspace(epoch_s, target_s, LAST_GOOD_STEPS)
+    states = propagate_seconds(satellite, span, grid)
+    bad = np.nonzero(states.errors)[0]
+    if len(bad) == 0:
+        return target_s, propagate_seconds(satellite, span, np.array([target_s]))
+    if bad[0] == 0:
+        return None
+    good_s, bad_s = float(grid[bad[0] - 1]), float(grid[bad[0]])
+    while abs(bad_s - good_s) > LAST_GOOD_RESOLUTION_S:
+        middle = (good_s + bad_s) / 2.0
+        if np.any(propagate_seconds(satellite, span, np.array([middle])).errors):
+            bad_s = middle
+        else:
+            good_s = middle
+    return good_s, propagate_seconds(satellite, span, np.array([good_s]))
+
+
+def propagate_seconds(satellite: Satrec, span: ScreeningSpan, seconds) -> Propagated:
+    """Like `propagate_ecef` at fractional (possibly negative) seconds after window open."""
+    offsets = np.asarray(seconds, dtype=float)
+    jd = np.full(offsets.shape, span.jd0)
+    fraction = span.fraction0 + offsets / 86400.0
+    errors, r_teme, v_teme = satellite.sgp4_array(jd, fraction)
+    return Propagated(errors, teme_to_ecef(r_teme, gmst_rad(jd, fraction)), r_teme, v_teme)
+
+
+def _reentered_since(perigee_km: float, apogee_km: float, days_before_span: float) -> bool:
+    """Whether an orbit of these radii, this many days before the span, has re-entered by then (drag)."""
+    perigee, apogee = perigee_km - EARTH_RADIUS_KM, apogee_km - EARTH_RADIUS_KM
+    if perigee <= 0.0:  # under the ground at perigee: down within one revolution
+        semi_major = (perigee_km + apogee_km) / 2.0
+        period_days = 2.0 * math.pi * math.sqrt(semi_major**3 / WGS72_MU_KM3_S2) / 86400.0
+        if days_before_span > period_days:
+            return True
+    if perigee < REENTRY_PERIGEE_KM and days_before_span > REENTRY_PERIGEE_DAYS:
+        return True
+    return any(apogee < altitude and days_before_span > days for altitude, days in REENTRY_BOUNDS)
+
+
+def _last_known_band_km(item: ScreeningObject, span: ScreeningSpan) -> tuple[float, float, str, float] | None:
+    """Radii of an unpropagatable object's last good orbit, and where that orbit comes from.
+
+    The osculating perigee/apogee of its last good SGP4 state (see `_last_good_state`); when SGP4 fails
+    at the epoch itself, the published mean elements' perigee/apogee. None when neither is known (then it
+    must be taken as able to be anywhere). Drag, the usual cause of these failures, only lowers an orbit
+    after its last good state; see `UNPROPAGATABLE_BAND_PAD_KM` for the margin.
+    """
+    last = _last_good_state(item, span)
+    if last is not None:
+        seconds, state = last
+        perigee, apogee = osculating_radii(state.r_teme_km[0], state.v_teme_km_s[0])
+        if np.isfinite(perigee) and np.isfinite(apogee) and apogee >= perigee:
+            moment = span.moment(seconds)
+            days_before = (span.first_t - seconds) / 86400.0
+            return float(perigee), float(apogee), f"last good orbit ({moment:%Y-%m-%d %H:%M} UTC)", days_before
     elements = item.elements
     try:
         semi_major = elements.semi_major_axis_km
-        if 0.0 <= elements.eccentricity < 1.0 and math.isfinite(semi_major):
-            low = min(low, semi_major * (1.0 - elements.eccentricity))
-            high = max(high, semi_major * (1.0 + elements.eccentricity))
     except (OrbitError, ValueError, ZeroDivisionError, OverflowError):
-        pass
-    if state is not None and not np.any(state.errors):
-        perigee, apogee = osculating_radii(state.r_teme_km[0], state.v_teme_km_s[0])
-        if np.isfinite(perigee):
-            low, high = min(low, float(perigee)), max(high, float(apogee))
-    if not (math.isfinite(low) and high >= low):
         return None
-    return low, high
+    if not (0.0 <= elements.eccentricity < 1.0 and math.isfinite(semi_major)):
+        return None
+    days_before = (span.moment(span.first_t) - elements.epoch).total_seconds() / 86400.0
+    perigee, apogee = semi_major * (1.0 - elements.eccentricity), semi_major * (1.0 + elements.eccentricity)
+    return perigee, apogee, "published elements", days_before
 
 
 def finish(
@@ -401,7 +470,6 @@ def finish(
     kept = [c for c in closures if c.norad_id not in by_id]
     decayed, uncertain = [], []
     low_km, high_km = span.radius_band_km()
-    reach = allowances.reach_km(objects)
     for norad_id, failure in sorted(by_id.items()):
         index = index_of[norad_id]
         item = objects[index]
@@ -409,17 +477,22 @@ def finish(
         if int(state.errors[0]) == SGP4_DECAYED:
             decayed.append(failure)
             continue
-        band = _last_known_band_km(item, state)
-        pad = float(reach[index]) + BAND_PAD_KM
+        band = _last_known_band_km(item, span)
+        # The band is about altitude: the stand-off and the radial margin, not the in-track allowance.
+        pad = item.standoff_km + UNPROPAGATABLE_BAND_PAD_KM
         if band is None:
             gap, closes = 0.0, True
             where = "no orbit of it is known"
         else:
             gap = max(band[0] - high_km, low_km - band[1], 0.0)
-            closes = band[0] - pad <= high_km and band[1] + pad >= low_km
+            reentered = _reentered_since(band[0], band[1], band[3])
+            closes = band[0] - pad <= high_km and band[1] + pad >= low_km and not reentered
+            verdict = "reaches" if closes else "cannot reach"
+            if reentered:
+                verdict = f"re-entered in the {band[3]:.1f} days since, so cannot reach"
             where = (
-                f"last known orbit {band[0] - 6378.137:.0f}-{band[1] - 6378.137:.0f} km "
-                f"{'reaches' if closes else 'cannot reach'} the flight's {low_km - 6378.137:.0f}-{high_km - 6378.137:.0f} km"
+                f"{band[2]} {band[0] - EARTH_RADIUS_KM:.0f}-{band[1] - EARTH_RADIUS_KM:.0f} km {verdict} the flight's "
+                f"{low_km - EARTH_RADIUS_KM:.0f}-{high_km - EARTH_RADIUS_KM:.0f} km (margin {pad:g} km)"
             )
         uncertain.append(
             UncertainObject(
