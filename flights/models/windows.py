@@ -156,10 +156,6 @@ class WindowClosure(models.Model):
                             help_text="Which screening rule made this closure.")
     allowance_km = models.FloatField(default=0.0, help_text="Error-growth allowance added to the stand-off.")
 
-    @property
-    def from_uncertain_object(self) -> bool:
-        return self.rule != self.Rule.SCREENED
-
     class Meta:
         ordering = ["starts_at", "norad_id"]
         constraints = [
@@ -168,3 +164,7 @@ class WindowClosure(models.Model):
 
     def __str__(self) -> str:
         return f"closed {self.starts_at:%H:%M:%S}-{self.ends_at:%H:%M:%S} UTC by {self.norad_id} {self.object_name}"
+
+    @property
+    def from_uncertain_object(self) -> bool:
+        return self.rule != self.Rule.SCREENED
