@@ -21,6 +21,7 @@ from flights.orbits.daylight import daylight_windows
 from flights.orbits.errors import OrbitError
 from flights.orbits.planar import launch_azimuth_deg, planar_windows_for_elements
 from flights.orbits.screening import screen
+from flights.orbits.screening_span import ScreeningSpan
 from flights.orbits.trajectory import AscentProfile, nominal_trajectory
 
 DEFAULT_SEARCH_DAYS = 2
@@ -167,7 +168,7 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
                 flight.spaceport.altitude_m / 1000, duration_s=duration,
             )
             span = {"trajectory_ecef_km": trajectory, "window_open": window["opens_at"], "window_close": window["closes_at"]}
-            if catalog.problem and not screen(objects=[], **span).exempt:
+            if catalog.problem and not ScreeningSpan.build(min_altitude_km=150.0, resolution_s=1, **span).exempt:
                 # Fail closed: no screening against an empty catalog or one older than the limit.
                 raise WindowComputationRefused(catalog.problem)
             result = screen(objects=objects, policy=policy, **span)
