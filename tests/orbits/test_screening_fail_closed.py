@@ -143,3 +143,31 @@ def test_the_reference_accounts_for_every_object_the_same_way(trajectory):
     assert fast.class_counts == reference.class_counts == {
         "screened": 1, "stale_elements_padded": 1, "unpropagatable": 1, "decayed": 1,
     }
+
+
+@pytest.mark.parametrize(("days_before", "closes"), [(0.25, True), (10.0, False)])
+def test_an_unpropagatable_object_whose_last_good_orbit_was_deep_in_the_atmosphere_days_ago_has_reentered(
+    trajectory, days_before, closes
+):
+    # About 165 km up and SGP4 gives up on it right after its epoch: hours later it may still be up there,
+    # ten days later drag has brought it down (an orbit below 200 km lasts days at most).
+    sinking = elements(norad_id=99120, name="SINKING", mean_motion_rev_per_day=16.4,
+                       epoch=WINDOW_OPEN - timedelta(days=days_before))
+    result = run(trajectory, [ScreeningObject(sinking, "debris")], policy=UncertaintyPolicy(max_element_age_days=30))
+    (uncertain,) = result.uncertain
+    assert uncertain.reason == "propagation_failed" and uncertain.closes_span is closes
+    assert [c.rule for c in result.closures] == (["unpropagatable_band"] if closes else [])
+    if not closes:
+        assert "re-entered in the 10.0 days since" in uncertain.message
+
+
+def test_an_orbit_whose_last_good_perigee_was_underground_has_reentered(trajectory):
+    # Perigee 50 km below the surface half a day before the window: down within that revolution.
+    plunging = elements(norad_id=99121, name="PLUNGING", mean_motion_rev_per_day=15.5, eccentricity=0.07, bstar=0.0,
+                        epoch=WINDOW_OPEN - timedelta(days=0.5))
+    result = run(trajectory, [ScreeningObject(plunging, "debris")])
+    assert result.closures == []
+    listed = [item.norad_id for item in result.decayed] + [item.norad_id for item in result.uncertain]
+    assert listed == [99121]
+    if result.uncertain:
+        assert "re-entered in the" in result.uncertain[0].message
