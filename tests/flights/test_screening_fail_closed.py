@@ -17,8 +17,12 @@ from flights.launch_windows import (
 from flights.models import CatalogImport, Position, TrackedObject, WindowComputation
 from flights.orbits.element_set import ElementSet
 from flights.readiness import flight_findings
+from tests.flights import test_launch_windows
 from tests.flights.factories import FlightFactory, OrbitalItineraryFactory, VehicleFactory, VehicleModelFactory
-from tests.flights.test_launch_windows import STATIONS, compute, import_stations, iss_flight, ksc, needs_data  # noqa: F401
+from tests.flights.test_launch_windows import STATIONS, import_stations, needs_data
+
+# The launch-window tests' fixtures: a Kennedy spaceport, a flight to the ISS plane, a computation run on commit.
+compute, iss_flight, ksc = test_launch_windows.compute, test_launch_windows.iss_flight, test_launch_windows.ksc
 
 pytestmark = [pytest.mark.django_db, needs_data]
 
@@ -161,7 +165,7 @@ def suborbital_model():
     return VehicleModelFactory(name="Hopper")
 
 
-def test_a_suborbital_hop_below_150_km_needs_no_catalog(compute, ksc, suborbital_model):  # noqa: F811
+def test_a_suborbital_hop_below_150_km_needs_no_catalog(compute, ksc, suborbital_model):
     hop = FlightFactory(code="NS-71", spaceport=ksc, vehicle=VehicleFactory(model=suborbital_model, home_spaceport=ksc),
                         launch_at=dt.datetime(2026, 12, 12, 17, 0, tzinfo=dt.UTC))
     computation = compute(hop)
