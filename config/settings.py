@@ -406,6 +406,13 @@ CELERY_BEAT_SCHEDULE["medical-expiry-reminders"] = {"task": "medical.send_expiry
 CATALOG_FEED_URL = os.environ.get("CATALOG_FEED_URL", "")
 SEAT_HOLD_HOURS = int(os.environ.get("SEAT_HOLD_HOURS", "72"))
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "spaceport-demo-2026")
+# Collision-avoidance screening fails closed (issue 12; README "What makes the launch chain fail closed").
+# Elements further than this from a liftoff make an object uncertain; its stand-off then grows by the
+# in-track error growth per day of element age (2 km/day: middle of the published 1-3 km/day TLE/SGP4 LEO growth).
+SCREENING_MAX_ELEMENT_AGE_DAYS = float(os.environ.get("SCREENING_MAX_ELEMENT_AGE_DAYS", "7"))
+SCREENING_ERROR_GROWTH_KM_PER_DAY = float(os.environ.get("SCREENING_ERROR_GROWTH_KM_PER_DAY", "2"))
+# Screening refuses a catalog whose newest import is older than this (launch day: a day at most).
+CATALOG_MAX_AGE_HOURS = float(os.environ.get("CATALOG_MAX_AGE_HOURS", "24"))
 # Fault injection for the integration test that kills a worker mid-run: seconds a countdown milestone
 # waits after its checks, before it commits. Always 0 outside that test.
 READINESS_TEST_DELAY_S = float(os.environ.get("READINESS_TEST_DELAY_S", "0"))

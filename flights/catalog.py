@@ -15,7 +15,7 @@ from flights.exceptions import DomainError, InvalidInput
 from flights.models import CatalogImport, TrackedObject
 from flights.orbits.element_set import ElementSet
 from flights.orbits.elements import parse_elements
-from flights.orbits.screening import INHABITABLE_NORAD_IDS, ScreeningObject, classify
+from flights.orbits.screening import INHABITABLE_NORAD_IDS, ScreeningObject, UncertaintyPolicy, classify
 
 FEED_TIMEOUT_S = 120
 FEED_MAX_BYTES = 64 * 1024 * 1024
@@ -25,6 +25,53 @@ USER_AGENT = "spaceline-flightops/1.0 (catalog refresh)"
 class CatalogFeedError(DomainError):
     code = "catalog_feed_failed"
     status_code = 502
+
+
+@dataclasses.dataclass(frozen=True)
+class CatalogStatus:
+    """The catalog's size and age: the newest import's time (each element set keeps its own epoch)."""
+
+    size: int
+    imported_at: dt.datetime | None
+    max_age: dt.timedelta
+    now: dt.datetime
+
+    @property
+    def age(self) -> dt.timedelta | None:
+        return None if self.imported_at is None else self.now - self.imported_at
+
+    @property
+    def problem(self) -> str:
+        """Why screening against this catalog is refused, or "" when it may be used."""
+        if self.size == 0:
+            return "The tracked-object catalog is empty: import or refresh it before screening."
+        if self.imported_at is None:
+            return "The tracked-object catalog has no import on record, so its age is unknown: refresh it."
+        if self.age > self.max_age:
+            hours = self.age.total_seconds() / 3600
+            return (
+                f"The tracked-object catalog was last imported {self.imported_at:%Y-%m-%d %H:%M} UTC, {hours:.0f} h ago "
+                f"(limit {self.max_age.total_seconds() / 3600:g} h): refresh it before screening."
+            )
+        return ""
+
+
+def catalog_max_age() -> dt.timedelta:
+    return dt.timedelta(hours=settings.CATALOG_MAX_AGE_HOURS)
+
+
+def catalog_status(*, now: dt.datetime | None = None) -> CatalogStatus:
+    now = now or timezone.now()
+    newest = CatalogImport.objects.exclude(finished_at=None).order_by("-finished_at").values_list("finished_at", flat=True)
+    return CatalogStatus(size=TrackedObject.objects.count(), imported_at=newest.first(), max_age=catalog_max_age(), now=now)
+
+
+def uncertainty_policy() -> UncertaintyPolicy:
+    """The screening's element-age limit and error growth, from settings."""
+    return UncertaintyPolicy(
+        max_element_age_days=settings.SCREENING_MAX_ELEMENT_AGE_DAYS,
+        in_track_growth_km_per_day=settings.SCREENING_ERROR_GROWTH_KM_PER_DAY,
+    )
 
 
 def element_set_of(obj: TrackedObject) -> ElementSet:
@@ -61,7 +108,8 @@ def catalog_import_text(*, text: str, source: str, now: dt.datetime | None = Non
     cannot be read are kept in the import's `errors` with their line numbers, never dropped silently.
     The inhabitable flag set by operations is kept; the two crewed stations are flagged by default.
     """
-    now = now or timezone.now()
+    clock = timezone.now()
+    now = now or clock
     parsed = parse_elements(text)
     if not parsed.elements and parsed.errors:
         first = parsed.errors[0]
@@ -94,7 +142,8 @@ def catalog_import_text(*, text: str, source: str, now: dt.datetime | None = Non
         record.created, record.updated = len(to_create), len(to_update)
         record.unchanged = len(latest) - len(to_create) - len(to_update)
         record.errors = [{"line": e.line_number, "message": e.message} for e in parsed.errors]
-        record.finished_at = timezone.now()
+        # The import's time is the catalog's age: `now` (default the clock) plus the time the import took.
+        record.finished_at = now + (timezone.now() - clock)
         record.save()
     return record
 

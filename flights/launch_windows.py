@@ -17,20 +17,29 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from flights.catalog import element_set_of, screening_object_of
+from flights.catalog import catalog_status, element_set_of, screening_object_of, uncertainty_policy
 from flights.exceptions import DomainError, InvalidInput
 from flights.models import Flight, LaunchWindow, Regime, TrackedObject, WindowClosure, WindowComputation
 from flights.orbits.daylight import daylight_windows
 from flights.orbits.errors import OrbitError
 from flights.orbits.planar import launch_azimuth_deg, planar_windows_for_elements
 from flights.orbits.screening import screen
+from flights.orbits.screening_span import ScreeningSpan
 from flights.orbits.trajectory import AscentProfile, nominal_trajectory
 
 DEFAULT_SEARCH_DAYS = 2
-# 14 CFR 450.169: closures computed no earlier than 12 h before window open count as current, and
-# from 3 h before window open a launch needs current closures.
-CLOSURES_FRESH_FROM = dt.timedelta(hours=12)
-CLOSURES_REQUIRED_FROM = dt.timedelta(hours=3)
+# The closures' freshness rule, 14 CFR 450.169 (README "What makes the launch chain fail closed"):
+# - maximum age: the collision avoidance analysis the window's closures come from may be at most 12 h old
+#   when the window opens (computed no earlier than 12 h before window open);
+# - deadline: it must be in hand 3 h before the window opens; from then on a launch needs current closures
+#   (before then, stale ones are a warning, not yet a NO-GO);
+# - slip: closures computed for another launch time do not count; a slipped launch needs a new analysis.
+# The regulation text was not in the reference corpus available here: these numbers are the ones the
+# code had, reread as deadline (3 h) and maximum age (12 h); DOMAIN.md still marks them [verify].
+CLOSURES_MAX_AGE_AT_OPEN = dt.timedelta(hours=12)
+CLOSURES_DEADLINE_BEFORE_OPEN = dt.timedelta(hours=3)
+CLOSURES_FRESH_FROM = CLOSURES_MAX_AGE_AT_OPEN  # former names, kept for callers
+CLOSURES_REQUIRED_FROM = CLOSURES_DEADLINE_BEFORE_OPEN
 ORBITAL_SCREEN_S = 3 * 3600  # screened to at least 3 h after liftoff
 
 
@@ -170,8 +179,11 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
         _progress(computation, 10, f"{len(plan.windows)} windows found; loading the catalog")
         if settings.LAUNCH_WINDOWS_TEST_DELAY_S:
             time.sleep(settings.LAUNCH_WINDOWS_TEST_DELAY_S)
+        catalog = catalog_status()
         objects = [screening_object_of(o) for o in TrackedObject.objects.all().iterator(chunk_size=2000)]
+        policy = uncertainty_policy()
         closures_by_window, failed, screened = [], {}, 0
+        decayed, uncertain, counts = {}, {}, {}
         for index, window in enumerate(plan.windows):
             profile = _ascent_profile(flight, window.get("azimuth_deg"))
             duration = ORBITAL_SCREEN_S if profile.regime == "orbital" else profile.flight_duration_s
@@ -179,16 +191,29 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
                 profile, flight.spaceport.latitude_deg, flight.spaceport.longitude_deg,
                 flight.spaceport.altitude_m / 1000, duration_s=duration,
             )
-            result = screen(
-                trajectory_ecef_km=trajectory, objects=objects,
-                window_open=window["opens_at"], window_close=window["closes_at"],
-            )
+            span = {"trajectory_ecef_km": trajectory, "window_open": window["opens_at"], "window_close": window["closes_at"]}
+            if catalog.problem and not ScreeningSpan.build(min_altitude_km=150.0, resolution_s=1, **span).exempt:
+                # Fail closed: no screening against an empty catalog or one older than the limit.
+                raise WindowComputationRefused(catalog.problem)
+            result = screen(objects=objects, policy=policy, **span)
             if result.exempt:
                 plan.exempt_reason = result.exempt_reason
             closures_by_window.append(result.closures)
             for item in result.failed:
                 failed[item.norad_id] = {"norad_id": item.norad_id, "name": item.name, "error_code": item.error_code,
                                          "message": item.message}
+            for item in result.decayed:
+                decayed[item.norad_id] = {"norad_id": item.norad_id, "name": item.name, "message": item.message}
+            for item in result.uncertain:
+                known = uncertain.get(item.norad_id)
+                if known is None or item.closes_span or item.allowance_km > known["allowance_km"]:
+                    uncertain[item.norad_id] = {
+                        "norad_id": item.norad_id, "name": item.name, "reason": item.reason,
+                        "element_age_days": round(item.element_age_days, 2), "allowance_km": round(item.allowance_km, 1),
+                        "closes_span": item.closes_span or bool(known and known["closes_span"]), "message": item.message,
+                    }
+            if not result.exempt:
+                counts = {name: max(counts.get(name, 0), count) for name, count in result.class_counts.items()}
             screened = max(screened, result.screened_count)
             _progress(computation, 10 + int(85 * (index + 1) / max(1, len(plan.windows))),
                       f"Screened window {index + 1} of {len(plan.windows)} against {len(objects)} objects")
@@ -210,7 +235,7 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
                 WindowClosure(
                     window=window, starts_at=c.start, ends_at=c.end, norad_id=c.norad_id, object_name=c.name[:80],
                     object_class=c.object_class, min_distance_km=c.min_distance_km,
-                    closest_approach_at=c.time_of_closest_approach,
+                    closest_approach_at=c.time_of_closest_approach, rule=c.rule, allowance_km=c.allowance_km,
                 )
                 for c in closures
             )
@@ -221,6 +246,11 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
         current.screening_exempt_reason = plan.exempt_reason[:300]
         current.objects_screened = screened
         current.failed_objects = sorted(failed.values(), key=lambda item: item["norad_id"])
+        current.decayed_objects = sorted(decayed.values(), key=lambda item: item["norad_id"])
+        current.uncertain_objects = sorted(uncertain.values(), key=lambda item: item["norad_id"])
+        current.object_counts = counts
+        current.catalog_imported_at = catalog.imported_at
+        current.catalog_size = catalog.size
         current.save()
     return current
 
@@ -244,6 +274,11 @@ class WindowStatus:
     problems: list[str]
 
     @property
+    def uncertain_blocking(self) -> list[WindowClosure]:
+        """Closures from uncertain objects (stale elements, unpropagatable) over the launch time."""
+        return [c for c in self.blocking_closures if c.from_uncertain_object]
+
+    @property
     def ok(self) -> bool:
         return not self.problems
 
@@ -265,16 +300,29 @@ def flight_window_status(flight: Flight, *, at: dt.datetime | None = None, now: 
         return WindowStatus(computation, None, [], False, problems)
     blocking = [c for c in window.closures.all() if c.starts_at <= at <= c.ends_at]
     for closure in blocking:
+        rule = "" if not closure.from_uncertain_object else f", {closure.get_rule_display().lower()}"
         problems.append(
             f"Collision-avoidance closure {closure.starts_at:%H:%M:%S}-{closure.ends_at:%H:%M:%S} UTC "
-            f"by {closure.norad_id} {closure.object_name} ({closure.get_object_class_display()})."
+            f"by {closure.norad_id} {closure.object_name} ({closure.get_object_class_display()}{rule})."
         )
-    stale_reasons = []
-    if computation.flight_launch_at != flight.launch_at:
-        stale_reasons.append("the launch time changed after the windows were computed")
-    if window.closures_computed_at is None or window.closures_computed_at < window.opens_at - CLOSURES_FRESH_FROM:
-        stale_reasons.append("closures were computed more than 12 h before the window opens")
+    stale_reasons = closures_stale_reasons(flight, computation, window)
     current = not stale_reasons
-    if not current and now >= window.opens_at - CLOSURES_REQUIRED_FROM:
+    if not current and now >= window.opens_at - CLOSURES_DEADLINE_BEFORE_OPEN:
         problems.append("Collision-avoidance closures are not current (" + "; ".join(stale_reasons) + "): recompute them.")
     return WindowStatus(computation, window, blocking, current, problems)
+
+
+def closures_stale_reasons(flight: Flight, computation: WindowComputation, window: LaunchWindow) -> list[str]:
+    """Why the window's closures do not count under 14 CFR 450.169's freshness rule (see the constants)."""
+    reasons = []
+    if computation.flight_launch_at != flight.launch_at:
+        reasons.append("the launch time changed after the windows were computed (a slipped launch needs a new analysis)")
+    if window.closures_computed_at is None:
+        reasons.append("the window has no closure computation time")
+    elif window.closures_computed_at < window.opens_at - CLOSURES_MAX_AGE_AT_OPEN:
+        age_h = (window.opens_at - window.closures_computed_at).total_seconds() / 3600
+        reasons.append(
+            f"closures would be {age_h:.1f} h old when the window opens (at most "
+            f"{CLOSURES_MAX_AGE_AT_OPEN.total_seconds() / 3600:g} h, 14 CFR 450.169)"
+        )
+    return reasons

@@ -91,14 +91,16 @@ LAUNCH_WINDOWS = [response_example("Daylight window with a closure", {
     "id": 2, "kind": "daylight", "opens_at": "2026-12-18T13:52:00Z", "closes_at": "2026-12-18T23:58:00Z",
     "in_plane_at": None, "azimuth_deg": None, "closures_computed_at": "2026-12-16T14:05:12Z", "closures": [
         {"starts_at": "2026-12-18T16:41:00Z", "ends_at": "2026-12-18T16:43:30Z", "norad_id": 25544,
-         "object_name": "ISS (ZARYA)", "object_class": "inhabitable", "min_distance_km": 184.2},
+         "object_name": "ISS (ZARYA)", "object_class": "inhabitable", "min_distance_km": 184.2, "rule": "screened",
+         "allowance_km": 0.0},
     ],
 })]
 LAUNCH_WINDOWS_COMPUTE = [
     response_example("Queued", {
         "id": 12, "status": "queued", "progress_percent": 0, "stage": "", "requested_at": "2026-12-16T14:00:00Z",
         "finished_at": None, "search_start": "2026-12-17T00:00:00Z", "search_end": "2026-12-20T00:00:00Z",
-        "screening_exempt_reason": "", "objects_screened": 0, "failed_objects": [], "error": "",
+        "screening_exempt_reason": "", "objects_screened": 0, "failed_objects": [], "decayed_objects": [],
+        "uncertain_objects": [], "object_counts": {}, "catalog_imported_at": None, "catalog_size": 0, "error": "",
     }, status=202),
     error_example(409, "Already computing", code="launch_windows_refused",
                   detail="Launch windows for NS-41 are already being computed."),

@@ -32,6 +32,7 @@ from flights.models import (
     PositionAssignment,
     ReadinessReport,
     Verdict,
+    WindowClosure,
     WindowComputation,
 )
 
@@ -82,11 +83,13 @@ class LaunchWindowSerializer(serializers.ModelSerializer):
         "starts_at": serializers.DateTimeField(), "ends_at": serializers.DateTimeField(),
         "norad_id": serializers.IntegerField(), "object_name": serializers.CharField(),
         "object_class": serializers.CharField(), "min_distance_km": serializers.FloatField(),
+        "rule": serializers.ChoiceField(choices=WindowClosure.Rule.choices), "allowance_km": serializers.FloatField(),
     }, many=True))
     def get_closures(self, window) -> list[dict]:
         return [
             {"starts_at": c.starts_at, "ends_at": c.ends_at, "norad_id": c.norad_id, "object_name": c.object_name,
-             "object_class": c.object_class, "min_distance_km": c.min_distance_km}
+             "object_class": c.object_class, "min_distance_km": c.min_distance_km, "rule": c.rule,
+             "allowance_km": c.allowance_km}
             for c in window.closures.all()
         ]
 
@@ -95,7 +98,8 @@ class WindowComputationSerializer(serializers.ModelSerializer):
     class Meta:
         model = WindowComputation
         fields = ["id", "status", "progress_percent", "stage", "requested_at", "finished_at", "search_start",
-                  "search_end", "screening_exempt_reason", "objects_screened", "failed_objects", "error"]
+                  "search_end", "screening_exempt_reason", "objects_screened", "failed_objects", "decayed_objects",
+                  "uncertain_objects", "object_counts", "catalog_imported_at", "catalog_size", "error"]
 
 
 class BoardRowSerializer(serializers.Serializer):

@@ -84,6 +84,15 @@ class WindowComputation(models.Model):
     screening_exempt_reason = models.CharField(max_length=300, blank=True)
     objects_screened = models.PositiveIntegerField(default=0)
     failed_objects = models.JSONField(default=list, help_text="Objects SGP4 could not propagate, listed, not dropped.")
+    decayed_objects = models.JSONField(default=list, help_text="Objects that had re-entered (SGP4 error 6): close nothing.")
+    uncertain_objects = models.JSONField(
+        default=list, help_text="Objects with stale elements (screened padded) or that SGP4 could not propagate."
+    )
+    object_counts = models.JSONField(default=dict, help_text="Objects per class: screened, stale, unpropagatable, decayed.")
+    catalog_imported_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the catalog screened against was last imported (its age is checked)."
+    )
+    catalog_size = models.PositiveIntegerField(default=0, help_text="Objects in the catalog when screened.")
     error = models.TextField(blank=True)
     heartbeat_at = models.DateTimeField(
         default=timezone.now, help_text="Last sign of life: when it was queued, requeued or last reported progress."
@@ -146,8 +155,16 @@ class WindowClosure(models.Model):
     norad_id = models.PositiveIntegerField()
     object_name = models.CharField(max_length=80)
     object_class = models.CharField(max_length=16, choices=ObjectClass.choices)
+    class Rule(models.TextChoices):
+        SCREENED = "screened", "Screened"
+        STALE_ELEMENTS_PADDED = "stale_elements_padded", "Stale elements, stand-off padded"
+        UNPROPAGATABLE_BAND = "unpropagatable_band", "Cannot be propagated; its orbit band reaches the flight"
+
     min_distance_km = models.FloatField()
     closest_approach_at = models.DateTimeField()
+    rule = models.CharField(max_length=32, choices=Rule.choices, default=Rule.SCREENED,
+                            help_text="Which screening rule made this closure.")
+    allowance_km = models.FloatField(default=0.0, help_text="Error-growth allowance added to the stand-off.")
 
     class Meta:
         ordering = ["starts_at", "norad_id"]
@@ -157,3 +174,7 @@ class WindowClosure(models.Model):
 
     def __str__(self) -> str:
         return f"closed {self.starts_at:%H:%M:%S}-{self.ends_at:%H:%M:%S} UTC by {self.norad_id} {self.object_name}"
+
+    @property
+    def from_uncertain_object(self) -> bool:
+        return self.rule != self.Rule.SCREENED

@@ -28,10 +28,18 @@ the time, through filters that can only discard what provably cannot come close:
    the object's chord sagging below its path): no assumption about the vehicle's speed;
 4. fine: each surviving (object, coarse time, chunk) is checked exactly, interval by interval,
    from SGP4 positions at every second.
+
+Fail closed, every object accounted for (`screening_span.finish`, shared with the reference): an object
+is screened; or re-entered (SGP4 error 6 at the span's start: listed in `decayed`, closes nothing); or
+uncertain (`ScreeningResult.uncertain`). Uncertain is elements further than `policy.max_element_age_days`
+from a liftoff (screened with the stand-off padded by `policy.in_track_growth_km_per_day` x age; closures
+say `stale_elements_padded`) or any other SGP4 failure (closes the whole span when its last known
+perigee/apogee band can reach the trajectory's: `unpropagatable_band`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,19 +49,23 @@ import numpy as np
 from numpy.typing import NDArray
 from sgp4.api import SatrecArray
 
-from flights.orbits.constants import EARTH_ROTATION_RAD_S, WGS72_MU_KM3_S2
+from flights.orbits.constants import EARTH_ROTATION_RAD_S
 from flights.orbits.errors import OrbitError
 from flights.orbits.screening_brute import screen_brute_force
 from flights.orbits.screening_span import (
+    BAND_PAD_KM,
+    Allowances,
     Propagated,
     ScreeningSpan,
     closures_from_hits,
     failed_object,
+    finish,
+    osculating_radii,
     propagate_ecef,
     segment_minimum,
-    standoffs_km,
 )
 from flights.orbits.screening_types import (
+    CLOSURE_RULES,
     INHABITABLE_NORAD_IDS,
     STANDOFF_KM,
     Closure,
@@ -61,10 +73,13 @@ from flights.orbits.screening_types import (
     ScreeningObject,
     ScreeningResult,
     ScreeningStats,
+    UncertainObject,
+    UncertaintyPolicy,
     classify,
 )
 
 __all__ = [
+    "CLOSURE_RULES",
     "INHABITABLE_NORAD_IDS",
     "STANDOFF_KM",
     "Closure",
@@ -72,14 +87,16 @@ __all__ = [
     "ScreeningObject",
     "ScreeningResult",
     "ScreeningStats",
+    "UncertainObject",
+    "UncertaintyPolicy",
     "classify",
     "screen",
     "screen_brute_force",
 ]
 
-# Shell pad: SGP4's short-period terms move an object's radius ~10-20 km around its osculating
-# two-body perigee/apogee, and drag/lunisolar drift between the health-check times adds a little.
-SHELL_PAD_KM = 50.0
+# Shell pad (see `screening_span.BAND_PAD_KM`): SGP4's short-period terms move an object's radius
+# ~10-20 km around its osculating two-body perigee/apogee, and drift between health-check times adds a little.
+SHELL_PAD_KM = BAND_PAD_KM
 # Largest radial acceleration an Earth-orbiting object can have above the surface:
 # |r''| <= v^2 / r with v below escape speed at 6378 km (11.2 km/s), plus margin.
 MAX_RADIAL_ACCELERATION_KM_S2 = 0.021
@@ -99,12 +116,15 @@ def screen(
     min_altitude_km: float = 150.0,
     resolution_s: int = 1,
     coarse_step_s: int = 30,
+    policy: UncertaintyPolicy | None = None,
 ) -> ScreeningResult:
     """Screen every liftoff of [window_open, window_close] (every `resolution_s`) against `objects`.
 
     `trajectory_ecef_km` is the nominal trajectory (n, 3) at 1 s steps from liftoff (see
     `trajectory.nominal_trajectory`); orbital flights should cover at least 3 h after liftoff.
+    `policy` says when elements are too old and how their stand-off grows (default `UncertaintyPolicy()`).
     """
+    policy = policy or UncertaintyPolicy()
     clock = _StageClock()
     span = ScreeningSpan.build(
         trajectory_ecef_km=trajectory_ecef_km,
@@ -121,7 +141,8 @@ def screen(
 
     failed: list[FailedObject] = []
     satellites = [item.elements.satrec() for item in objects]
-    standoff = standoffs_km(objects)
+    allowances = Allowances.build(objects, span, policy)
+    standoff = allowances.reach_km(objects)
     healthy = _health_check(satellites, objects, span, failed)
     clock.lap("health_check")
 
@@ -151,10 +172,11 @@ def screen(
     fine = _FineCheck(span, chunks, step_s)
     closure_hits = fine.run(hits, satellites, objects, standoff, failed)
     counts.update(fine.counts)
-    failed_ids = {item.norad_id for item in failed}
-    closures = [c for c in closures_from_hits(span, objects, *closure_hits) if c.norad_id not in failed_ids]
+    closures = closures_from_hits(span, objects, *closure_hits, allowance_km=allowances.allowance_km)
     clock.lap("fine")
-    return span.result(closures, failed, len(objects) - len(failed_ids), clock.stats(counts))
+    result = finish(span, objects, closures, failed, allowances, clock.stats(counts))
+    clock.lap("accounting")
+    return dataclasses.replace(result, stats=clock.stats({**counts, **result.class_counts}))
 
 
 class _StageClock:
@@ -201,22 +223,8 @@ def _health_check(satellites, objects, span: ScreeningSpan, failed: list[FailedO
     bad = propagated.errors.any(axis=1)
     failed.extend(failed_object(objects[row], propagated.errors[row]) for row in np.nonzero(bad)[0])
     good = np.nonzero(~bad)[0]
-    perigee, apogee = _osculating_radii(propagated.r_teme_km[good], propagated.v_teme_km_s[good])
+    perigee, apogee = osculating_radii(propagated.r_teme_km[good], propagated.v_teme_km_s[good])
     return _Healthy(good, perigee.min(axis=1), apogee.max(axis=1))
-
-
-def _osculating_radii(r_km: NDArray[np.float64], v_km_s: NDArray[np.float64]):
-    """Two-body perigee and apogee radii of inertial states (..., 3); unbound states get apogee inf."""
-    radius = np.linalg.norm(r_km, axis=-1)
-    energy = np.sum(v_km_s**2, axis=-1) / 2.0 - WGS72_MU_KM3_S2 / radius
-    momentum2 = np.sum(np.cross(r_km, v_km_s) ** 2, axis=-1)
-    eccentricity = np.sqrt(np.maximum(0.0, 1.0 + 2.0 * energy * momentum2 / WGS72_MU_KM3_S2**2))
-    bound = energy < 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        semi_major = np.where(bound, -WGS72_MU_KM3_S2 / (2.0 * energy), np.inf)
-        perigee = np.where(bound, semi_major * (1.0 - eccentricity), momentum2 / WGS72_MU_KM3_S2 / (1.0 + eccentricity))
-    apogee = np.where(bound, semi_major * (1.0 + eccentricity), np.inf)
-    return perigee, apogee
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,15 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from flights.orbits.screening_span import (
+    Allowances,
     ScreeningSpan,
     closures_from_hits,
     failed_object,
+    finish,
     propagate_ecef,
     segment_minimum,
-    standoffs_km,
 )
-from flights.orbits.screening_types import ScreeningObject, ScreeningResult, ScreeningStats
+from flights.orbits.screening_types import ScreeningObject, ScreeningResult, ScreeningStats, UncertaintyPolicy
 
 __all__ = ["screen_brute_force"]
 
@@ -44,8 +45,10 @@ def screen_brute_force(
     window_close: datetime,
     min_altitude_km: float = 150.0,
     resolution_s: int = 1,
+    policy: UncertaintyPolicy | None = None,
 ) -> ScreeningResult:
     """Same contract as `screen`, computed the plain way."""
+    policy = policy or UncertaintyPolicy()
     started = time.perf_counter()
     span = ScreeningSpan.build(
         trajectory_ecef_km=trajectory_ecef_km,
@@ -62,7 +65,8 @@ def screen_brute_force(
     screened = span.interval_screened[first_k : last_k + 1]
     vehicle_step = float(np.linalg.norm(np.diff(trajectory, axis=0), axis=1).max())
     seconds = np.arange(span.first_t, span.last_t + 1)
-    reach = standoffs_km(objects) + span.chord_pad_km
+    allowances = Allowances.build(objects, span, policy)
+    reach = allowances.reach_km(objects) + span.chord_pad_km
 
     failed, hits = [], []
     for index, item in enumerate(objects):
@@ -99,6 +103,7 @@ def screen_brute_force(
         hit_array[:, 1].astype(np.int64),
         hit_array[:, 2],
         hit_array[:, 3],
+        allowance_km=allowances.allowance_km,
     )
     stats = ScreeningStats(total_s=time.perf_counter() - started, counts={"objects": len(objects)})
-    return span.result(closures, failed, len(objects) - len(failed), stats)
+    return finish(span, objects, closures, failed, allowances, stats)

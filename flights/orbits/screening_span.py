@@ -27,6 +27,7 @@ millisecond). An interval is screened when either end is above the screening alt
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,27 +36,55 @@ import numpy as np
 from numpy.typing import NDArray
 from sgp4.api import SGP4_ERRORS, Satrec, SatrecArray
 
+from flights.orbits.constants import WGS72_MU_KM3_S2
 from flights.orbits.errors import OrbitError
 from flights.orbits.frames import ecef_to_geodetic, gmst_rad, julian_date, require_utc, teme_to_ecef
 from flights.orbits.screening_types import (
+    RULE_SCREENED,
+    RULE_STALE_PADDED,
+    RULE_UNPROPAGATABLE_BAND,
+    SGP4_DECAYED,
     STANDOFF_KM,
     Closure,
     FailedObject,
     ScreeningObject,
     ScreeningResult,
     ScreeningStats,
+    UncertainObject,
+    UncertaintyPolicy,
 )
 
 __all__ = [
+    "BAND_PAD_KM",
     "OBJECT_MAX_ACCELERATION_KM_S2",
+    "Allowances",
     "Propagated",
     "ScreeningSpan",
     "closures_from_hits",
     "failed_object",
+    "finish",
+    "osculating_radii",
     "propagate_ecef",
     "segment_minimum",
     "standoffs_km",
 ]
+
+# Pad on a perigee/apogee band: SGP4's short-period terms move an object's radius ~10-20 km around its
+# osculating two-body perigee/apogee, and drag/lunisolar drift over a span adds a little.
+BAND_PAD_KM = 50.0
+# Radial margin on an unpropagatable object's last good orbit (osculating perigee/apogee): the J2
+# short-period terms move a LEO object's radius by up to ~10-20 km around its osculating two-body values.
+UNPROPAGATABLE_BAND_PAD_KM = 20.0
+LAST_GOOD_STEPS = 64  # grid from the epoch to the span on which the first SGP4 failure is looked for
+LAST_GOOD_RESOLUTION_S = 60.0  # the failure is then bracketed to this
+EARTH_RADIUS_KM = 6378.137  # for altitudes in messages (WGS84 equatorial)
+# Drag only lowers an orbit. A last good orbit this low re-enters within this many days whatever the
+# object (circular-orbit lifetimes: hours at 150 km, a few days at 200 km for any catalogued area-to-mass;
+# King-Hele, "Satellite Orbits in an Atmosphere", 1987): if the span starts later than that after the last
+# good state, the object's band cannot reach the flight any more. (max apogee altitude km, days); and an
+# orbit whose perigee is below 100 km re-enters at that perigee pass, within a day.
+REENTRY_BOUNDS = ((150.0, 1.0), (200.0, 7.0))
+REENTRY_PERIGEE_KM, REENTRY_PERIGEE_DAYS = 100.0, 1.0
 
 # Largest acceleration of a catalogued object in the Earth-fixed frame, for the chord pad: gravity at
 # the surface (398600 / 6378^2 = 0.0098 km/s^2) + Coriolis 2 omega v (v <= 11.2 km/s escape speed +
@@ -161,6 +190,13 @@ class ScreeningSpan:
         """Last absolute second that ends a screened interval of any liftoff (intervals start before it)."""
         return self.last_tau_s + self.last_k + 1
 
+    def radius_band_km(self) -> tuple[float, float]:
+        """Geocentric radii of the screened trajectory: lowest point of its chords, highest sample."""
+        starts = np.nonzero(self.interval_screened)[0]
+        lowest, _ = segment_minimum(self.trajectory_km[starts], self.trajectory_km[starts + 1])
+        samples = self.trajectory_km[np.union1d(starts, starts + 1)]
+        return float(lowest.min()), float(np.linalg.norm(samples, axis=1).max())
+
     def moment(self, seconds: float) -> datetime:
         return self.window_open + timedelta(seconds=float(seconds))
 
@@ -245,6 +281,7 @@ def closures_from_hits(
     liftoff_index: NDArray[np.int64],
     distance_km: NDArray[np.float64],
     seconds: NDArray[np.float64],
+    allowance_km: NDArray[np.float64] | None = None,
 ) -> list[Closure]:
     """Merge (object, liftoff) hits into per-object closure intervals of consecutive liftoffs.
 
@@ -269,6 +306,7 @@ def closures_from_hits(
     bounds = np.append(np.nonzero(starts)[0], len(object_index))
     for begin, end in zip(bounds[:-1], bounds[1:], strict=True):
         item = objects[int(object_index[begin])]
+        allowance = 0.0 if allowance_km is None else float(allowance_km[int(object_index[begin])])
         closest = begin + int(np.argmin(distance_km[begin:end]))
         closures.append(
             Closure(
@@ -279,6 +317,8 @@ def closures_from_hits(
                 object_class=item.object_class,
                 min_distance_km=float(distance_km[closest]),
                 time_of_closest_approach=span.moment(round(float(seconds[closest]), 3)),
+                rule=RULE_STALE_PADDED if allowance > 0 else RULE_SCREENED,
+                allowance_km=allowance,
             )
         )
     return closures
@@ -286,3 +326,206 @@ def closures_from_hits(
 
 def standoffs_km(objects: list[ScreeningObject]) -> NDArray[np.float64]:
     return np.array([STANDOFF_KM[item.object_class] for item in objects], dtype=float)
+
+
+@dataclass(frozen=True)
+class Allowances:
+    """Per object: element age (days, at the window's last liftoff, either side of the epoch) and the
+    error-growth allowance added to its stand-off (zero unless the age exceeds the policy's limit)."""
+
+    age_days: NDArray[np.float64]
+    allowance_km: NDArray[np.float64]
+    policy: UncertaintyPolicy
+
+    @classmethod
+    def build(cls, objects: list[ScreeningObject], span: ScreeningSpan, policy: UncertaintyPolicy) -> Allowances:
+        liftoff = span.moment(span.last_tau_s)
+        flight_end = span.moment(span.last_t)
+        age = np.array([abs((liftoff - item.elements.epoch).total_seconds()) for item in objects], dtype=float)
+        # The allowance is for the age at the last screened second: the error keeps growing in flight.
+        age_end = np.array([abs((flight_end - item.elements.epoch).total_seconds()) for item in objects], dtype=float)
+        age, age_end = age / 86400.0, age_end / 86400.0
+        stale = age > policy.max_element_age_days
+        allowance = np.where(stale, policy.in_track_growth_km_per_day * age_end, 0.0)
+        return cls(age, allowance, policy)
+
+    def reach_km(self, objects: list[ScreeningObject]) -> NDArray[np.float64]:
+        """Stand-off plus allowance: what each object's closures are measured against."""
+        return standoffs_km(objects) + self.allowance_km
+
+
+def osculating_radii(r_km: NDArray[np.float64], v_km_s: NDArray[np.float64]):
+    """Two-body perigee and apogee radii of inertial states (..., 3); unbound states get apogee inf."""
+    radius = np.linalg.norm(r_km, axis=-1)
+    energy = np.sum(v_km_s**2, axis=-1) / 2.0 - WGS72_MU_KM3_S2 / radius
+    momentum2 = np.sum(np.cross(r_km, v_km_s) ** 2, axis=-1)
+    eccentricity = np.sqrt(np.maximum(0.0, 1.0 + 2.0 * energy * momentum2 / WGS72_MU_KM3_S2**2))
+    bound = energy < 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        semi_major = np.where(bound, -WGS72_MU_KM3_S2 / (2.0 * energy), np.inf)
+        perigee = np.where(bound, semi_major * (1.0 - eccentricity), momentum2 / WGS72_MU_KM3_S2 / (1.0 + eccentricity))
+    apogee = np.where(bound, semi_major * (1.0 + eccentricity), np.inf)
+    return perigee, apogee
+
+
+def _last_good_state(item: ScreeningObject, span: ScreeningSpan) -> tuple[float, Propagated] | None:
+    """The object's last SGP4 state before its first failure on the way from its epoch to the span.
+
+    SGP4 is walked from the epoch towards the span's first second on a grid of `LAST_GOOD_STEPS` and the
+    first failure is bracketed by bisection to `LAST_GOOD_RESOLUTION_S`. None when it fails at its epoch.
+    Returns (seconds after window open, state).
+    """
+    satellite = item.elements.satrec()
+    epoch_s = (item.elements.epoch - span.window_open).total_seconds()
+    target_s = float(span.first_t)
+    grid = np.linspace(epoch_s, target_s, LAST_GOOD_STEPS)
+    states = propagate_seconds(satellite, span, grid)
+    bad = np.nonzero(states.errors)[0]
+    if len(bad) == 0:
+        return target_s, propagate_seconds(satellite, span, np.array([target_s]))
+    if bad[0] == 0:
+        return None
+    good_s, bad_s = float(grid[bad[0] - 1]), float(grid[bad[0]])
+    while abs(bad_s - good_s) > LAST_GOOD_RESOLUTION_S:
+        middle = (good_s + bad_s) / 2.0
+        if np.any(propagate_seconds(satellite, span, np.array([middle])).errors):
+            bad_s = middle
+        else:
+            good_s = middle
+    return good_s, propagate_seconds(satellite, span, np.array([good_s]))
+
+
+def propagate_seconds(satellite: Satrec, span: ScreeningSpan, seconds) -> Propagated:
+    """Like `propagate_ecef` at fractional (possibly negative) seconds after window open."""
+    offsets = np.asarray(seconds, dtype=float)
+    jd = np.full(offsets.shape, span.jd0)
+    fraction = span.fraction0 + offsets / 86400.0
+    errors, r_teme, v_teme = satellite.sgp4_array(jd, fraction)
+    return Propagated(errors, teme_to_ecef(r_teme, gmst_rad(jd, fraction)), r_teme, v_teme)
+
+
+def _reentered_since(perigee_km: float, apogee_km: float, days_before_span: float) -> bool:
+    """Whether an orbit of these radii, this many days before the span, has re-entered by then (drag)."""
+    perigee, apogee = perigee_km - EARTH_RADIUS_KM, apogee_km - EARTH_RADIUS_KM
+    if perigee <= 0.0:  # under the ground at perigee: down within one revolution
+        semi_major = (perigee_km + apogee_km) / 2.0
+        period_days = 2.0 * math.pi * math.sqrt(semi_major**3 / WGS72_MU_KM3_S2) / 86400.0
+        if days_before_span > period_days:
+            return True
+    if perigee < REENTRY_PERIGEE_KM and days_before_span > REENTRY_PERIGEE_DAYS:
+        return True
+    return any(apogee < altitude and days_before_span > days for altitude, days in REENTRY_BOUNDS)
+
+
+def _last_known_band_km(item: ScreeningObject, span: ScreeningSpan) -> tuple[float, float, str, float] | None:
+    """Radii of an unpropagatable object's last good orbit, and where that orbit comes from.
+
+    The osculating perigee/apogee of its last good SGP4 state (see `_last_good_state`); when SGP4 fails
+    at the epoch itself, the published mean elements' perigee/apogee. None when neither is known (then it
+    must be taken as able to be anywhere). Drag, the usual cause of these failures, only lowers an orbit
+    after its last good state; see `UNPROPAGATABLE_BAND_PAD_KM` for the margin.
+    """
+    last = _last_good_state(item, span)
+    if last is not None:
+        seconds, state = last
+        perigee, apogee = osculating_radii(state.r_teme_km[0], state.v_teme_km_s[0])
+        if np.isfinite(perigee) and np.isfinite(apogee) and apogee >= perigee:
+            moment = span.moment(seconds)
+            days_before = (span.first_t - seconds) / 86400.0
+            return float(perigee), float(apogee), f"last good orbit ({moment:%Y-%m-%d %H:%M} UTC)", days_before
+    elements = item.elements
+    try:
+        semi_major = elements.semi_major_axis_km
+    except (OrbitError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if not (0.0 <= elements.eccentricity < 1.0 and math.isfinite(semi_major)):
+        return None
+    days_before = (span.moment(span.first_t) - elements.epoch).total_seconds() / 86400.0
+    perigee, apogee = semi_major * (1.0 - elements.eccentricity), semi_major * (1.0 + elements.eccentricity)
+    return perigee, apogee, "published elements", days_before
+
+
+def finish(
+    span: ScreeningSpan,
+    objects: list[ScreeningObject],
+    closures: list[Closure],
+    failed: list[FailedObject],
+    allowances: Allowances,
+    stats: ScreeningStats,
+) -> ScreeningResult:
+    """Account for every object and build the result; both screeners end here, so they agree.
+
+    `closures` are those of propagated objects (stale ones already padded). Each object SGP4 failed on is
+    re-propagated at the span's first second: error 6 there means it had re-entered before the span (listed
+    in `decayed`, closes nothing); any other failure makes it uncertain, and it closes the whole span when
+    its last known perigee/apogee band, padded by its stand-off, its allowance and `BAND_PAD_KM`, reaches
+    the trajectory's radius band (or when no orbit of it is known at all).
+    """
+    by_id: dict[int, FailedObject] = {}
+    for item in failed:
+        by_id.setdefault(item.norad_id, item)
+    index_of: dict[int, int] = {}
+    for index, item in enumerate(objects):
+        index_of.setdefault(item.elements.norad_id, index)
+    kept = [c for c in closures if c.norad_id not in by_id]
+    decayed, uncertain = [], []
+    low_km, high_km = span.radius_band_km()
+    for norad_id, failure in sorted(by_id.items()):
+        index = index_of[norad_id]
+        item = objects[index]
+        state = propagate_ecef(item.elements.satrec(), span, np.array([span.first_t]))
+        if int(state.errors[0]) == SGP4_DECAYED:
+            decayed.append(failure)
+            continue
+        band = _last_known_band_km(item, span)
+        # The band is about altitude: the stand-off and the radial margin, not the in-track allowance.
+        pad = item.standoff_km + UNPROPAGATABLE_BAND_PAD_KM
+        if band is None:
+            gap, closes = 0.0, True
+            where = "no orbit of it is known"
+        else:
+            gap = max(band[0] - high_km, low_km - band[1], 0.0)
+            reentered = _reentered_since(band[0], band[1], band[3])
+            closes = band[0] - pad <= high_km and band[1] + pad >= low_km and not reentered
+            verdict = "reaches" if closes else "cannot reach"
+            if reentered:
+                verdict = f"re-entered in the {band[3]:.1f} days since, so cannot reach"
+            where = (
+                f"{band[2]} {band[0] - EARTH_RADIUS_KM:.0f}-{band[1] - EARTH_RADIUS_KM:.0f} km {verdict} the flight's "
+                f"{low_km - EARTH_RADIUS_KM:.0f}-{high_km - EARTH_RADIUS_KM:.0f} km (margin {pad:g} km)"
+            )
+        uncertain.append(
+            UncertainObject(
+                norad_id=norad_id, name=item.elements.name, object_class=item.object_class,
+                reason="propagation_failed", element_age_days=float(allowances.age_days[index]),
+                allowance_km=float(allowances.allowance_km[index]), message=f"{failure.message}; {where}",
+                closes_span=closes,
+            )
+        )
+        if closes:
+            kept.append(
+                Closure(
+                    start=span.window_open, end=span.moment(span.last_tau_s), norad_id=norad_id,
+                    name=item.elements.name, object_class=item.object_class, min_distance_km=gap,
+                    time_of_closest_approach=span.window_open, rule=RULE_UNPROPAGATABLE_BAND,
+                    allowance_km=float(allowances.allowance_km[index]),
+                )
+            )
+    for index in np.nonzero(allowances.allowance_km > 0)[0]:
+        item = objects[int(index)]
+        if item.elements.norad_id in by_id:
+            continue
+        age = float(allowances.age_days[index])
+        allowance = float(allowances.allowance_km[index])
+        uncertain.append(
+            UncertainObject(
+                norad_id=item.elements.norad_id, name=item.elements.name, object_class=item.object_class,
+                reason="stale_elements", element_age_days=age, allowance_km=allowance,
+                message=(
+                    f"elements {age:.1f} days from the liftoff (limit {allowances.policy.max_element_age_days:g}): "
+                    f"stand-off {item.standoff_km:g} km + {allowance:.1f} km error growth"
+                ),
+            )
+        )
+    result = span.result(kept, failed=list(by_id.values()), screened_count=len(objects) - len(by_id), stats=stats)
+    return dataclasses.replace(result, decayed=decayed, uncertain=sorted(uncertain, key=lambda u: u.norad_id))

@@ -19,6 +19,8 @@ __all__ = [
     "ScreeningObject",
     "ScreeningResult",
     "ScreeningStats",
+    "UncertainObject",
+    "UncertaintyPolicy",
     "classify",
 ]
 
@@ -30,6 +32,18 @@ STANDOFF_KM: dict[str, float] = {
     "active": 25.0,  # 450.169(a)(2): other active (manoeuvrable/operating) payloads
     "debris": 2.5,  # 450.169(a)(3): debris, spent stages, inactive objects
 }
+
+# How a closure came about (`Closure.rule`): the object was screened on its elements as published;
+# its elements were too old, so it was screened with its stand-off padded by an error-growth allowance;
+# or SGP4 could not propagate it, so it closes the whole span if its last known orbit's
+# perigee/apogee band can reach the trajectory's altitude band.
+RULE_SCREENED = "screened"
+RULE_STALE_PADDED = "stale_elements_padded"
+RULE_UNPROPAGATABLE_BAND = "unpropagatable_band"
+CLOSURE_RULES = (RULE_SCREENED, RULE_STALE_PADDED, RULE_UNPROPAGATABLE_BAND)
+
+# SGP4's error 6 ("mrt is less than 1.0"): the object is below the Earth's surface, i.e. it has re-entered.
+SGP4_DECAYED = 6
 
 # ISS (ZARYA) and the Chinese station (CSS/Tianhe): crewed, hence inhabitable.
 INHABITABLE_NORAD_IDS = frozenset({25544, 48274})
@@ -67,6 +81,35 @@ def classify(elements: ElementSet, inhabitable_ids: Iterable[int] = INHABITABLE_
 
 
 @dataclass(frozen=True)
+class UncertaintyPolicy:
+    """When an object's elements count as too old, and how much its stand-off grows with their age.
+
+    `max_element_age_days`: elements whose epoch is further than this from a liftoff of the window (either
+    way: propagating backwards is no better) make the object uncertain. 7 days is the issue's default;
+    launch COLA runs on the newest catalog, where a LEO object normally has elements a day or two old.
+
+    `in_track_growth_km_per_day`: the allowance added to an uncertain object's stand-off is this times its
+    element age (at the end of the screened flight). TLE/SGP4 prediction error is dominated by the in-track
+    component and grows roughly linearly over the first days: about 1 km at epoch and 1-3 km per day for
+    LEO objects (Vallado & Crawford, "SGP4 Orbit Determination", AIAA 2008-6770; Flohrer, Krag & Klinkrad,
+    "Assessment and categorization of TLE orbit errors for the US SSN catalogue", AMOS 2008). We take
+    2 km/day, the middle of that range, and apply it to the full distance (a sphere), which bounds the
+    radial and cross-track parts too (they grow far slower). 3 km/day closes every liftoff of the 2023
+    catalog's ISS windows through a handful of analyst objects with 80-day-old elements (bench/
+    screening_fail_closed.py). It is a first model, not a covariance: set it from better data.
+    """
+
+    max_element_age_days: float = 7.0
+    in_track_growth_km_per_day: float = 2.0
+
+    def __post_init__(self) -> None:
+        if not self.max_element_age_days > 0:
+            raise OrbitError(f"the element age limit must be positive, got {self.max_element_age_days}")
+        if not self.in_track_growth_km_per_day >= 0:
+            raise OrbitError(f"the error growth must be zero or positive, got {self.in_track_growth_km_per_day}")
+
+
+@dataclass(frozen=True)
 class Closure:
     """Liftoff times [start, end] (inclusive, UTC) closed because of one object.
 
@@ -84,6 +127,12 @@ class Closure:
     object_class: ObjectClass
     min_distance_km: float
     time_of_closest_approach: datetime
+    rule: str = RULE_SCREENED  # one of CLOSURE_RULES
+    allowance_km: float = 0.0  # added to the stand-off for an uncertain object's element age
+
+    @property
+    def from_uncertain_object(self) -> bool:
+        return self.rule != RULE_SCREENED
 
     def covers(self, liftoff: datetime) -> bool:
         return self.start <= liftoff <= self.end
@@ -97,6 +146,25 @@ class FailedObject:
     name: str
     error_code: int
     message: str
+
+
+@dataclass(frozen=True)
+class UncertainObject:
+    """An object whose position is not known well enough: stale elements, or SGP4 cannot propagate it.
+
+    `reason` is "stale_elements" (screened with `allowance_km` added to its stand-off) or
+    "propagation_failed" (not screened; it closes the whole span when `closes_span`: its last known
+    perigee/apogee band can reach the trajectory's, or no orbit is known at all).
+    """
+
+    norad_id: int
+    name: str
+    object_class: ObjectClass
+    reason: str
+    element_age_days: float
+    allowance_km: float
+    message: str
+    closes_span: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,8 +187,25 @@ class ScreeningResult:
     failed: list[FailedObject]
     exempt: bool
     exempt_reason: str
-    screened_count: int
+    screened_count: int  # objects propagated over the span (fresh and stale ones)
     stats: ScreeningStats
+    decayed: list[FailedObject] = field(default_factory=list)  # re-entered (SGP4 error 6): listed, close nothing
+    uncertain: list[UncertainObject] = field(default_factory=list)
+
+    @property
+    def class_counts(self) -> dict[str, int]:
+        """Every object in exactly one class: screened, stale (screened padded), unpropagatable, decayed."""
+        stale = sum(item.reason == "stale_elements" for item in self.uncertain)
+        unpropagatable = sum(item.reason == "propagation_failed" for item in self.uncertain)
+        return {
+            "screened": self.screened_count - stale,
+            "stale_elements_padded": stale,
+            "unpropagatable": unpropagatable,
+            "decayed": len(self.decayed),
+        }
+
+    def uncertain_closures_covering(self, liftoff: datetime) -> list[Closure]:
+        return [c for c in self.closures if c.from_uncertain_object and c.covers(liftoff)]
 
     def is_closed(self, liftoff: datetime) -> bool:
         return any(closure.covers(liftoff) for closure in self.closures)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flights.catalog import catalog_status
 from flights.launch_windows import flight_window_status
 from flights.models import Flight, Position, PositionAssignment, Vehicle, WeatherReport
 from flights.readiness.framework import check, go, no_go, waivable
@@ -56,6 +57,43 @@ def windows_and_closures(flight: Flight, *, now):
     else:
         note = "current" if status.closures_current else "to be refreshed within 12 h of the window"
         findings.append(go("traffic.closures", Position.TRAFFIC, f"Clear of every collision-avoidance closure ({note})."))
+    if status.uncertain_blocking:
+        # Fail closed: an object whose position is not known well enough covers the planned liftoff.
+        uncertain = {item["norad_id"]: item for item in status.computation.uncertain_objects}
+        names = "; ".join(
+            f"{c.norad_id} {c.object_name} ({c.get_rule_display().lower()}"
+            + (f": {uncertain[c.norad_id]['message']}" if c.norad_id in uncertain else "") + ")"
+            for c in status.uncertain_blocking
+        )
+        findings.append(no_go("traffic.uncertain_objects", Position.TRAFFIC,
+                              f"Uncertain objects close the planned liftoff: {names}. Refresh the catalog and recompute."))
+    findings.extend(_catalog_findings(flight, status.computation, now=now))
+    return findings
+
+
+CATALOG_ASSESSED_FROM = dt.timedelta(hours=24)  # the catalog's age is a launch-day criterion
+
+
+def _catalog_findings(flight: Flight, computation, *, now):
+    """The catalog the closures rest on, and the catalog now: neither empty nor older than the limit."""
+    if computation.screening_exempt_reason:
+        return []  # below 150 km: no screening, no catalog needed (14 CFR 450.169)
+    findings = []
+    if computation.catalog_size == 0 or computation.catalog_imported_at is None:
+        findings.append(no_go("traffic.catalog", Position.TRAFFIC,
+                              "The closures were computed without a catalog on record (empty or of unknown age): "
+                              "refresh the catalog and recompute."))
+    elif computation.finished_at and computation.finished_at - computation.catalog_imported_at > catalog_status(now=now).max_age:
+        hours = (computation.finished_at - computation.catalog_imported_at).total_seconds() / 3600
+        findings.append(no_go("traffic.catalog", Position.TRAFFIC,
+                              f"The closures were computed from a catalog {hours:.0f} h old: refresh it and recompute."))
+    current = catalog_status(now=now)
+    if current.size == 0 or (current.problem and flight.launch_at - now <= CATALOG_ASSESSED_FROM):
+        findings.append(no_go("traffic.catalog_age", Position.TRAFFIC, current.problem))
+    if not findings:
+        findings.append(go("traffic.catalog", Position.TRAFFIC,
+                           f"Screened against {computation.catalog_size} catalogued objects imported "
+                           f"{computation.catalog_imported_at:%Y-%m-%d %H:%M} UTC."))
     return findings
 
 

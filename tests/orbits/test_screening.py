@@ -316,7 +316,16 @@ def test_objects_sgp4_cannot_propagate_are_listed_in_failed(trajectory):
     assert failed[99006].message == "SGP4 error 1: mean eccentricity is outside the range 0.0 to 1.0"
     assert all(item.message.startswith("SGP4 error") for item in result.failed)
     assert result.screened_count == len(sample) - len(result.failed)
-    assert not {c.norad_id for c in result.closures} & set(failed)
+    # Fail closed: a re-entered object (error 6) is listed and closes nothing; any other failure is
+    # uncertain and closes the whole span when its last known orbit can reach the flight (99006 does).
+    decayed = {item.norad_id for item in result.decayed}
+    assert decayed and all(failed[norad_id].error_code == 6 for norad_id in decayed)
+    assert not {c.norad_id for c in result.closures} & decayed
+    uncertain = {item.norad_id: item for item in result.uncertain if item.reason == "propagation_failed"}
+    assert set(uncertain) == set(failed) - decayed
+    band_closures = {c.norad_id for c in result.closures if c.rule == "unpropagatable_band"}
+    assert 99006 in band_closures
+    assert band_closures == {norad_id for norad_id, item in uncertain.items() if item.closes_span}
 
 
 def test_suborbital_hop_below_150_km_is_exempt():
