@@ -390,9 +390,9 @@ def signoff_keys(raw: list[str], *, debug: bool, key_file: Path) -> list[tuple[s
         raw = [entry]
     keys: list[tuple[str, bytes]] = []
     for position, entry in enumerate(raw, start=1):
-        kid, _, encoded = entry.partition(":")
+        kid, colon, encoded = entry.partition(":")
         kid = kid.strip()
-        if not re.fullmatch(r"[A-Za-z0-9._-]{1,32}", kid):
+        if not colon or not re.fullmatch(r"[A-Za-z0-9._-]{1,32}", kid):
             raise ImproperlyConfigured(
                 f"SIGNOFF_KEYS entry {position} has no valid key id: write it as kid:base64key, the key id being "
                 "1 to 32 letters, digits, dots, dashes or underscores."
