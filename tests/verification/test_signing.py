@@ -11,11 +11,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from flights import roles
 from flights.models import Notification
+from tests.conftest import make_user
 from tests.flights.factories import VehicleFactory, VehicleModelFactory
 from tests.twofactor import log_in
 from tests.verification.factories import certified_vehicle, record_in_review, sign
 from verification import hashing, selectors, signing
+from verification.exceptions import SignOffRefused
 from verification.models import GENESIS_HASH, SignOff, SignOffChainHead, TestObjective
 from verification.tasks import publish_chain_head, verify_signoff_chain
 
@@ -133,28 +136,56 @@ def test_keys_rotate_newest_first_and_old_seals_still_verify(capsys, certified, 
     assert code == 0 and lines[-1].startswith("OK: 4 sign-offs")
 
 
-def test_legacy_unkeyed_rows_are_reported_until_sealed_and_a_tampered_one_is_refused(capsys, certified, settings):
-    _, record = certified
+def seal(capsys) -> tuple[int, str]:
+    try:
+        call_command("seal_signoffs")
+        code = 0
+    except CommandError as error:
+        assert error.returncode == 1
+        code = 1
+    return code, capsys.readouterr().out
+
+
+def make_legacy():
     SignOff.objects.update(key_id="", mac="")  # as the rows were before the keyed scheme
     SignOffChainHead.objects.update(key_id="", mac="")
+
+
+def test_legacy_unkeyed_rows_are_reported_until_sealed_and_a_tampered_one_is_refused(capsys, certified, settings):
+    vehicle, _ = certified
+    make_legacy()
     code, lines = verify(capsys)
     assert code == 1
     assert sum("is unkeyed (sealed by no key)" in line for line in lines) == 4  # three sign-offs and the head
+    assert not selectors.vehicle_certification_get(vehicle).certified_for_passengers  # fail closed meanwhile
 
-    SignOff.objects.filter(sequence=3).update(meaning="Forged before the upgrade")  # bypasses save()
-    try:
-        call_command("seal_signoffs")
-    except CommandError as error:
-        assert error.returncode == 1
-    out = capsys.readouterr().out
-    assert f"refused: sign-off #3 ({record.flight.code}, Drew Tester): its contents no longer match its SHA-256" in out
+    first = SignOff.objects.get(sequence=1)
+    SignOff.objects.filter(sequence=1).update(meaning="Forged before the upgrade")  # bypasses save()
+    code, out = seal(capsys)
+    assert code == 1
+    assert (f"refused: sign-off #1 ({first.record.flight.code}, Dana Tester): its contents no longer match its "
+            "SHA-256") in out
     assert f"sealed 2 legacy sign-off(s) with key {settings.SIGNOFF_KEYS[0][0]}; chain head sealed; 1 refused" in out
     sealed = SignOff.objects.exclude(mac="").order_by("sequence")
-    assert [s.sequence for s in sealed] == [1, 2] and all(s.sealed_at for s in sealed)
+    assert [s.sequence for s in sealed] == [2, 3] and all(s.sealed_at for s in sealed)
 
     code, lines = verify(capsys)
-    assert code == 1 and not any("#1 " in line or "#2 " in line for line in lines)
-    assert any("#3 " in line and "is unkeyed" in line for line in lines)  # refused: still reported
+    unkeyed = [line for line in lines if "is unkeyed" in line]
+    assert code == 1 and len(unkeyed) == 1 and unkeyed[0].startswith("sign-off #1 ")  # refused: still reported
+    assert selectors.vehicle_certification_get(vehicle).uncrewed_phase_complete is False
+    assert selectors.record_review(selectors.record_queryset().get(pk=certified[1].pk)).counts  # #2, #3 stand
+
+
+def test_a_refused_last_row_leaves_the_head_unsealed_and_no_one_signs_after_it(capsys, certified, operations,
+                                                                                 django_user_model):
+    make_legacy()
+    SignOff.objects.filter(sequence=3).update(comment="Forged before the upgrade")
+    code, out = seal(capsys)
+    assert code == 1 and "sealed 2 legacy sign-off(s)" in out and "chain head sealed" not in out
+    record = record_in_review(by=operations)
+    with pytest.raises(SignOffRefused, match="the chain head is unkeyed") as refusal:
+        sign(record, make_user(django_user_model, "flo", roles.FLIGHT_DIRECTOR))
+    assert refusal.value.code == "chain_unsealed"
 
 
 def test_seal_signoffs_dry_run_changes_nothing(capsys, certified):

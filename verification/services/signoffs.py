@@ -270,11 +270,12 @@ def signoffs_seal_legacy(*, dry_run: bool = False, now: dt.datetime | None = Non
         signoffs = list(SignOff.objects.select_related("record__flight").order_by("sequence"))
         live_ids = {s.record_id for s in signoffs if not s.mac and s.voided_at is None}
         current = {r.pk: hashing.record_hash(r) for r in selectors.record_queryset().filter(pk__in=live_ids)}
-        previous = GENESIS_HASH
+        previous, last_sealed = GENESIS_HASH, True
         for signoff in signoffs:
-            link, previous = previous, signoff.signoff_hash
+            link, previous, last_sealed = previous, signoff.signoff_hash, False
             if signoff.mac:
                 result.already += 1
+                last_sealed = True
                 continue
             label = f"sign-off #{signoff.sequence} ({signoff.record.flight.code}, {signoff.signer_name})"
             if hashing.signoff_hash(signoff) != signoff.signoff_hash:
@@ -285,6 +286,7 @@ def signoffs_seal_legacy(*, dry_run: bool = False, now: dt.datetime | None = Non
                 result.refused.append(f"{label}: its record no longer matches what was signed")
             else:
                 result.sealed += 1
+                last_sealed = True
                 if not dry_run:
                     signing.seal_signoff(signoff)
                     signoff.sealed_at = now
@@ -295,7 +297,7 @@ def signoffs_seal_legacy(*, dry_run: bool = False, now: dt.datetime | None = Non
             result.refused.append(f"chain head: says #{head.last_sequence} but the last sign-off is #{last[0]}")
         elif head.last_sequence and head.mac and signing.head_seal_problem(head):
             result.refused.append(f"chain head: {signing.head_seal_problem(head)}")
-        elif head.last_sequence and not head.mac:
+        elif head.last_sequence and not head.mac and last_sealed:  # never vouch for a refused last row
             result.head_sealed = True
             if not dry_run:
                 signing.seal_head(head)
