@@ -402,6 +402,71 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
 CELERY_BEAT_SCHEDULE["medical-expire-clearances"] = {"task": "medical.expire_clearances", "schedule": 60 * 60}
 CELERY_BEAT_SCHEDULE["medical-expiry-reminders"] = {"task": "medical.send_expiry_reminders", "schedule": 6 * 60 * 60}
 
+# Verification sign-offs: the keys that seal each signature (HMAC-SHA256, README "Verification sign-offs").
+def signoff_keys(raw: list[str], *, debug: bool, key_file: Path) -> list[tuple[str, bytes]]:
+    """(key id, key) pairs, newest first: the first seals new signatures, all verify older ones.
+
+    SIGNOFF_KEYS is comma-separated `kid:base64key` (at least 32 random bytes each). Without it, development
+    uses a key generated once into a git-ignored file under the var folder; production refuses to start,
+    because signatures sealed with a throwaway key could never be verified again.
+    """
+    import base64
+    import binascii
+    import re
+    import secrets
+
+    if not raw:
+        if not debug:
+            raise ImproperlyConfigured(
+                "SIGNOFF_KEYS is not set. Production (DJANGO_DEBUG=0) seals every flight director's sign-off with "
+                "it (HMAC-SHA256), so a database edit cannot forge one: set it to one or more `kid:base64key` "
+                "entries, newest first, comma-separated, kept outside the database. Make one with "
+                "python -c 'import base64,os; print(\"k2026a:\" + base64.b64encode(os.urandom(32)).decode())'"
+            )
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # made earlier (or just now by the worker starting beside us)
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(f"dev-{secrets.token_hex(4)}:{base64.b64encode(secrets.token_bytes(32)).decode()}\n")
+        entry = key_file.read_text().strip()
+        for _ in range(50):  # another process may have created the file a moment before writing it
+            if entry:
+                break
+            time.sleep(0.02)
+            entry = key_file.read_text().strip()
+        raw = [entry]
+    keys: list[tuple[str, bytes]] = []
+    for position, entry in enumerate(raw, start=1):
+        kid, colon, encoded = entry.partition(":")
+        kid = kid.strip()
+        if not colon or not re.fullmatch(r"[A-Za-z0-9._-]{1,32}", kid):
+            raise ImproperlyConfigured(
+                f"SIGNOFF_KEYS entry {position} has no valid key id: write it as kid:base64key, the key id being "
+                "1 to 32 letters, digits, dots, dashes or underscores."
+            )
+        try:
+            key = base64.b64decode(encoded.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if len(key) < 32:
+            raise ImproperlyConfigured(
+                f"SIGNOFF_KEYS entry {position} (key id {kid}) is not at least 32 base64-encoded bytes."
+            )
+        if kid in dict(keys):
+            raise ImproperlyConfigured(f"SIGNOFF_KEYS names key id {kid} twice: each key needs its own id.")
+        keys.append((kid, key))
+    return keys
+
+
+SIGNOFF_KEYS = signoff_keys(env_list("SIGNOFF_KEYS"), debug=DEBUG, key_file=VAR_DIR / "signoff.key")
+CELERY_BEAT_SCHEDULE["verification-publish-chain-head"] = {
+    "task": "verification.publish_chain_head",
+    "schedule": 24 * 60 * 60,  # seconds: the chain head goes to the log and the flight directors daily
+}
+
 # Product settings (policy the operator may change).
 CATALOG_FEED_URL = os.environ.get("CATALOG_FEED_URL", "")
 SEAT_HOLD_HOURS = int(os.environ.get("SEAT_HOLD_HOURS", "72"))

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def manage(*args, env):
     base = {
         k: v for k, v in os.environ.items()
-        if not k.startswith("DJANGO_") and k not in ("DATABASE_URL", "MEDICAL_ENCRYPTION_KEYS")
+        if not k.startswith("DJANGO_") and k not in ("DATABASE_URL", "MEDICAL_ENCRYPTION_KEYS", "SIGNOFF_KEYS")
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
@@ -39,6 +39,7 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
             "DJANGO_ALLOWED_HOSTS": "ops.example.com",
             "DJANGO_VAR_DIR": str(tmp_path),
             "MEDICAL_ENCRYPTION_KEYS": Fernet.generate_key().decode() + "," + Fernet.generate_key().decode(),
+            "SIGNOFF_KEYS": "k2026b:" + "A" * 43 + "=,k2026a:" + "B" * 43 + "=",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr

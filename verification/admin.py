@@ -116,17 +116,18 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OccupantInline(ReadOnlyInline):
     model = Occupant
-    fields = ("name", "role", "is_test_dummy")
+    fields = ("name", "role", "is_test_dummy", "entered_by", "last_edited_by")
 
 
 class ObjectiveInline(ReadOnlyInline):
     model = TestObjective
-    fields = ("sequence", "description", "success_criterion", "measured_result", "result", "flight_rationale")
+    fields = ("sequence", "description", "success_criterion", "measured_result", "result", "flight_rationale",
+              "entered_by", "last_edited_by")
 
 
 class AnomalyInline(ReadOnlyInline):
     model = Anomaly
-    fields = ("title", "severity", "disposition", "flight_rationale")
+    fields = ("title", "severity", "disposition", "flight_rationale", "entered_by", "last_edited_by")
 
 
 class AttachmentInline(ReadOnlyInline):
@@ -142,7 +143,8 @@ class StatusChangeInline(ReadOnlyInline):
 
 class SignOffInline(ReadOnlyInline):
     model = SignOff
-    fields = ("sequence", "signer_name", "signed_at", "decision", "meaning", "comment", "voided_at", "void_reason")
+    fields = ("sequence", "signer_name", "signed_at", "decision", "meaning", "comment", "key_id", "voided_at",
+              "void_reason")
     show_change_link = False
 
 
@@ -153,11 +155,12 @@ class VerificationFlightAdmin(ReviewedChangelistMixin, ServiceSaveMixin, RecordA
     search_fields = ("flight__code", "vehicle__serial", "vehicle__name", "summary")
     list_select_related = ("flight", "vehicle")
     autocomplete_fields = ("flight",)
-    readonly_fields = ("kind", "status", "status_reason", "status_changed_at", "revision", "created_by", "created_at")
+    readonly_fields = ("kind", "status", "status_reason", "status_changed_at", "revision", "created_by", "created_at",
+                       "last_edited_by")
     fields = (
         "flight", "vehicle", "kind", "summary", ("launched_at", "landed_at"), "apogee_km",
         ("peak_g_ascent", "peak_g_entry"), "landing_distance_m", "status", "status_reason", "status_changed_at",
-        "revision", "created_by", "created_at",
+        "revision", ("created_by", "last_edited_by"), "created_at",
     )
     inlines = [OccupantInline, ObjectiveInline, AnomalyInline, AttachmentInline, SignOffInline, StatusChangeInline]
     action_form = ReasonActionForm
@@ -178,6 +181,8 @@ class VerificationFlightAdmin(ReviewedChangelistMixin, ServiceSaveMixin, RecordA
         if obj is not None and not obj.is_editable:
             fields += [f for f in self.fields if isinstance(f, str)] + ["launched_at", "landed_at", "peak_g_ascent",
                                                                         "peak_g_entry"]
+        elif obj is not None and (obj.flight.launched_at is not None or obj.signoffs.exists()):
+            fields.append("launched_at")  # the flight's recorded liftoff, or locked once signed
         return list(dict.fromkeys(fields))
 
     def get_queryset(self, request):
@@ -219,6 +224,8 @@ class RecordContentAdmin(ServiceSaveMixin, RecordAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and hasattr(obj, "entered_by_id"):
+            fields += ["entered_by", "last_edited_by"]  # who may not sign the record (separation of duties)
         return fields + (["record"] if obj is not None else [])
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -322,7 +329,7 @@ class ReadOnlyAdmin(ReadOnlyMixin, RecordAdmin):
 class SignOffAdmin(ReviewedChangelistMixin, ReadOnlyMixin, RecordAdmin):
     """Signatures are given in the flight director portal with a password, never here."""
 
-    list_display = ("sequence", "record", "signer_name", "signed_at", "decision", "validity")
+    list_display = ("sequence", "record", "signer_name", "signed_at", "decision", "key_id", "validity")
     list_filter = ("decision", "signed_at")
     search_fields = ("record__flight__code", "signer_name", "signer__username")
     list_select_related = ("record__flight", "signer")
@@ -350,7 +357,7 @@ class RecordStatusChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(SignOffChainHead)
 class SignOffChainHeadAdmin(ReadOnlyAdmin):
-    list_display = ("__str__", "last_hash", "updated_at")
+    list_display = ("__str__", "last_hash", "key_id", "updated_at")
 
 
 class CorrectiveActionInline(ReadOnlyInline):

@@ -4,7 +4,8 @@ Registered in flights.demo.extra_loaders, which run before the demo's commercial
 (the schedule guard refuses them on an uncertified vehicle). The verification flights themselves are
 history, flown before this system took over launch control, so their flights are entered as completed;
 everything after that (records, objectives, anomalies, mishap, sign-offs, return to service) goes
-through the services. Keyed on the flight code: a second `load_demo` adds nothing.
+through the services, so every signature is sealed with the deployment's SIGNOFF_KEYS key and nobody signs
+what they entered. Keyed on the flight code: a second `load_demo` adds nothing.
 
 The New Shepard story follows DOMAIN.md: an uncrewed flight ends in a booster mishap (NS-23), the
 vehicle is grounded, corrective actions are closed, an uncrewed return-to-flight flight is signed off
@@ -288,8 +289,11 @@ def _load_record(spec: DemoRecord, *, now: dt.datetime, users: dict, vehicle) ->
             record=record, by=ops, description=description, success_criterion=criterion, measured_result=measured,
             result=result, flight_rationale=rationale[0] if rationale else "",
         )
+    # Separation of duties: whoever enters content never signs it. Operations enter the records; on the one
+    # waiting in the queue, director2 logged the anomaly, so only `director` may sign it (the portal says why).
+    anomaly_author = users["director2"] if spec.submitted_only else ops
     for anomaly in spec.anomalies:
-        services.anomaly_add(record=record, by=ops, **anomaly)
+        services.anomaly_add(record=record, by=anomaly_author, **anomaly)
     if spec.attachment:
         title, filename = spec.attachment
         csv = f"t_s,altitude_km,accel_g\n0,0.0,1.0\n60,38.2,{spec.peak_g[0]}\n240,{spec.apogee_km},0.0\n".encode()

@@ -7,7 +7,8 @@ The JSON is canonical: keys sorted, no spaces, UTF-8, children sorted by id, tim
 microseconds, decimals as fixed-point strings. Anyone can recompute it from the database.
 
 A sign-off's own hash covers its fields, the record hash and the previous sign-off's hash, so the
-sign-offs form one chain: changing or removing any of them breaks every later link.
+sign-offs form one chain: changing or removing any of them breaks every later link. These hashes are
+unkeyed (anyone can recompute them); the keyed seal over each sign-off's hash is in signing.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+
+from verification.signing import signoff_seal_problem
 
 DOCUMENT_VERSION = 1
 
@@ -126,12 +129,16 @@ class SignOffCheck:
 
 
 def check_signoff(signoff, *, current_record_hash: str, previous_hash: str | None = None) -> SignOffCheck:
-    """A sign-off stands when not voided by a reopen, its own hash matches its contents, the record still
-    hashes to what was signed (same revision), and, when the previous link is given, it follows it."""
+    """A sign-off stands when not voided by a reopen, its own hash matches its contents, its keyed seal
+    verifies, the record still hashes to what was signed (same revision), and, when the previous link is
+    given, it follows it."""
     if signoff.voided_at is not None:
         return SignOffCheck(False, f"voided: {signoff.void_reason}")
     if signoff_hash(signoff) != signoff.signoff_hash:
         return SignOffCheck(False, "the signature's own contents were altered after signing")
+    seal = signoff_seal_problem(signoff)
+    if seal:
+        return SignOffCheck(False, seal)
     if previous_hash is not None and signoff.previous_hash != previous_hash:
         return SignOffCheck(False, "the sign-off chain is broken before this signature")
     if signoff.record_hash != current_record_hash:

@@ -1,8 +1,13 @@
 """Re-verify every sign-off and every signed record from scratch (`manage.py verify_signoffs`).
 
-One problem line per sign-off whose contents or chain link no longer match, per record whose content
-no longer matches what was signed (or whose stored status claims more signatures than stand), and per
-attachment whose file no longer matches its SHA-256. Reads in chunks, so it scales with the archive.
+One problem line per sign-off whose contents, keyed seal or chain link no longer match, per record whose
+content no longer matches what was signed (or whose stored status claims more signatures than stand, or
+whose launch time is not its flight's recorded liftoff), and per attachment whose file no longer matches
+its SHA-256. A sign-off edited and re-hashed with database access alone fails its HMAC seal: the key is
+not in the database. Reads in chunks, so it scales with the archive.
+
+`head_position` says whether a chain head published earlier (log line, directors' daily email) is still
+in the chain: a history rewritten by someone who also holds the key is caught that way.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from verification import hashing, selectors
+from verification import hashing, selectors, signing
 from verification.models import GENESIS_HASH, Attachment, SignOff, SignOffChainHead, VerificationFlight
 
 CHUNK = 200
@@ -54,6 +59,9 @@ def _chain_problems(report: IntegrityReport) -> Iterator[str]:
                    f"{_label(signoff)}")
         if hashing.signoff_hash(signoff) != signoff.signoff_hash:
             yield f"{_label(signoff)}: its contents no longer match its SHA-256 (the signature was altered)"
+        seal = signing.signoff_seal_problem(signoff)
+        if seal:
+            yield f"{_label(signoff)}: {seal}"
         if signoff.previous_hash != previous_hash:
             yield f"{_label(signoff)}: does not follow the sign-off before it (the chain is broken)"
         previous_sequence, previous_hash = signoff.sequence, signoff.signoff_hash
@@ -65,6 +73,8 @@ def _chain_problems(report: IntegrityReport) -> Iterator[str]:
     elif (head.last_sequence, head.last_hash) != (previous_sequence, previous_hash):
         yield (f"sign-off chain head: says #{head.last_sequence} but the last sign-off is #{previous_sequence} "
                "(sign-offs removed or added outside the service)")
+    elif head.last_sequence and signing.head_seal_problem(head):
+        yield f"sign-off chain head: {signing.head_seal_problem(head)}"
 
 
 def _signed_record_ids() -> list[int]:
@@ -88,6 +98,43 @@ def _record_problems(report: IntegrityReport) -> Iterator[str]:
             elif record.status == VerificationFlight.Status.SIGNED_OFF and review.approvals_needed:
                 yield (f"record {record.flight.code} (id {record.pk}): marked signed off, but only "
                        f"{len(review.valid_approvers)} of {review.required_signatures} approvals stand")
+            liftoff = record.flight.launched_at
+            if liftoff is not None and record.launched_at != liftoff:
+                yield (f"record {record.flight.code} (id {record.pk}): its launch time {_utc(record.launched_at)} "
+                       f"is not the flight's recorded liftoff {_utc(liftoff)}")
+
+
+def _utc(value) -> str:
+    return f"{value:%Y-%m-%d %H:%M:%S} UTC" if value else "(none)"
+
+
+@dataclass(frozen=True)
+class HeadPosition:
+    """Where an earlier published head (sequence and hash) stands in the chain now."""
+
+    found: bool
+    message: str
+
+
+def head_position(*, last_hash: str, sequence: int | None = None) -> HeadPosition:
+    """Is the head published earlier (hash, and its sequence if given) still a link of the chain?"""
+    last_hash = last_hash.strip().lower()
+    at = SignOff.objects.filter(signoff_hash=last_hash).values_list("sequence", flat=True).first()
+    total = SignOff.objects.count()
+    if last_hash == GENESIS_HASH and sequence in (None, 0):
+        return HeadPosition(True, f"the empty chain's head is the start of the chain ({total} sign-offs follow)")
+    if at is None:
+        detail = ""
+        if sequence is not None:
+            now = SignOff.objects.filter(sequence=sequence).values_list("signoff_hash", flat=True).first()
+            detail = (f"; sign-off #{sequence} now hashes to {now}" if now else
+                      f"; there is no sign-off #{sequence} any more")
+        return HeadPosition(False, f"head {last_hash} is NOT in the chain: the history was rewritten or cut "
+                                   f"since it was published{detail}")
+    if sequence is not None and sequence != at:
+        return HeadPosition(False, f"head {last_hash} was published as #{sequence} but is #{at} in the chain now: "
+                                   "the history was renumbered since it was published")
+    return HeadPosition(True, f"head #{at} {last_hash} is still in the chain; {total - at} sign-off(s) follow it")
 
 
 def _file_problems(report: IntegrityReport) -> Iterator[str]:

@@ -4,16 +4,19 @@ A verification record is edited while planned (or reopened). Once marked flown i
 crew, objectives, anomalies and attachments refuse to save, here in the models as well as in the
 services, so admin or a stray script cannot change a record that was reviewed. The only way back is the
 reopen service, which voids the record's sign-offs. A change by any path that bypasses Python (raw SQL)
-is caught by the SHA-256 each sign-off stores (see verification/hashing.py).
+is caught by the SHA-256 each sign-off stores (see verification/hashing.py), and a change that recomputes
+those hashes by the HMAC seal made with a key that is not in the database (verification/signing.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -122,6 +125,10 @@ class VerificationFlight(TransitionsMixin, NeverDeleted):
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Separation of duties: whoever entered (created_by) or last edited the record's own fields cannot sign it.
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
 
     history = HistoricalRecords()
 
@@ -180,6 +187,19 @@ class VerificationFlight(TransitionsMixin, NeverDeleted):
     def get_absolute_url(self) -> str:
         return reverse("verification:record-detail", args=[self.pk])
 
+    def clean(self):
+        super().clean()
+        liftoff = self.flight.launched_at if self.flight_id else None
+        if liftoff is not None and self.launched_at is not None and self.launched_at != liftoff:
+            raise ValidationError({"launched_at": (
+                f"The launch time comes from flight {self.flight.code}'s recorded liftoff "
+                f"({liftoff.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC) and cannot be entered by hand."
+            )})
+
+    @property
+    def entered_by(self):
+        return self.created_by
+
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
@@ -222,7 +242,21 @@ class RecordContent(NeverDeleted):
         super().save(*args, **kwargs)
 
 
-class Occupant(RecordContent):
+class EditedContent(RecordContent):
+    """Record content whose author and last editor are kept: neither may sign the record (separation of duties)."""
+
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Occupant(EditedContent):
     """Who or what flew: crew with their roles, or instrumented test dummies on an uncrewed flight."""
 
     name = models.CharField(max_length=120)
@@ -239,7 +273,7 @@ class Occupant(RecordContent):
         return f"{self.name} ({self.role})"
 
 
-class TestObjective(RecordContent):
+class TestObjective(EditedContent):
     """One thing the flight set out to show, how success is judged, and what was measured."""
 
     __test__ = False  # not a pytest test class, despite the name
@@ -280,7 +314,7 @@ class TestObjective(RecordContent):
         return f"Objective {self.sequence}: {self.description[:60]}"
 
 
-class Anomaly(RecordContent):
+class Anomaly(EditedContent):
     """Something that went differently than expected, its cause, what was done, and its disposition."""
 
     class Disposition(models.TextChoices):
@@ -404,6 +438,7 @@ class SignOff(NeverDeleted):
         REJECT = "reject", "Reject"
 
     VOID_FIELDS = frozenset({"voided_at", "voided_by", "void_reason"})
+    SEAL_FIELDS = frozenset({"key_id", "mac", "sealed_at"})
 
     sequence = models.PositiveBigIntegerField(unique=True, editable=False, help_text="Position in the chain.")
     record = models.ForeignKey(VerificationFlight, on_delete=models.PROTECT, related_name="signoffs")
@@ -420,6 +455,12 @@ class SignOff(NeverDeleted):
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     void_reason = models.TextField(blank=True)
+    # The keyed seal (verification/signing.py): HMAC-SHA256 of signoff_hash under the deployment key `key_id`.
+    key_id = models.CharField(max_length=32, blank=True, help_text="Which SIGNOFF_KEYS key sealed it.")
+    mac = models.CharField(max_length=64, blank=True, help_text="HMAC-SHA256 seal; empty on unsealed legacy rows.")
+    sealed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set only when a legacy unkeyed sign-off was sealed later (seal_signoffs)."
+    )
 
     history = HistoricalRecords()
 
@@ -445,8 +486,13 @@ class SignOff(NeverDeleted):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            update_fields = kwargs.get("update_fields")
-            if not (_lifecycle_write.get() and update_fields is not None and set(update_fields) <= self.VOID_FIELDS):
+            update_fields = set(kwargs.get("update_fields") or ()) or None
+            voiding = update_fields is not None and update_fields <= self.VOID_FIELDS
+            sealing = (  # a legacy unkeyed row gets its seal once (seal_signoffs), never a second one
+                update_fields is not None and update_fields <= self.SEAL_FIELDS
+                and not type(self).objects.filter(pk=self.pk).exclude(mac="").exists()
+            )
+            if not (_lifecycle_write.get() and (voiding or sealing)):
                 raise RecordLocked(f"Sign-off #{self.sequence} is a signature and cannot be changed.")
         super().save(*args, **kwargs)
 
@@ -458,6 +504,8 @@ class SignOffChainHead(models.Model):
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     updated_at = models.DateTimeField(default=timezone.now)
+    key_id = models.CharField(max_length=32, blank=True)
+    mac = models.CharField(max_length=64, blank=True, help_text="HMAC-SHA256 seal of (last_sequence, last_hash).")
 
     class Meta:
         ordering = ["id"]

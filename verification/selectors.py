@@ -18,6 +18,7 @@ from flights.models import Vehicle
 from verification.hashing import SignOffCheck, check_signoff, record_hash
 from verification.models import (
     GENESIS_HASH,
+    Anomaly,
     Mishap,
     SignOff,
     TestObjective,
@@ -30,10 +31,12 @@ Status = VerificationFlight.Status
 
 def record_queryset() -> QuerySet[VerificationFlight]:
     """Records with everything their hash and review need, in a fixed number of queries."""
-    return VerificationFlight.objects.select_related("flight__spaceport", "vehicle__model", "created_by").prefetch_related(
+    return VerificationFlight.objects.select_related(
+        "flight__spaceport", "vehicle__model", "created_by", "last_edited_by"
+    ).prefetch_related(
         "occupants",
-        "objectives",
-        "anomalies",
+        Prefetch("objectives", queryset=TestObjective.objects.select_related("entered_by", "last_edited_by")),
+        Prefetch("anomalies", queryset=Anomaly.objects.select_related("entered_by", "last_edited_by")),
         "attachments",
         Prefetch("signoffs", queryset=SignOff.objects.select_related("signer", "voided_by").order_by("sequence")),
     )

@@ -59,12 +59,14 @@ def record_detail(request, pk: int):
     review = selectors.record_review(record)
     is_director = roles.user_has_role(request.user, roles.FLIGHT_DIRECTOR)
     signed_by_me = any(view.signoff.signer_id == request.user.pk for view in review.live_signoffs)
+    author_refusal = services.signing_refusal(review, request.user) if is_director and not signed_by_me else ""
     context = {
         "record": record,
         "review": review,
         "status_changes": record.status_changes.select_related("changed_by"),
-        "can_sign": is_director and record.status == Status.IN_REVIEW and not signed_by_me,
+        "can_sign": is_director and record.status == Status.IN_REVIEW and not signed_by_me and not author_refusal,
         "signed_by_me": signed_by_me,
+        "author_refusal": author_refusal if record.status == Status.IN_REVIEW else "",
         "can_reopen": is_director and record.can_transition_to(Status.REOPENED),
         "can_submit": record.status == Status.FLOWN,
         "reopen_form": ReasonForm(),
@@ -76,6 +78,10 @@ def record_detail(request, pk: int):
 def sign_off(request, pk: int):
     record = _record_or_404(pk)
     review = selectors.record_review(record)
+    refusal = services.signing_refusal(review, request.user)
+    if refusal and request.method != "POST":  # separation of duties: said before anyone types a password
+        messages.error(request, refusal)
+        return redirect(record)
     form = SignOffForm(request.POST or None, initial={
         "meaning": services.default_meaning(record, "approve"), "record_hash": review.current_hash,
     })

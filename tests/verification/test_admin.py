@@ -132,3 +132,18 @@ def test_closing_a_corrective_action_in_admin(client, operations, director):
     assert (action.status, action.closure_note) == ("closed", "Replaced and tested")
     page = client.get(reverse("admin:verification_mishap_changelist")).content.decode()
     assert "no uncrewed return-to-flight verification flight signed off since" in page
+
+
+def test_admin_takes_the_launch_time_from_the_liftoff_and_refuses_another(client, operations):
+    log_in(client, operations)
+    flight = VerificationFlightFlownFactory()
+    response = client.post(url(VerificationFlight, "add"), {
+        "flight": flight.pk, "summary": "From admin", "launched_at_0": "2001-01-01", "launched_at_1": "00:00:00",
+    }, follow=True)
+    assert "recorded liftoff" in response.content.decode() and "cannot be entered by hand" in response.content.decode()
+    assert not VerificationFlight.objects.filter(flight=flight).exists()
+    client.post(url(VerificationFlight, "add"), {"flight": flight.pk, "summary": "From admin"}, follow=True)
+    record = VerificationFlight.objects.get(flight=flight)
+    assert record.launched_at == flight.launched_at and record.last_edited_by == operations
+    page = client.get(url(VerificationFlight, "change", record.pk)).content.decode()
+    assert 'name="launched_at_0"' not in page and 'name="summary"' in page  # read-only: the flight's liftoff

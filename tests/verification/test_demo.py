@@ -44,6 +44,14 @@ def test_the_demo_chain_verifies_and_a_record_waits_in_the_queue(demo, capsys):
     assert capsys.readouterr().out.startswith("OK: ")
     assert [r.flight.code for r in selectors.signoff_queue()] == ["LH1-Y1-V2"]
     assert SignOff.objects.filter(signer__username="director2").exists()
+    # Every demo signature is sealed, and nobody signed what they entered.
+    assert not SignOff.objects.filter(mac="").exists()
+    for review in selectors.record_reviews(selectors.record_queryset()):
+        authors = services.content_authors(review.record)
+        assert not any(view.signoff.signer_id in authors for view in review.signoffs)
+    queued = selectors.record_review(selectors.signoff_queue().get())
+    director2 = SignOff.objects.filter(signer__username="director2").first().signer
+    assert "entered anomaly" in services.signing_refusal(queued, director2)
 
 
 def test_loading_twice_adds_nothing(demo):

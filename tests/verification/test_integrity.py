@@ -15,7 +15,6 @@ from tests.verification.factories import certified_vehicle, planned_record, reco
 from verification import selectors, services
 from verification.integrity import verify_all
 from verification.models import SignOff, TestObjective
-from verification.tasks import verify_signoff_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -135,17 +134,6 @@ def test_an_attachment_file_changed_on_disk_is_caught(capsys, operations, direct
     attachment.file.storage.delete(attachment.file.name)
     assert verify(capsys)[1] == [f"attachment #{attachment.pk} “Telemetry” of record {record.flight.code}: its "
                                  "file is missing"]
-
-
-def test_the_periodic_check_tells_the_directors(certified, mailoutbox):
-    assert verify_signoff_chain.delay().get() == {"problems": 0, "signoffs": 3, "records": 2}
-    assert mailoutbox == []
-    SignOff.objects.filter(sequence=1).update(meaning="forged")
-    assert verify_signoff_chain.delay().get()["problems"] == 2  # the sign-off, and its record's approval
-    (mail,) = mailoutbox
-    assert mail.subject == "Verification sign-offs: 2 integrity problem(s)"
-    assert sorted(mail.to) == ["dana@example.test", "drew@example.test"]
-    assert "its contents no longer match its SHA-256" in mail.body
 
 
 def test_verify_reads_in_chunks(monkeypatch, certified):

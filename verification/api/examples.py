@@ -13,12 +13,13 @@ RECORD_HASH = "c9a658ca714cd9fb44fdb12be9445e050a15187b4334c0b9d7379645b3f0642d"
 OBJECTIVE = {
     "id": 22, "record": 11, "sequence": 1, "description": "Microgravity time",
     "success_criterion": "More than 300 s below 0.01 g", "measured_result": "312 s", "result": "pass",
-    "flight_rationale": "",
+    "flight_rationale": "", "entered_by": "ops", "last_edited_by": "ops",
 }
 ANOMALY = {
     "id": 5, "record": 11, "title": "Cabin camera lost frames on entry", "severity": "minor",
     "description": "The cabin camera dropped 4% of frames during entry.", "root_cause": "", "corrective_actions": "",
     "disposition": "accepted", "flight_rationale": "The camera records for outreach only; no flight data depends on it.",
+    "entered_by": "ops", "last_edited_by": "ops",
 }
 ATTACHMENT = {
     "id": 9, "record": 11, "kind": "telemetry", "title": "Telemetry summary, entry and landing",
@@ -32,7 +33,7 @@ SIGNOFF = {
     "and it counts towards certification.", "decision": "approve", "comment": "Clean flight; camera anomaly accepted.",
     "record_hash": RECORD_HASH, "previous_hash": "d36de0182d2092f8d51b69fadacd4b17585c168dffa7e2d698e98cae3bee2c47",
     "signoff_hash": "5b0f3c1e2a9d4e7f8a6b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f", "voided_at": None,
-    "void_reason": "", "valid": True, "problem": "",
+    "void_reason": "", "key_id": "k2026a", "sealed_at": None, "valid": True, "problem": "",
 }
 PROFILE = {
     "summary": "Second uncrewed flight: more than five minutes of microgravity.",
@@ -42,6 +43,7 @@ PROFILE = {
 IN_REVIEW = {
     "id": 11, "flight": "LH1-Y1-V2", "flight_id": 11, "vehicle": "LH1-Y1", "kind": "uncrewed", "status": "in_review",
     "status_reason": "Submitted for sign-off", "status_changed_at": "2026-11-18T15:12:00Z", "revision": 1, **PROFILE,
+    "entered_by": "ops", "last_edited_by": "ops",
     "required_signatures": 1, "current_hash": RECORD_HASH, "counts_towards_certification": False,
     "not_counting_because": ["not signed off (it is in review)"],
     "occupants": [{"id": 20, "name": "Mannequin Skywalker", "role": "Instrumented test dummy (anthropomorphic test device)",
@@ -132,6 +134,9 @@ SIGN_OFF = [
     error_example(409, "Changed since review", code="record_changed_since_review",
                   detail="LH1-Y1-V2 changed after you opened it for review (its SHA-256 is no longer c9a658ca714c…). "
                          "Review it again before signing."),
+    error_example(409, "Entered by the signer", code="signer_edited_record",
+                  detail="Flo Director last edited objective 1 of LH1-Y1-V2: whoever entered or last edited a "
+                         "record's content cannot sign it. Another flight director must sign."),
     error_example(409, "Open critical anomaly", code="sign_off_refused",
                   detail="Cannot approve LH1-Y1-V2: critical anomaly “Valve leak” is open without a flight rationale. "
                          "Close it, or accept it with a written flight rationale, before approving (reopen the record "

@@ -12,6 +12,13 @@ from verification.models import Anomaly, Attachment, Occupant, SignOff, TestObje
 from verification.services.records import RECORD_FIELDS
 
 
+def _author_field():
+    return serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True,
+        help_text="Who may not sign the record: its authors are kept apart from its signers.",
+    )
+
+
 class OccupantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Occupant
@@ -19,10 +26,13 @@ class OccupantSerializer(serializers.ModelSerializer):
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
+    entered_by = _author_field()
+    last_edited_by = _author_field()
+
     class Meta:
         model = TestObjective
         fields = ["id", "record", "sequence", "description", "success_criterion", "measured_result", "result",
-                  "flight_rationale"]
+                  "flight_rationale", "entered_by", "last_edited_by"]
         read_only_fields = ["sequence"]
 
 
@@ -32,10 +42,13 @@ class ObjectiveUpdateSerializer(ObjectiveSerializer):
 
 
 class AnomalySerializer(serializers.ModelSerializer):
+    entered_by = _author_field()
+    last_edited_by = _author_field()
+
     class Meta:
         model = Anomaly
         fields = ["id", "record", "title", "severity", "description", "root_cause", "corrective_actions",
-                  "disposition", "flight_rationale"]
+                  "disposition", "flight_rationale", "entered_by", "last_edited_by"]
 
 
 class AnomalyUpdateSerializer(AnomalySerializer):
@@ -81,8 +94,8 @@ class SignOffSerializer(serializers.ModelSerializer):
     class Meta:
         model = SignOff
         fields = ["id", "sequence", "record", "revision", "signer", "signer_name", "signed_at", "meaning", "decision",
-                  "comment", "record_hash", "previous_hash", "signoff_hash", "voided_at", "void_reason", "valid",
-                  "problem"]
+                  "comment", "record_hash", "previous_hash", "signoff_hash", "voided_at", "void_reason", "key_id",
+                  "sealed_at", "valid", "problem"]
 
     def get_valid(self, signoff) -> bool:
         return _check_for(signoff, self.context).valid
@@ -100,6 +113,8 @@ class RecordSerializer(serializers.ModelSerializer):
     anomalies = AnomalySerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     signoffs = SignOffSerializer(many=True, read_only=True)
+    entered_by = serializers.SlugRelatedField(source="created_by", slug_field="username", read_only=True)
+    last_edited_by = _author_field()
     required_signatures = serializers.SerializerMethodField()
     current_hash = serializers.SerializerMethodField(help_text="SHA-256 of the record's canonical form now.")
     counts_towards_certification = serializers.SerializerMethodField()
@@ -108,7 +123,7 @@ class RecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = VerificationFlight
         fields = ["id", "flight", "flight_id", "vehicle", "kind", "status", "status_reason", "status_changed_at",
-                  "revision", *RECORD_FIELDS, "required_signatures", "current_hash", "counts_towards_certification",
+                  "revision", *RECORD_FIELDS, "entered_by", "last_edited_by", "required_signatures", "current_hash", "counts_towards_certification",
                   "not_counting_because", "occupants", "objectives", "anomalies", "attachments", "signoffs"]
 
     def _review(self, record) -> selectors.RecordReview:

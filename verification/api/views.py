@@ -167,7 +167,7 @@ class RecordContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ver
 class ObjectiveViewSet(RecordContentViewSet):
     """Test objectives: description, success criterion, measured result, pass / fail / partial."""
 
-    queryset = TestObjective.objects.select_related("record").order_by("record_id", "sequence")
+    queryset = TestObjective.objects.select_related("record", "entered_by", "last_edited_by").order_by("record_id", "sequence")
     serializer_class = s.ObjectiveSerializer
     filterset_class = ObjectiveFilter
     update_serializer_class = s.ObjectiveUpdateSerializer
@@ -186,7 +186,7 @@ class ObjectiveViewSet(RecordContentViewSet):
 class AnomalyViewSet(RecordContentViewSet):
     """Anomalies with severity, root cause, corrective actions and disposition."""
 
-    queryset = Anomaly.objects.select_related("record").order_by("record_id", "id")
+    queryset = Anomaly.objects.select_related("record", "entered_by", "last_edited_by").order_by("record_id", "id")
     serializer_class = s.AnomalySerializer
     update_serializer_class = s.AnomalyUpdateSerializer
     add_service, update_service = staticmethod(services.anomaly_add), staticmethod(services.anomaly_update)

@@ -14,12 +14,20 @@ from verification.services.records import (
     verification_record_update,
     verification_submit_for_review,
 )
-from verification.services.signoffs import default_meaning, verification_reopen, verification_sign_off
+from verification.services.signoffs import (
+    content_authors,
+    default_meaning,
+    signing_refusal,
+    signoffs_seal_legacy,
+    verification_reopen,
+    verification_sign_off,
+)
 
 __all__ = [
     "anomaly_add",
     "anomaly_update",
     "attachment_add",
+    "content_authors",
     "corrective_action_add",
     "corrective_action_close",
     "default_meaning",
@@ -28,6 +36,8 @@ __all__ = [
     "objective_update",
     "occupant_add",
     "occupant_update",
+    "signing_refusal",
+    "signoffs_seal_legacy",
     "verification_mark_flown",
     "verification_record_create",
     "verification_record_update",

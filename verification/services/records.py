@@ -1,7 +1,12 @@
 """Writing verification records: create, fill in while planned, then mark flown (locked) and submit.
 
 Every content change goes through `lock_editable_record`, so a flown record refuses edits here, and the
-model's save() refuses them too for any path that skips the services (admin, a shell).
+model's save() refuses them too for any path that skips the services (admin, a shell). Each change keeps
+who entered and who last edited that part of the content (no one signs what they wrote).
+
+The launch time is not typed in when the flight has a recorded liftoff: it is the flight's
+`launched_at`. Without one it may be entered while the record is planned, and is locked once the record
+has been signed (return-to-flight ordering relies on it).
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ from django.utils import timezone
 from flights.exceptions import DomainError, InvalidInput
 from flights.models import Flight
 from flights.statemachine import require_transition
-from verification.exceptions import RecordIncomplete
-from verification.models import Anomaly, Attachment, Occupant, TestObjective, VerificationFlight
+from verification.exceptions import RecordIncomplete, RecordLocked
+from verification.models import Anomaly, Attachment, Occupant, SignOff, TestObjective, VerificationFlight
 from verification.services._common import (
     DATA_ENTRY_ROLES,
     apply_changes,
@@ -61,9 +66,12 @@ def verification_record_create(*, flight: Flight, by, summary: str = "", now: dt
             raise DomainError(f"Flight {flight} already has a verification record.", code="record_exists")
         record = VerificationFlight(
             flight=flight, vehicle=flight.vehicle, kind=kind, summary=summary, created_by=by, created_at=now,
-            status_changed_at=now, status_reason="Opened",
+            status_changed_at=now, status_reason="Opened", last_edited_by=by,
         )
+        if fields.get("launched_at", "unset") is None or fields.get("launched_at") == flight.launched_at:
+            fields.pop("launched_at", None)  # nothing typed in, or the liftoff itself: fine either way
         apply_changes(record, fields, RECORD_FIELDS, "A verification record")
+        _check_launch_time(record, changing="launched_at" in fields)
         clean_or_refuse(record)
         record.save()
     return record
@@ -74,10 +82,37 @@ def verification_record_update(*, record: VerificationFlight, by, **changes) -> 
     require_role(by, DATA_ENTRY_ROLES, "edit verification records")
     with transaction.atomic():
         record = lock_editable_record(record)
+        stored_launch = record.launched_at
+        if "launched_at" in changes and changes["launched_at"] == stored_launch:
+            changes.pop("launched_at")  # unchanged: not an edit of the launch time
         if apply_changes(record, changes, RECORD_FIELDS, f"Verification record {record.flight.code}"):
+            _check_launch_time(record, changing="launched_at" in changes)
+            if record.launched_at != stored_launch:  # e.g. the flight lifted off since the record was opened
+                changes["launched_at"] = record.launched_at
+            record.last_edited_by = by
             clean_or_refuse(record)
-            record.save(update_fields=list(changes))
+            record.save(update_fields=[*changes, "last_edited_by"])
     return record
+
+
+def _check_launch_time(record: VerificationFlight, *, changing: bool) -> None:
+    """The flight's recorded liftoff is the launch time; without one, a hand-entered time is locked once signed."""
+    if not changing:
+        if record.flight.launched_at is not None:
+            record.launched_at = record.flight.launched_at
+        return
+    liftoff = record.flight.launched_at
+    if liftoff is not None:
+        raise InvalidInput(
+            f"The launch time of {record.flight.code} comes from the flight's recorded liftoff "
+            f"({liftoff.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC) and cannot be entered by hand.",
+            fields={"launched_at": ["Taken from the flight's recorded liftoff; not editable."]},
+        )
+    if record.pk is not None and SignOff.objects.filter(record=record).exists():
+        raise RecordLocked(
+            f"The launch time of {record.flight.code} was signed and orders the vehicle's return-to-flight "
+            "evidence: it is locked and cannot change, even on a reopened record.",
+        )
 
 
 def _add_row(*, record: VerificationFlight, by, build, fields: dict, allowed: tuple[str, ...], label: str, check=None):
@@ -86,6 +121,8 @@ def _add_row(*, record: VerificationFlight, by, build, fields: dict, allowed: tu
     with transaction.atomic():
         record = lock_editable_record(record)
         row = build(record)
+        if hasattr(row, "entered_by_id"):
+            row.entered_by = row.last_edited_by = by
         apply_changes(row, fields, allowed, label)
         if check:
             check(record, row)
@@ -103,8 +140,9 @@ def _update_row(row, *, by, changes: dict, allowed: tuple[str, ...], label, chec
         if apply_changes(row, changes, allowed, label(row)):
             if check:
                 check(record, row)
+            row.last_edited_by = by
             clean_or_refuse(row)
-            row.save(update_fields=list(changes))
+            row.save(update_fields=[*changes, "last_edited_by"])
     return row
 
 
@@ -211,7 +249,8 @@ def verification_mark_flown(*, record: VerificationFlight, by, reason: str = "",
         record = lock_record(record)
         require_transition(record, Status.FLOWN, action="mark flown")
         flight = record.flight
-        record.launched_at = record.launched_at or flight.launched_at
+        # The recorded liftoff wins over anything entered before it happened (return-to-flight order).
+        record.launched_at = flight.launched_at or record.launched_at
         record.landed_at = record.landed_at or flight.landed_at
         problems = _incomplete(record)
         if problems:

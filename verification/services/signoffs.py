@@ -2,13 +2,18 @@
 
 A sign-off is an electronic signature an auditor can rely on: the director re-enters their password at
 signing; the sign-off stores who, when, the meaning of the signature, approve or reject with a comment,
-the SHA-256 of the record as signed, and the hash of the previous sign-off. Signing locks the record
-row and then the chain head row, always in that order, so two signatures at once still form one chain.
+the SHA-256 of the record as signed, and the hash of the previous sign-off, sealed with HMAC-SHA256
+under the deployment's signing key (verification/signing.py). Signing locks the record row and then the
+chain head row, always in that order, so two signatures at once still form one chain.
+
+Separation of duties: nobody signs content they entered or last edited (the record's own fields, its
+occupants, objectives, anomalies, attachments), and a two-person sign-off needs two such other directors.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +21,7 @@ from django.utils import timezone
 from flights import roles
 from flights.exceptions import InvalidInput, InvalidTransition
 from flights.statemachine import require_transition
-from verification import hashing, selectors
+from verification import hashing, selectors, signing
 from verification.exceptions import NotPermitted, SignOffRefused, WrongPassword
 from verification.models import GENESIS_HASH, SignOff, SignOffChainHead, VerificationFlight, lifecycle_write
 from verification.services._common import lock_record, require_role, set_record_status
@@ -90,6 +95,7 @@ def verification_sign_off(
                 code="record_changed_since_review",
             )
         _refuse_second_signature(review, signer)
+        _refuse_own_content(review, signer)
         _refuse_if_altered(review)
         if decision == Decision.APPROVE:
             _refuse_open_serious_anomalies(review)
@@ -118,6 +124,43 @@ def _refuse_second_signature(review: selectors.RecordReview, signer) -> None:
             "the second signature must come from a different flight director.",
             code="already_signed",
         )
+
+
+def content_authors(record: VerificationFlight) -> dict[int, str]:
+    """Who entered or last edited each part of the record's hashed content: {user id: what, in words}.
+    Uses prefetched children (selectors.record_queryset)."""
+    authors: dict[int, str] = {}
+
+    def add(user_id, what):
+        if user_id is not None:
+            authors.setdefault(user_id, what)
+
+    add(record.created_by_id, "entered the record")
+    add(record.last_edited_by_id, "last edited the record")
+    for rows, name in ((record.occupants.all(), lambda o: f"occupant {o.name}"),
+                       (record.objectives.all(), lambda o: f"objective {o.sequence}"),
+                       (record.anomalies.all(), lambda a: f"anomaly “{a.title}”")):
+        for row in rows:
+            add(row.entered_by_id, f"entered {name(row)}")
+            add(row.last_edited_by_id, f"last edited {name(row)}")
+    for attachment in record.attachments.all():
+        add(attachment.uploaded_by_id, f"attached “{attachment.title}”")
+    return authors
+
+
+def signing_refusal(review: selectors.RecordReview, user) -> str:
+    """Why this person may not sign this record on separation-of-duties grounds ('' if they may)."""
+    what = content_authors(review.record).get(user.pk)
+    if what is None:
+        return ""
+    return (f"{user.get_full_name() or user.get_username()} {what} of {review.record.flight.code}: whoever "
+            "entered or last edited a record's content cannot sign it. Another flight director must sign.")
+
+
+def _refuse_own_content(review: selectors.RecordReview, signer) -> None:
+    refusal = signing_refusal(review, signer)
+    if refusal:
+        raise SignOffRefused(refusal, code="signer_edited_record")
 
 
 def _refuse_if_altered(review: selectors.RecordReview) -> None:
@@ -158,6 +201,12 @@ def _lock_chain_head() -> SignOffChainHead:
             "the chain may have been tampered with. Run `manage.py verify_signoffs` before signing anything.",
             code="chain_broken",
         )
+    problem = signing.head_seal_problem(head) if head.last_sequence else ""
+    if problem:  # fail closed: never extend a chain whose end cannot be shown to be ours
+        raise SignOffRefused(
+            f"Cannot add a signature: {problem}. Run `manage.py verify_signoffs` before signing anything.",
+            code="chain_unsealed",
+        )
     return head
 
 
@@ -166,9 +215,11 @@ def _append_to_chain(signoff: SignOff, *, now: dt.datetime) -> SignOff:
     signoff.sequence = head.last_sequence + 1
     signoff.previous_hash = head.last_hash
     signoff.signoff_hash = hashing.signoff_hash(signoff)
+    signing.seal_signoff(signoff)
     signoff.save()
     head.last_sequence, head.last_hash, head.updated_at = signoff.sequence, signoff.signoff_hash, now
-    head.save(update_fields=["last_sequence", "last_hash", "updated_at"])
+    signing.seal_head(head)
+    head.save(update_fields=["last_sequence", "last_hash", "updated_at", "key_id", "mac"])
     return signoff
 
 
@@ -194,3 +245,61 @@ def verification_reopen(*, record: VerificationFlight, by, reason: str, now: dt.
         return set_record_status(
             record, to_status=Status.REOPENED, reason=reason, by=by, now=now, extra_fields=("revision",)
         )
+
+
+@dataclass
+class SealResult:
+    key_id: str
+    sealed: int = 0
+    already: int = 0
+    head_sealed: bool = False
+    refused: list[str] = field(default_factory=list)
+
+
+def signoffs_seal_legacy(*, dry_run: bool = False, now: dt.datetime | None = None) -> SealResult:
+    """Seal the sign-offs written before the keyed scheme (README, "Legacy sign-offs"), once.
+
+    A legacy row is sealed only if its unkeyed SHA-256 matches its contents, it follows the row before it,
+    and, when live, its record still hashes to what was signed: a row already altered is never blessed
+    with a seal. The chain head is locked throughout, so nobody signs meanwhile."""
+    now = now or timezone.now()
+    result = SealResult(key_id=signing.current_key_id())
+    with transaction.atomic():
+        SignOffChainHead.objects.get_or_create(pk=1)
+        head = SignOffChainHead.objects.select_for_update().get(pk=1)
+        signoffs = list(SignOff.objects.select_related("record__flight").order_by("sequence"))
+        live_ids = {s.record_id for s in signoffs if not s.mac and s.voided_at is None}
+        current = {r.pk: hashing.record_hash(r) for r in selectors.record_queryset().filter(pk__in=live_ids)}
+        previous, last_sealed = GENESIS_HASH, True
+        for signoff in signoffs:
+            link, previous, last_sealed = previous, signoff.signoff_hash, False
+            if signoff.mac:
+                result.already += 1
+                last_sealed = True
+                continue
+            label = f"sign-off #{signoff.sequence} ({signoff.record.flight.code}, {signoff.signer_name})"
+            if hashing.signoff_hash(signoff) != signoff.signoff_hash:
+                result.refused.append(f"{label}: its contents no longer match its SHA-256")
+            elif signoff.previous_hash != link:
+                result.refused.append(f"{label}: it does not follow the sign-off before it")
+            elif signoff.voided_at is None and current.get(signoff.record_id) != signoff.record_hash:
+                result.refused.append(f"{label}: its record no longer matches what was signed")
+            else:
+                result.sealed += 1
+                last_sealed = True
+                if not dry_run:
+                    signing.seal_signoff(signoff)
+                    signoff.sealed_at = now
+                    with lifecycle_write():
+                        signoff.save(update_fields=["key_id", "mac", "sealed_at"])
+        last = (signoffs[-1].sequence, signoffs[-1].signoff_hash) if signoffs else (0, GENESIS_HASH)
+        if (head.last_sequence, head.last_hash) != last:
+            result.refused.append(f"chain head: says #{head.last_sequence} but the last sign-off is #{last[0]}")
+        elif head.last_sequence and head.mac and signing.head_seal_problem(head):
+            result.refused.append(f"chain head: {signing.head_seal_problem(head)}")
+        elif head.last_sequence and not head.mac and last_sealed:  # never vouch for a refused last row
+            result.head_sealed = True
+            if not dry_run:
+                signing.seal_head(head)
+                head.save(update_fields=["key_id", "mac"])
+    return result
