@@ -120,6 +120,10 @@ def poll_declare_launch(*, poll: GoNoGoPoll, by, at: dt.datetime | None = None, 
             elif row["vote"].vote != Verdict.GO:
                 blockers.append(f"{row['label']}: NO-GO ({row['vote'].comment}).")
             blockers.extend(f"{row['label']}: {f.message}" for f in row["findings"] if not f.is_go)
+        # The board judged the planned launch time; liftoff is the second of this click (or the `at` given).
+        # That second is checked here, always, against the current windows, closures and catalog: this
+        # check is not a registry switch that a test or a misconfiguration can turn off.
+        blockers.extend(f"Liftoff at {at:%H:%M:%S} UTC: {problem}" for problem in liftoff_problems(flight, at=at))
         if blockers:
             raise PollRefused("Launch refused. " + " ".join(blockers), code="launch_refused")
         poll.status = GoNoGoPoll.Status.GO
@@ -194,12 +198,17 @@ def require_go_poll(flight: Flight, *, at: dt.datetime, **context) -> str | None
     return None
 
 
-def require_clear_window(flight: Flight, *, at: dt.datetime, **context) -> str | None:
-    """Launch guard: inside a computed window, outside every COLA closure, closures current."""
+def liftoff_problems(flight: Flight, *, at: dt.datetime) -> list[str]:
+    """Why liftoff cannot happen at the second `at`: outside every computed window, inside a collision-
+    avoidance closure, closures not current, or no windows at all (fail closed). Judged as of `at`."""
     from flights.launch_windows import flight_window_status
 
-    status = flight_window_status(flight, at=at, now=at)
-    return " ".join(status.problems) or None
+    return list(flight_window_status(flight, at=at, now=at).problems)
+
+
+def require_clear_window(flight: Flight, *, at: dt.datetime, **context) -> str | None:
+    """Launch guard: inside a computed window, outside every COLA closure, closures current."""
+    return " ".join(liftoff_problems(flight, at=at)) or None
 
 
 registry.launch_guards.register(require_clear_window)
