@@ -90,6 +90,22 @@ def scrub_notice_queue(*, notice, booking, flight, quote, transfer_flights):
     return notification_queue(dedupe_key=key, recipient=user.email, subject=subject, body=body)
 
 
+def scrub_pending_queue(*, booking, flight, reason: str):
+    """A scrub with no new time yet: one short email per booking and scrub (the dedupe key carries the
+    flight's scrub count); the re-check and its notice come with the new time."""
+    from flights.notifications import notification_queue
+
+    user = booking.user
+    subject = f"Flight {flight.code} was scrubbed: a new launch time will follow"
+    body = render_to_string("tourism/email/scrub_pending.txt", {
+        "user": user, "booking": booking, "flight": flight, "reason": reason,
+        "old_time": spaceport_time_text(flight.launch_at, flight.spaceport),
+        "booking_url": _site_url(booking.get_absolute_url()),
+    })
+    key = f"tourism.scrub_pending.{booking.pk}.{flight.pk}.{flight.scrub_count}"
+    return notification_queue(dedupe_key=key, recipient=user.email, subject=subject, body=body)
+
+
 def status_email_send(*, status_change_id: int, now: dt.datetime | None = None) -> bool:
     """Send the email for one booking transition, once. Returns whether it was sent now."""
     now = now or timezone.now()
