@@ -10,8 +10,15 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from flights import poll, rescheduling
-from flights.models import Flight, FlightStatusChange, GoNoGoPoll, LaunchWindow, Notification, WindowComputation
-from flights.models import WindowClosure
+from flights.models import (
+    Flight,
+    FlightStatusChange,
+    GoNoGoPoll,
+    LaunchWindow,
+    Notification,
+    WindowClosure,
+    WindowComputation,
+)
 from tests.tourism.factories import bookable_flight, passenger_with_profile, reserved_booking
 from tests.twofactor import log_in
 from tourism.models import ScrubNotice
