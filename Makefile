@@ -42,10 +42,15 @@ bench: install-dev
 
 # Mutation testing of the launch-chain guards (pyproject.toml [tool.mutmut]); not part of CI. SQLite, at low
 # priority on two workers: `make mutate MUTATE_CHILDREN=4` for more. `mutmut results` / `mutmut show NAME` after.
+# The guard functions of those modules (fnmatch patterns of mutant names); `make mutate MUTANTS='*'` for all.
 MUTATE_CHILDREN ?= 2
+MUTANTS ?= 'flights.poll.*' 'flights.services.x_flight_launch*' 'flights.services.x__vehicle_may_fly*' \
+	'flights.services.x__check_schedulable*' 'flights.launch_windows.x_flight_window_status*' \
+	'flights.readiness.checks.x_vehicle_status*' 'flights.readiness.checks.x_windows_and_closures*' \
+	'flights.readiness.framework.x_apply_waivers*' 'tourism.gates.*' 'verification.guards.*'
 mutate: install-dev
 	rm -rf mutants
-	env -u DATABASE_URL -u REDIS_URL nice -n 19 $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN)
+	env -u DATABASE_URL -u REDIS_URL nice -n 19 $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)
 	$(BIN)/mutmut results
 
 clean:
