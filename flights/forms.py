@@ -31,7 +31,11 @@ def spaceport_local_to_utc(naive: dt.datetime, tz_name: str) -> dt.datetime:
     pass twice (fall back) is refused with both readings, so nobody launches an hour off."""
     zone = zoneinfo.ZoneInfo(tz_name)
     first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
-    if first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != naive:
+    try:
+        round_trip = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+    except OverflowError:
+        raise forms.ValidationError(f"{naive:%Y-%m-%d %H:%M} is not a launch time.") from None
+    if round_trip != naive:
         raise forms.ValidationError(f"{naive:%Y-%m-%d %H:%M} does not exist in {tz_name} (the clocks skip it).")
     if first.utcoffset() != second.utcoffset():
         raise forms.ValidationError(

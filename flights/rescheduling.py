@@ -31,6 +31,7 @@ from flights.signals import flight_rescheduled, flight_scrubbed_unscheduled
 
 RECYCLE_MARGIN = dt.timedelta(minutes=30)  # the earliest new attempt after a scrub
 RESCHEDULABLE = (Flight.Status.SCHEDULED, Flight.Status.READY, Flight.Status.SCRUBBED)
+RESCHEDULE_HORIZON = dt.timedelta(days=730)  # a new launch time at most two years ahead
 
 
 class RescheduleRefused(DomainError):
@@ -49,7 +50,10 @@ class ScrubOutcome:
 
 def spaceport_time_text(moment: dt.datetime, flight: Flight) -> str:
     """ "Wed 12 Jun 2030, 09:00:00 MDT (15:00:00 UTC)": the spaceport's local time with UTC beside it."""
-    local = moment.astimezone(flight.spaceport.tzinfo)
+    try:
+        local = moment.astimezone(flight.spaceport.tzinfo)
+    except OverflowError:  # a time at the edge of the calendar (bad input being refused): UTC alone
+        return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
     return f"{local:%a %d %b %Y, %H:%M:%S %Z} ({moment.astimezone(dt.UTC):%H:%M:%S} UTC)"
 
 
@@ -143,6 +147,11 @@ def flight_reschedule(
             raise InvalidInput(
                 f"The new launch time {spaceport_time_text(launch_at, flight)} is in the past.",
                 fields={"launch_at": ["Must be in the future."]},
+            )
+        if launch_at > now + RESCHEDULE_HORIZON:
+            raise InvalidInput(
+                f"A new launch time is at most {RESCHEDULE_HORIZON.days} days ahead; {launch_at:%Y-%m-%d} is further.",
+                fields={"launch_at": [f"At most {RESCHEDULE_HORIZON.days} days ahead."]},
             )
         if launch_at == flight.launch_at and flight.status != Flight.Status.SCRUBBED:
             raise InvalidInput(

@@ -241,3 +241,21 @@ def test_a_poll_for_an_earlier_attempt_cannot_declare_go(launch_eve, director, o
     GoNoGoPoll.objects.filter(pk=the_poll.pk).update(launch_at=launch_eve.launch_at - dt.timedelta(days=1))
     with pytest.raises(poll.PollRefused, match="This poll was for the attempt at"):
         poll.poll_declare_launch(poll=the_poll, by=director)
+
+
+def test_local_times_the_clocks_skip_or_repeat_are_refused_and_the_horizon_holds(launch_eve, operations):
+    from django import forms
+
+    from flights.forms import spaceport_local_to_utc
+
+    with pytest.raises(forms.ValidationError, match="does not exist in America/Denver"):
+        spaceport_local_to_utc(dt.datetime(2030, 3, 10, 2, 30), "America/Denver")
+    with pytest.raises(forms.ValidationError, match="happens twice in America/Denver: 07:30 or 08:30 UTC"):
+        spaceport_local_to_utc(dt.datetime(2030, 11, 3, 1, 30), "America/Denver")
+    assert spaceport_local_to_utc(dt.datetime(2030, 6, 1, 9, 0), "America/Denver") == dt.datetime(2030, 6, 1, 15, tzinfo=dt.UTC)
+    api = APIClient()
+    api.force_authenticate(operations)
+    url = f"/api/v1/flights/{launch_eve.pk}/reschedule/"
+    for value in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"):
+        response = api.post(url, {"launch_at": value}, format="json")
+        assert response.status_code == 400 and "launch_at" in response.json()["fields"], response.json()
