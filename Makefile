@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test lint bench clean install install-dev
+.PHONY: run test lint bench mutate clean install install-dev
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -40,5 +40,18 @@ lint: install-dev
 bench: install-dev
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
+# Mutation testing of the launch-chain guards (pyproject.toml [tool.mutmut]); not part of CI. SQLite, at low
+# priority on two workers: `make mutate MUTATE_CHILDREN=4` for more. `mutmut results` / `mutmut show NAME` after.
+# The guard functions of those modules (fnmatch patterns of mutant names); `make mutate MUTANTS='*'` for all.
+MUTATE_CHILDREN ?= 2
+MUTANTS ?= 'flights.poll.*' 'flights.services.x_flight_launch*' 'flights.services.x__vehicle_may_fly*' \
+	'flights.services.x__check_schedulable*' 'flights.launch_windows.x_flight_window_status*' \
+	'flights.readiness.checks.x_vehicle_status*' 'flights.readiness.checks.x_windows_and_closures*' \
+	'flights.readiness.framework.x_apply_waivers*' 'tourism.gates.*' 'verification.guards.*'
+mutate: install-dev
+	rm -rf mutants
+	env -u DATABASE_URL -u REDIS_URL nice -n 19 $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles mutants

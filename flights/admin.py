@@ -1,8 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from flights import selectors, services
+from flights import rescheduling, selectors, services
 from flights.admin_base import ReadOnlyAdmin, ReadOnlyInline, ReasonActionForm, RecordAdmin, service_action
+from flights.exceptions import DomainError
+from flights.forms import RescheduleForm
 from flights.launch_windows import launch_windows_request
 from flights.models import (
     CatalogImport,
@@ -156,10 +160,65 @@ class FlightAdmin(RecordAdmin):
     action_form = ReasonActionForm
     actions = [
         service_action(service=services.flight_schedule, description="Schedule selected flights", needs_reason=False),
-        service_action(service=services.flight_scrub, description="Scrub selected flights"),
+        "scrub_flights",
+        "reschedule_flight",
         service_action(service=services.flight_cancel, description="Cancel selected flights"),
         service_action(service=launch_windows_request, description="Compute launch windows", needs_reason=False),
     ]
+
+    @admin.action(description="Scrub selected flights", permissions=["change"])
+    def scrub_flights(self, request, queryset):
+        """The one scrub service, as the poll and the API use it: reason recorded, next clear window found,
+        every passenger re-checked and told once. Each flight is its own transaction."""
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(request, "Scrub selected flights: give a reason in the Reason box.", messages.ERROR)
+            return
+        for flight in queryset:
+            try:
+                outcome = rescheduling.flight_scrub_recycle(flight=flight, reason=reason, by=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{flight}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, outcome.message, messages.SUCCESS if outcome.recycled else messages.WARNING)
+
+    @admin.action(description="Reschedule a flight to a chosen time", permissions=["change"])
+    def reschedule_flight(self, request, queryset):
+        """An intermediate page: the new time in the spaceport's local time (UTC shown beside it)."""
+        if queryset.count() != 1:
+            self.message_user(request, "Reschedule one flight at a time: select exactly one.", messages.ERROR)
+            return None
+        flight = queryset.select_related("spaceport").get()
+        form = RescheduleForm(request.POST if "apply" in request.POST else None, spaceport=flight.spaceport)
+        if "apply" in request.POST and form.is_valid():
+            try:
+                flight = rescheduling.flight_reschedule(
+                    flight=flight, launch_at=form.cleaned_data["launch_at"], reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                for field, errors in exc.fields.items():
+                    if field in form.fields:
+                        for error in errors:
+                            form.add_error(field, error)
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(request, (
+                    f"Flight {flight.code} rescheduled to {rescheduling.spaceport_time_text(flight.launch_at, flight)}; "
+                    "countdown moved, every passenger checked again and told."
+                ), messages.SUCCESS)
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Reschedule flight {flight.code}",
+            "flight": flight,
+            "current_time": rescheduling.spaceport_time_text(flight.launch_at, flight),
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "windows": flight.launch_windows.prefetch_related("closures").order_by("opens_at"),
+        }
+        return TemplateResponse(request, "admin/flights/flight/reschedule.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from flights import registry, roles, services
 from flights.exceptions import DomainError, InvalidInput, NotAllowed
-from flights.models import Flight, GoNoGoPoll, LaunchWindow, PollVote, Position, PositionAssignment, Verdict
+from flights.models import Flight, GoNoGoPoll, PollVote, Position, PositionAssignment, Verdict
 from flights.readiness import flight_findings, readiness_report_create
+from flights.rescheduling import RECYCLE_MARGIN, ScrubOutcome, flight_scrub_recycle, next_launch_opportunity  # noqa: F401  (re-exported)
 from flights.statemachine import require_transition
 
 POLL_VALID_FOR = dt.timedelta(hours=2)  # a GO poll authorises liftoff for this long
-RECYCLE_MARGIN = dt.timedelta(minutes=30)  # the earliest new attempt after a scrub
 
 
 class PollRefused(DomainError):
@@ -110,6 +110,12 @@ def poll_declare_launch(*, poll: GoNoGoPoll, by, at: dt.datetime | None = None, 
         if not _is_director(by, flight):
             raise NotAllowed("Only the flight director declares GO for launch.")
         require_transition(poll, GoNoGoPoll.Status.GO, action="declare GO on")
+        if poll.launch_at != flight.launch_at:
+            raise PollRefused(
+                f"This poll was for the attempt at {poll.launch_at:%Y-%m-%d %H:%M:%S} UTC; flight {flight} is now planned "
+                f"for {flight.launch_at:%Y-%m-%d %H:%M:%S} UTC. Open a new poll.",
+                code="launch_refused",
+            )
         board = poll_board(poll, now=now)
         blockers = []
         for row in board:
@@ -120,6 +126,10 @@ def poll_declare_launch(*, poll: GoNoGoPoll, by, at: dt.datetime | None = None, 
             elif row["vote"].vote != Verdict.GO:
                 blockers.append(f"{row['label']}: NO-GO ({row['vote'].comment}).")
             blockers.extend(f"{row['label']}: {f.message}" for f in row["findings"] if not f.is_go)
+        # The board judged the planned launch time; liftoff is the second of this click (or the `at` given).
+        # That second is checked here, always, against the current windows, closures and catalog: this
+        # check is not a registry switch that a test or a misconfiguration can turn off.
+        blockers.extend(f"Liftoff at {at:%H:%M:%S} UTC: {problem}" for problem in liftoff_problems(flight, at=at))
         if blockers:
             raise PollRefused("Launch refused. " + " ".join(blockers), code="launch_refused")
         poll.status = GoNoGoPoll.Status.GO
@@ -132,13 +142,13 @@ def poll_declare_launch(*, poll: GoNoGoPoll, by, at: dt.datetime | None = None, 
 
 
 def poll_scrub(*, poll: GoNoGoPoll, by, reason: str, now: dt.datetime | None = None) -> Flight:
-    """Scrub this attempt: close the poll, scrub the flight, and reschedule it on its next clear opportunity.
+    """Scrub this attempt from the poll: close the poll, then the one scrub service (`flight_scrub_recycle`)
+    records the reason, recycles the flight to its next clear opportunity (or leaves it scrubbed awaiting
+    a time), and re-checks and tells every passenger once."""
+    return poll_scrub_outcome(poll=poll, by=by, reason=reason, now=now).flight
 
-    The flight keeps its bookings; listeners of `flight_rescheduled` (sent by `flight_schedule`) re-check
-    every passenger for the new date and tell those whose gates no longer hold what blocks them. With no
-    computed opportunity left, the flight stays scrubbed until operations give it a new time, which
-    sends the same signal.
-    """
+
+def poll_scrub_outcome(*, poll: GoNoGoPoll, by, reason: str, now: dt.datetime | None = None) -> ScrubOutcome:
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
@@ -153,35 +163,7 @@ def poll_scrub(*, poll: GoNoGoPoll, by, reason: str, now: dt.datetime | None = N
         poll.closed_at = now
         poll.scrub_reason = reason
         poll.save(update_fields=["status", "closed_at", "scrub_reason"])
-        old_launch_at = flight.launch_at
-        services.flight_scrub(flight=flight, reason=reason, by=by, now=now)
-        opportunity = next_launch_opportunity(flight, after=max(now, old_launch_at) + RECYCLE_MARGIN)
-        if opportunity is None:
-            return Flight.objects.get(pk=flight.pk)
-        window, launch_at = opportunity
-        # flight_schedule sends `flight_rescheduled` (old time, the scrub's reason) inside this transaction.
-        return services.flight_schedule(
-            flight=flight, by=by, launch_at=launch_at, window_open=window.opens_at, window_close=window.closes_at,
-            reason=f"Recycled after scrub: {reason}", now=now,
-        )
-
-
-def next_launch_opportunity(flight: Flight, *, after: dt.datetime) -> tuple[LaunchWindow, dt.datetime] | None:
-    """The first computed window with a liftoff second after `after` clear of every closure.
-    Prefers the in-plane instant when it is clear."""
-    for window in flight.launch_windows.filter(closes_at__gt=after).prefetch_related("closures").order_by("opens_at"):
-        closures = sorted(window.closures.all(), key=lambda c: c.starts_at)
-        candidates = []
-        if window.in_plane_at and window.in_plane_at > after:
-            candidates.append(window.in_plane_at)
-        candidates.append(max(window.opens_at, after).replace(microsecond=0) + dt.timedelta(seconds=1))
-        candidates.extend(c.ends_at + dt.timedelta(seconds=1) for c in closures)
-        for moment in candidates:
-            if moment <= after or not window.contains(moment):
-                continue
-            if not any(c.starts_at <= moment <= c.ends_at for c in closures):
-                return window, moment
-    return None
+        return flight_scrub_recycle(flight=flight, reason=reason, by=by, now=now)
 
 
 def require_go_poll(flight: Flight, *, at: dt.datetime, **context) -> str | None:
@@ -194,12 +176,17 @@ def require_go_poll(flight: Flight, *, at: dt.datetime, **context) -> str | None
     return None
 
 
-def require_clear_window(flight: Flight, *, at: dt.datetime, **context) -> str | None:
-    """Launch guard: inside a computed window, outside every COLA closure, closures current."""
+def liftoff_problems(flight: Flight, *, at: dt.datetime) -> list[str]:
+    """Why liftoff cannot happen at the second `at`: outside every computed window, inside a collision-
+    avoidance closure, closures not current, or no windows at all (fail closed). Judged as of `at`."""
     from flights.launch_windows import flight_window_status
 
-    status = flight_window_status(flight, at=at, now=at)
-    return " ".join(status.problems) or None
+    return list(flight_window_status(flight, at=at, now=at).problems)
+
+
+def require_clear_window(flight: Flight, *, at: dt.datetime, **context) -> str | None:
+    """Launch guard: inside a computed window, outside every COLA closure, closures current."""
+    return " ".join(liftoff_problems(flight, at=at)) or None
 
 
 registry.launch_guards.register(require_clear_window)

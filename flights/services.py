@@ -315,6 +315,14 @@ def flight_launch(*, flight: Flight, by, at: dt.datetime | None = None, now=None
                 f"{flight.window_open:%H:%M:%S}-{flight.window_close:%H:%M:%S} UTC.",
                 code="launch_refused",
             )
+        if not _vehicle_may_fly(flight):
+            # Fail closed: a vehicle grounded (or taken into maintenance) after the poll does not lift off.
+            vehicle = flight.vehicle
+            raise VehicleNotAvailable(
+                f"Flight {flight} cannot launch: vehicle {vehicle} is {vehicle.get_status_display().lower()}"
+                + (f" ({vehicle.status_reason})." if vehicle.status_reason else "."),
+                code="launch_refused",
+            )
         registry.launch_guards.enforce(flight, at=at)
         flight.launched_at = at
         return _flight_set_status(

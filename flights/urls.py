@@ -8,6 +8,7 @@ urlpatterns = [
     path("flights/<int:pk>/", views.flight_detail, name="flight-detail"),
     path("flights/<int:pk>/windows/", views.flight_windows_panel, name="flight-windows"),
     path("flights/<int:pk>/windows/compute/", views.flight_windows_compute, name="flight-windows-compute"),
+    path("flights/<int:pk>/reschedule/", views.flight_reschedule, name="flight-reschedule"),
     path("vehicles/<int:pk>/", views.vehicle_detail, name="vehicle-detail"),
     path("flights/<int:pk>/poll/", views_poll.poll_board_page, name="poll-board"),
     path("flights/<int:pk>/poll/board/", views_poll.poll_board_partial, name="poll-board-partial"),

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from flights import roles, selectors
+from flights import rescheduling, roles, selectors
 from flights.exceptions import DomainError
+from flights.forms import RescheduleForm
 from flights.launch_windows import flight_window_status, launch_windows_request
 from flights.models import Flight, LaunchWindow
 from flights.orbits.daylight import daylight_windows
@@ -73,6 +74,7 @@ def flight_detail(request, pk: int):
         "can_read_manifest": flight.purpose == Flight.Purpose.COMMERCIAL
         and roles.may_read_launch_manifest(request.user, flight),
         "milestones": flight.milestones.all(),
+        "reschedulable_statuses": rescheduling.RESCHEDULABLE,
         **_windows_context(flight),
     }
     return render(request, "flights/flight_detail.html", context)
@@ -96,6 +98,39 @@ def flight_windows_compute(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(flight.get_absolute_url() + "#launch-windows")
+
+
+def flight_reschedule(request, pk: int):
+    """Operations (and flight directors) give a scrubbed, scheduled or ready flight a new launch time, entered
+    in the spaceport's local time; the service moves the countdown and re-checks and tells the passengers."""
+    if not _can_run_windows(request.user):
+        raise PermissionDenied("Only operations staff and flight directors reschedule a flight.")
+    flight = get_object_or_404(Flight.objects.select_related("spaceport", "vehicle__model", "itinerary"), pk=pk)
+    form = RescheduleForm(request.POST or None, spaceport=flight.spaceport)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flight = rescheduling.flight_reschedule(
+                flight=flight, launch_at=form.cleaned_data["launch_at"], reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, (
+                f"Flight {flight.code} rescheduled to {rescheduling.spaceport_time_text(flight.launch_at, flight)}; "
+                "countdown moved, every passenger checked again and told."
+            ))
+            return redirect(flight.get_absolute_url())
+    windows = LaunchWindow.objects.filter(flight=flight).prefetch_related("closures").order_by("opens_at")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "flights/flight_reschedule.html", {
+        "flight": flight, "form": form, "windows": windows,
+        "current_time": rescheduling.spaceport_time_text(flight.launch_at, flight),
+        "reschedulable": flight.status in rescheduling.RESCHEDULABLE,
+    }, status=status)
 
 
 def vehicle_detail(request, pk: int):

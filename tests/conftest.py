@@ -29,6 +29,37 @@ def pytest_runtest_makereport(item, call):
             report.longrepr = f"In CI this test needs {', '.join(needed)} and must run, but it was skipped: {reason}"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """`make mutate`: mutmut runs each mutant's tests in a process of its own, several at once. Each gets its
+    own test database, a copy of the one the clean run migrated and kept (`--reuse-db`), so parallel runs
+    never share one and none pays for the migrations again. Other runs are untouched."""
+    if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
+        yield
+        return
+    import shutil
+
+    from django.conf import settings
+
+    copies = []
+    for db in settings.DATABASES.values():
+        test = db.setdefault("TEST", {})
+        suffix = f"mutant{os.getpid()}"
+        if db["ENGINE"] == "django.db.backends.sqlite3" and test.get("NAME"):
+            template, copy = test["NAME"], f"{test['NAME']}.{suffix}"
+            for ending in ("", "-wal", "-shm"):
+                if os.path.exists(template + ending):
+                    shutil.copyfile(template + ending, copy + ending)
+                    copies.append(copy + ending)
+            test["NAME"] = copy
+        elif db["ENGINE"] != "django.db.backends.sqlite3":
+            test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{suffix}"
+    yield
+    for path in copies:
+        with contextlib.suppress(OSError):
+            os.remove(path)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_eager(settings):
     """Cheap password hashing; Celery tasks run in-process unless a test starts a real worker."""

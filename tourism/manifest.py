@@ -96,12 +96,15 @@ def flight_for_manifest() -> QuerySet[Flight]:
 def launch_manifest(flight: Flight, *, now: dt.datetime | None = None) -> LaunchManifest:
     """The manifest of `flight` (loaded with `flight_for_manifest`) as it stands at `now`."""
     now = now or timezone.now()
-    bookings = manifest_bookings(flight, statuses=(Booking.Status.MANIFESTED, Booking.Status.RESERVED))
+    bookings = manifest_bookings(
+        flight, statuses=(Booking.Status.MANIFESTED, Booking.Status.RESERVED, Booking.Status.AWAITING_CONSENT)
+    )
     results = bookings_gate_results(bookings, now=now)
     rows = {Booking.Status.MANIFESTED: [], Booking.Status.RESERVED: []}
     for booking in bookings:
         profile = getattr(booking.user, "passenger_profile", None)
-        rows[booking.status].append(ManifestRow(
+        # Awaiting consent after a transfer: listed with the reserved, its consent gate NO-GO.
+        rows[Booking.Status.MANIFESTED if booking.status == Booking.Status.MANIFESTED else Booking.Status.RESERVED].append(ManifestRow(
             booking=booking,
             legal_name=passenger_name(booking),
             mass_kg=profile.mass_kg if profile else None,

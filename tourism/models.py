@@ -169,6 +169,10 @@ class Booking(TransitionsMixin, models.Model):
 
     class Status(models.TextChoices):
         HELD = "held", "Held"
+        # Transferred onto a flight whose vehicle, consent document or disclosed record differs: the seat is
+        # the passenger's and the payments came along, but it is not reserved (nor manifestable, nor paid
+        # into) until they sign informed consent for that flight (14 CFR 460.45).
+        AWAITING_CONSENT = "awaiting_consent", "Awaiting consent"
         RESERVED = "reserved", "Reserved"
         MANIFESTED = "manifested", "Manifested"
         FLOWN = "flown", "Flown"
@@ -179,6 +183,7 @@ class Booking(TransitionsMixin, models.Model):
 
     TRANSITIONS = {
         Status.HELD: {Status.RESERVED, Status.CANCELLED, Status.EXPIRED, Status.TRANSFERRED},
+        Status.AWAITING_CONSENT: {Status.RESERVED, Status.CANCELLED, Status.TRANSFERRED},
         Status.RESERVED: {Status.MANIFESTED, Status.CANCELLED, Status.TRANSFERRED},
         # A manifested booking goes back to reserved when a gate stops holding (a scrub moves the date).
         Status.MANIFESTED: {Status.RESERVED, Status.FLOWN, Status.NO_SHOW, Status.CANCELLED, Status.TRANSFERRED},
@@ -189,7 +194,7 @@ class Booking(TransitionsMixin, models.Model):
         Status.TRANSFERRED: set(),
     }
     # Bookings that take a seat now: counted against the vehicle model's passenger seats.
-    LIVE_STATUSES = (Status.HELD, Status.RESERVED, Status.MANIFESTED)
+    LIVE_STATUSES = (Status.HELD, Status.AWAITING_CONSENT, Status.RESERVED, Status.MANIFESTED)
     # Seat numbers and passengers are unique among these on a flight.
     SEATED_STATUSES = LIVE_STATUSES + (Status.FLOWN, Status.NO_SHOW)
 
@@ -225,20 +230,21 @@ class Booking(TransitionsMixin, models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["flight", "seat_number"],
-                condition=Q(status__in=["held", "reserved", "manifested", "flown", "no_show"]),
+                condition=Q(status__in=["held", "awaiting_consent", "reserved", "manifested", "flown", "no_show"]),
                 name="booking_seat_unique_per_flight",
                 violation_error_message="That seat is already taken on this flight.",
             ),
             models.UniqueConstraint(
                 fields=["flight", "user"],
-                condition=Q(status__in=["held", "reserved", "manifested", "flown", "no_show"]),
+                condition=Q(status__in=["held", "awaiting_consent", "reserved", "manifested", "flown", "no_show"]),
                 name="booking_one_seat_per_passenger",
                 violation_error_message="This passenger already has a seat on this flight.",
             ),
             models.CheckConstraint(condition=Q(seat_number__gte=1, seat_number__lte=99), name="booking_seat_number_range"),
             models.CheckConstraint(
                 condition=Q(
-                    status__in=["held", "reserved", "manifested", "flown", "no_show", "cancelled", "expired", "transferred"]
+                    status__in=["held", "awaiting_consent", "reserved", "manifested", "flown", "no_show", "cancelled",
+                                "expired", "transferred"]
                 ),
                 name="booking_status_valid",
             ),
@@ -323,6 +329,7 @@ class ScrubNotice(models.Model):
     old_launch_at = models.DateTimeField()
     new_launch_at = models.DateTimeField()
     scrub_reason = models.TextField(max_length=2000)
+    scrubbed = models.BooleanField(default=True, help_text="False when operations moved a flight that was not scrubbed.")
     status_before = models.CharField(max_length=16, choices=Booking.Status.choices)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     blockers = models.TextField(blank=True, help_text="Each failing gate's message, one a line.")

@@ -110,6 +110,22 @@ def scrub_notice_queue(*, notice, booking, flight, quote, transfer_flights):
     return notification_queue(dedupe_key=key, recipient=user.email, subject=subject, body=body)
 
 
+def scrub_pending_queue(*, booking, flight, reason: str):
+    """A scrub with no new time yet: one short email per booking and scrub (the dedupe key carries the
+    flight's scrub count); the re-check and its notice come with the new time."""
+    from flights.notifications import notification_queue
+
+    user = booking.user
+    subject = f"Flight {flight.code} was scrubbed: a new launch time will follow"
+    body = render_to_string("tourism/email/scrub_pending.txt", {
+        "user": user, "booking": booking, "flight": flight, "reason": reason,
+        "old_time": spaceport_time_text(flight.launch_at, flight.spaceport),
+        "booking_url": _site_url(booking.get_absolute_url()),
+    })
+    key = f"tourism.scrub_pending.{booking.pk}.{flight.pk}.{flight.scrub_count}"
+    return notification_queue(dedupe_key=key, recipient=user.email, subject=subject, body=body)
+
+
 def queue_verification_email(user, *, now: dt.datetime) -> None:
     """A link that verifies the account's current address, into the outbox with the send's stamp (each send
     a message of its own: resending is throttled by the service). The body holds the link, so it is sensitive."""

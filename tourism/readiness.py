@@ -130,7 +130,7 @@ def cabin_mass(flight: Flight, *, now) -> list[Finding]:
 def reserved_on_launch_eve(flight: Flight, *, now) -> list[Finding]:
     if flight.purpose != Flight.Purpose.COMMERCIAL or flight.launch_at - now > RESERVED_WARNING:
         return []
-    reserved = manifest_bookings(flight, statuses=(Booking.Status.RESERVED,))
+    reserved = manifest_bookings(flight, statuses=(Booking.Status.RESERVED, Booking.Status.AWAITING_CONSENT))
     if not reserved:
         return [go("manifest.reserved", Position.MANIFEST, "No passenger is left only reserved.")]
     names = ", ".join(f"{passenger_name(b)} (seat {b.seat_number})" for b in reserved)

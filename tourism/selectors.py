@@ -41,7 +41,7 @@ def _count_subquery(queryset: QuerySet, field: str) -> Coalesce:
 
 def seats_taken_filter(now: dt.datetime) -> Q:
     """Bookings that take a seat at `now`: a lapsed hold no longer does, even before the sweep expires it."""
-    return Q(status__in=(Booking.Status.RESERVED, Booking.Status.MANIFESTED)) | Q(
+    return Q(status__in=(Booking.Status.AWAITING_CONSENT, Booking.Status.RESERVED, Booking.Status.MANIFESTED)) | Q(
         status=Booking.Status.HELD, hold_expires_at__gt=now
     )
 

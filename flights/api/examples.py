@@ -158,3 +158,40 @@ WAIVER = [
     error_example(409, "Not waivable", code="finding_not_waivable",
                   detail="No launch windows have been computed for NS-41. This is NO-GO, not waivable: it cannot be waived."),
 ]
+
+# --- One scrub, every door; reschedule ---------------------------------------------------------------
+FLIGHT_SCHEDULE = {
+    "id": 3, "code": "NS-41", "status": "scheduled", "launch_at": "2026-12-18T14:30:01Z",
+    "window_open": "2026-12-18T13:05:00Z", "window_close": "2026-12-18T22:30:00Z", "scrub_count": 1,
+    "status_reason": "Recycled after scrub: Upper-level winds above limits.",
+    "message": "Flight NS-41 scrubbed (Upper-level winds above limits) and recycled to Fri 18 Dec 2026, 08:30:01 CST "
+               "(14:30:01 UTC); every passenger is checked again for the new time and told.",
+}
+FLIGHT_SCRUB = [
+    request_example("Weather scrub", {"reason": "Upper-level winds above limits."}),
+    response_example("Recycled to the next clear window", FLIGHT_SCHEDULE),
+    response_example("No clear window left", {
+        **FLIGHT_SCHEDULE, "status": "scrubbed", "launch_at": "2026-12-17T14:00:00Z",
+        "status_reason": "Upper-level winds above limits.",
+        "message": "Flight NS-41 scrubbed (Upper-level winds above limits.): no clear liftoff second is left in the "
+                   "computed launch windows. It stays scrubbed until operations reschedule it; passengers are told a "
+                   "new time will follow.",
+    }),
+    error_example(409, "Already scrubbed", code="invalid_transition",
+                  detail="Cannot scrub flight NS-41: it is scrubbed. From scrubbed it can only become: scheduled, cancelled."),
+]
+FLIGHT_RESCHEDULE = [
+    request_example("A new time", {"launch_at": "2026-12-19T15:00:00Z", "reason": "Range available on Saturday."}),
+    response_example("Rescheduled", {
+        **FLIGHT_SCHEDULE, "launch_at": "2026-12-19T15:00:00Z", "window_open": None, "window_close": None,
+        "status_reason": "Range available on Saturday.",
+        "message": "Flight NS-41 rescheduled to Sat 19 Dec 2026, 09:00:00 CST (15:00:00 UTC); countdown moved, every "
+                   "passenger checked again and told.",
+    }),
+    error_example(400, "In the past", code="invalid",
+                  detail="The new launch time Wed 16 Dec 2026, 09:00:00 CST (15:00:00 UTC) is in the past.",
+                  fields={"launch_at": ["Must be in the future."]}),
+    error_example(409, "Inside a closure", code="reschedule_refused",
+                  detail="Cannot reschedule flight NS-41 to Fri 18 Dec 2026, 08:02:00 CST (14:02:00 UTC): it is inside "
+                         "the collision-avoidance closure 14:01:10-14:03:40 UTC by 25544 ISS (ZARYA)."),
+]

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from config.openapi import ErrorSerializer
-from flights import poll, readiness, roles
+from flights import poll, readiness, rescheduling, roles
 from flights.api import examples
 from flights.filters import ReadinessReportFilter
 from flights.launch_windows import launch_windows_request
@@ -142,6 +142,31 @@ class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
+class RescheduleInput(serializers.Serializer):
+    launch_at = serializers.DateTimeField(help_text="The new launch time, ISO 8601 with its offset (UTC is stored).")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class FlightScheduleSerializer(serializers.ModelSerializer):
+    """The flight's schedule after a scrub or a reschedule, and what the service said about it."""
+
+    message = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Flight
+        fields = ["id", "code", "status", "launch_at", "window_open", "window_close", "scrub_count", "status_reason",
+                  "message"]
+
+    def get_message(self, flight) -> str:
+        return self.context.get("message", "")
+
+
+def require_schedule_role(user, flight: Flight, *, action: str) -> None:
+    if user == flight.flight_director or roles.user_has_any_role(user, (roles.OPERATIONS, roles.FLIGHT_DIRECTOR)):
+        return
+    raise PermissionDenied(f"Only operations staff and flight directors {action} a flight.")
+
+
 class WaiverInput(serializers.Serializer):
     check_key = serializers.CharField(max_length=200)
     reason = serializers.CharField(max_length=1000)
@@ -199,6 +224,33 @@ class FlightReadinessViewSet(viewsets.GenericViewSet):
         flight = self._flight(pk)
         the_poll = poll.poll_open(flight=flight, by=request.user)
         return Response(PollSerializer(the_poll).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Scrub the launch attempt: reason recorded, next clear window found, passengers re-checked "
+                           "and told (operations or flight directors)",
+                   request=ReasonInput, responses={200: FlightScheduleSerializer, **ERRORS}, examples=examples.FLIGHT_SCRUB)
+    @action(detail=True, methods=["post"])
+    def scrub(self, request, pk=None):
+        flight = self._flight(pk)
+        require_schedule_role(request.user, flight, action="scrub")
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome = rescheduling.flight_scrub_recycle(flight=flight, reason=data.validated_data["reason"], by=request.user)
+        return Response(FlightScheduleSerializer(outcome.flight, context={"message": outcome.message}).data)
+
+    @extend_schema(summary="Give a scrubbed, scheduled or ready flight a new launch time (operations or flight "
+                           "directors): countdown moved, passengers re-checked and told",
+                   request=RescheduleInput, responses={200: FlightScheduleSerializer, **ERRORS},
+                   examples=examples.FLIGHT_RESCHEDULE)
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        flight = self._flight(pk)
+        require_schedule_role(request.user, flight, action="reschedule")
+        data = RescheduleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        flight = rescheduling.flight_reschedule(flight=flight, by=request.user, **data.validated_data)
+        message = (f"Flight {flight.code} rescheduled to {rescheduling.spaceport_time_text(flight.launch_at, flight)}; "
+                   "countdown moved, every passenger checked again and told.")
+        return Response(FlightScheduleSerializer(flight, context={"message": message}).data)
 
     @extend_schema(summary="Waive a WAIVABLE finding for this launch attempt (a flight director)",
                    request=WaiverInput, responses={201: FindingSerializer, **ERRORS}, examples=examples.WAIVER)

@@ -335,6 +335,25 @@ def test_transfer_through_the_api(pax, flight):
     assert_error(client.post(f"/api/v1/bookings/{booking.pk}/transfer/", {}, format="json"), 400, "invalid", ["flight"])
 
 
+def test_transfer_to_another_vehicle_shows_awaiting_consent_in_api_and_portal(pax, flight, operations, password):
+    from tests.tourism.factories import reserved_booking
+
+    booking = reserved_booking(flight, user=pax)
+    other_vehicle = VehicleFactory(model=flight.vehicle.model, home_spaceport=flight.spaceport)
+    later = bookable_flight(itinerary=flight.itinerary, vehicle=other_vehicle, launch_at=flight.launch_at + dt.timedelta(days=7))
+    client = api(pax)
+    response = client.post(f"/api/v1/bookings/{booking.pk}/transfer/", {"flight": later.pk}, format="json")
+    assert response.status_code == 201 and response.json()["status"] == "awaiting_consent"
+    new = Booking.objects.get(pk=response.json()["id"])
+    assert client.get(f"/api/v1/bookings/{new.pk}/").json()["status"] == "awaiting_consent"
+    from django.test import Client
+
+    portal = Client()
+    portal.force_login(pax)
+    page = portal.get(new.get_absolute_url()).content.decode()
+    assert 'id="awaiting-consent"' in page and "not reserved" in page and "Sign informed consent" in page
+
+
 # --- Waitlist --------------------------------------------------------------------------------------------------
 
 

@@ -178,7 +178,11 @@ def test_operations_rescheduling_a_scrubbed_flight_later_tells_the_passengers_to
     with django_capture_on_commit_callbacks(execute=True):
         flight = poll.poll_scrub(poll=the_poll, by=director, reason="Parachute sensor fault")
     notifications_send()
-    assert flight.status == "scrubbed" and mail.outbox == [] and not ScrubNotice.objects.exists()
+    # No new time yet: no re-check, one email saying a new time will follow.
+    assert flight.status == "scrubbed" and not ScrubNotice.objects.exists()
+    (pending,) = mail.outbox
+    assert "a new launch time will follow" in pending.subject and "Parachute sensor fault" in pending.body
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         flight_services.flight_schedule(flight=flight, by=operations, launch_at=flight.launch_at + dt.timedelta(days=3))
     notifications_send()

@@ -426,20 +426,43 @@ def test_transfer_same_vehicle_keeps_consent_and_payments(flight, operations):
     assert new.status_changes.get().reason == f"Transferred from booking #{booking.pk} on flight NS-41."
 
 
-def test_transfer_to_another_vehicle_asks_for_new_consent(flight, operations):
+def test_transfer_to_another_vehicle_needs_consent_before_reserved(flight, operations):
     booking = reserved_booking(flight)
     other_vehicle = VehicleFactory(model=flight.vehicle.model, home_spaceport=flight.spaceport)
     later = other_flight_of(flight, code="NS-50", vehicle=other_vehicle)
+    services.consent_document_publish(vehicle=other_vehicle, known_hazards="Death or serious injury.", by=None)
     new = services.booking_transfer(booking=booking, to_flight=later, by=booking.user)
     from tourism.disclosure import consent_state
 
     state = consent_state(signature=new.consent, vehicle=later.vehicle)
     assert state.status == "stale"
     assert f"Consent was signed for vehicle {flight.vehicle}; the flight now uses {other_vehicle}." in state.reasons
+    # Not reserved: the seat is held for the passenger and the payments came along, nothing more.
+    assert (new.status, new.reserved_at) == ("awaiting_consent", None)
+    assert selectors.booking_amount_paid(new) == Decimal("150000.00")
+    assert "must be signed again for this flight before the seat is reserved" in new.status_changes.get().reason
+    assert selectors.flight_seats_left(later, now=timezone.now()) == later.seats_total - 1
     with pytest.raises(Exception, match="informed consent is stale"):
         pay_balance(new, by=operations)
+    with pytest.raises(ManifestGateFailed, match="waits for the passenger to sign informed consent"):
+        services.booking_manifest(booking=new, by=operations)
     sign(new)
+    new.refresh_from_db()
+    assert new.status == "reserved" and new.reserved_at is not None
+    assert "after the transfer" in new.status_changes.order_by("-pk").first().reason
     assert pay_balance(new, by=operations).kind == "balance"
+
+
+def test_transfer_to_a_flight_with_a_newer_consent_document_needs_consent_again(flight, operations):
+    booking = reserved_booking(flight)
+    later = other_flight_of(flight, code="NS-51")
+    services.consent_document_publish(vehicle=flight.vehicle, known_hazards="Death, injury, hearing loss.", by=None)
+    new = services.booking_transfer(booking=booking, to_flight=later, by=booking.user)
+    assert new.status == "awaiting_consent"
+    assert "Consent document version 2 replaced the version 1" in new.status_changes.get().reason
+    services.booking_cancel(booking=new, by=booking.user)  # it may still be cancelled (the ledger refunds)
+    new.refresh_from_db()
+    assert new.status == "cancelled"
 
 
 def test_transfer_of_a_hold_keeps_its_deadline(pax, flight):

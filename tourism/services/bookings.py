@@ -23,6 +23,7 @@ from flights.exceptions import DomainError, InvalidInput, InvalidTransition
 from flights.models import Flight
 from flights.statemachine import require_transition
 from tourism import notifications, selectors
+from tourism.disclosure import consent_state
 from tourism.exceptions import (
     AlreadyBooked,
     FlightNotBookable,
@@ -293,9 +294,15 @@ def booking_cancel(
 
 def booking_transfer(*, booking: Booking, to_flight: Flight, by, reason: str = "", now: dt.datetime | None = None) -> Booking:
     """Move a booking to another flight of the same itinerary. The old booking ends as transferred; the new
-    one starts in its place (held stays held until the same deadline, reserved or manifested starts
-    reserved, as the gates are checked again for the new flight) with the same consent and the payments
-    carried over in the ledger. Consent signed for another vehicle is stale on the new flight."""
+    one starts in its place with the same consent and the payments carried over in the ledger:
+
+    - held stays held until the same deadline (consent and deposit still come before the reservation);
+    - reserved or manifested starts reserved when the consent is current for the new flight (the gates
+      are checked again there before it is manifested);
+    - otherwise (the new flight's vehicle differs, its consent document is newer, or its record has new
+      material facts: 14 CFR 460.45) it starts awaiting consent: the seat and the payments are the
+      passenger's, but it is not reserved, takes no payment and cannot be manifested until they sign
+      informed consent for the new flight, which reserves it (`consent_sign`)."""
     now = now or timezone.now()
     with transaction.atomic():
         flights = lock_flights(booking.flight_id, to_flight.pk)
@@ -316,11 +323,18 @@ def booking_transfer(*, booking: Booking, to_flight: Flight, by, reason: str = "
         _require_no_seat_yet(new_flight, booking.user)
         seat = _free_seat_number(new_flight, user=booking.user, now=now)
         held = booking.status == Booking.Status.HELD
+        consent = consent_state(signature=booking.consent, vehicle=new_flight.vehicle)
+        if held:
+            status = Booking.Status.HELD
+        elif consent.is_current:
+            status = Booking.Status.RESERVED
+        else:
+            status = Booking.Status.AWAITING_CONSENT
         new = Booking(
             user=booking.user,
             flight=new_flight,
             seat_number=seat,
-            status=Booking.Status.HELD if held else Booking.Status.RESERVED,
+            status=status,
             hold_expires_at=booking.hold_expires_at if held else None,
             price=booking.price,
             deposit=booking.deposit,
@@ -330,7 +344,7 @@ def booking_transfer(*, booking: Booking, to_flight: Flight, by, reason: str = "
             transferred_from=booking,
             created_at=now,
             status_changed_at=now,
-            reserved_at=None if held else now,
+            reserved_at=now if status == Booking.Status.RESERVED else None,
         )
         new._history_user = by
         new.save()
@@ -343,7 +357,13 @@ def booking_transfer(*, booking: Booking, to_flight: Flight, by, reason: str = "
             now=now,
             action="transfer",
         )
-        _record_start(new, by=by, now=now, reason=f"Transferred from booking #{booking.pk} on flight {old_flight.code}.")
+        start_reason = f"Transferred from booking #{booking.pk} on flight {old_flight.code}."
+        if status == Booking.Status.AWAITING_CONSENT:
+            start_reason += (
+                " Informed consent must be signed again for this flight before the seat is reserved: "
+                + " ".join(consent.reasons)
+            )
+        _record_start(new, by=by, now=now, reason=start_reason)
         paid = selectors.booking_amount_paid(booking)
         if paid > 0:
             common = dict(currency=booking.currency, provider="transfer", recorded_by=by, recorded_at=now)
@@ -370,6 +390,11 @@ def booking_manifest(*, booking: Booking, by, now: dt.datetime | None = None) ->
     with transaction.atomic():
         booking = lock_for_change(booking)
         flight = booking.flight
+        if booking.status == Booking.Status.AWAITING_CONSENT:
+            raise ManifestGateFailed(
+                f"Cannot manifest booking {booking}: it was transferred to flight {flight.code} and waits for the "
+                "passenger to sign informed consent for it (14 CFR 460.45)."
+            )
         require_transition(booking, Booking.Status.MANIFESTED, action="manifest")
         if not flight.is_upcoming:
             raise InvalidTransition(

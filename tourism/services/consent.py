@@ -133,7 +133,12 @@ def consent_sign(
         booking.consent = signature
         booking._history_user = user
         booking.save(update_fields=["consent"])
-        if booking.status == Booking.Status.HELD and booking.deposit == 0:
+        if booking.status == Booking.Status.AWAITING_CONSENT:
+            # A transfer brought the seat and the payments; this signature is what it waited for.
+            booking_reserve(booking, by=user, now=now, reason=(
+                f"Informed consent signed for flight {flight.code} after the transfer; the payments carried over stand."
+            ))
+        elif booking.status == Booking.Status.HELD and booking.deposit == 0:
             # No deposit to wait for: consent alone reserves the seat.
             booking_reserve(booking, by=user, now=now, reason="Informed consent signed; this itinerary takes no deposit.")
     return signature

@@ -36,10 +36,12 @@ from tourism.services.payments import refund_quote
 
 
 def bookings_on_flight_rescheduled(
-    *, flight: Flight, old_launch_at: dt.datetime, reason: str, by, now: dt.datetime | None = None
+    *, flight: Flight, old_launch_at: dt.datetime, reason: str, by, now: dt.datetime | None = None,
+    scrubbed: bool = True,
 ) -> list[ScrubNotice]:
     """Re-check and inform every live booking of `flight`, now at its new launch time. Idempotent: a
-    booking that already has its notice for this move (old time -> new time) is left alone."""
+    booking that already has its notice for this move (old time -> new time) is left alone. `scrubbed` is
+    False when operations moved a flight that was not scrubbed (the notice says "moved", not "scrubbed")."""
     now = now or timezone.now()
     with transaction.atomic():
         flight = lock_flight(flight.pk)
@@ -69,9 +71,27 @@ def bookings_on_flight_rescheduled(
             notices.append(_settle(
                 booking, flight=flight, old_launch_at=old_launch_at, reason=reason, by=by, now=now,
                 results=results[booking.pk], results_before=before.get(booking.pk, []),
-                transfer_flights=transfer_flights,
+                transfer_flights=transfer_flights, scrubbed=scrubbed,
             ))
     return notices
+
+
+def bookings_on_flight_scrubbed_unscheduled(*, flight: Flight, reason: str, now: dt.datetime | None = None) -> int:
+    """The flight was scrubbed and has no new time yet: tell each live booking's passenger once (per scrub:
+    the dedupe key carries the flight's scrub count). The re-check comes with the new time."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        flight = lock_flight(flight.pk)
+        bookings = [
+            booking for booking in Booking.objects.filter(flight=flight, status__in=Booking.LIVE_STATUSES)
+            .select_related("user").order_by("seat_number")
+            if not booking.hold_lapsed(now)
+        ]
+        told = 0
+        for booking in bookings:
+            if notifications.scrub_pending_queue(booking=booking, flight=flight, reason=reason) is not None:
+                told += 1
+    return told
 
 
 def _results_before(flight, old_launch_at, bookings, results, *, now) -> dict[int, list[GateResult]]:
@@ -100,7 +120,7 @@ def _transfer_flights(flight: Flight, *, now) -> list[Flight]:
 
 def _settle(
     booking: Booking, *, flight: Flight, old_launch_at, reason: str, by, now, results: list[GateResult],
-    results_before: list[GateResult], transfer_flights: list[Flight],
+    results_before: list[GateResult], transfer_flights: list[Flight], scrubbed: bool = True,
 ) -> ScrubNotice:
     blockers = [result for result in results if not result.passed]
     status_before = booking.status
@@ -119,13 +139,13 @@ def _settle(
         booking = booking_unmanifest(
             booking=booking, by=by, now=now, notify=False,  # the scrub notice below tells the passenger
             reason=(
-                f"Flight {flight.code} was scrubbed ({reason}) and moved to {flight.launch_at:%Y-%m-%d %H:%M} UTC; "
+                f"Flight {flight.code} was {'scrubbed' if scrubbed else 'rescheduled'} ({reason}) and moved to {flight.launch_at:%Y-%m-%d %H:%M} UTC; "
                 "for the new time: " + " ".join(result.refusal for result in blockers)
             ),
         )
     notice = ScrubNotice.objects.create(
         booking=booking, flight=flight, old_launch_at=old_launch_at, new_launch_at=flight.launch_at,
-        scrub_reason=reason, status_before=status_before, outcome=outcome,
+        scrub_reason=reason, scrubbed=scrubbed, status_before=status_before, outcome=outcome,
         blockers="\n".join(result.refusal for result in blockers), operator_terms=operator_terms, created_at=now,
     )
     quote = refund_quote(booking=booking, now=now, operator_fault=operator_terms)
