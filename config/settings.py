@@ -454,3 +454,4 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "CovarianceStateEnum": "flights.traffic.models.CovarianceState",
     "ConjunctionDecisionKindEnum": "flights.traffic.models.ConjunctionDecision.Kind",
 })
+TRAFFIC_ORIGINATOR = os.environ.get("TRAFFIC_ORIGINATOR", "SPACELINE")

@@ -80,6 +80,7 @@ class ConjunctionEvent(models.Model):
     covariance = models.CharField(max_length=16, choices=CovarianceState.choices)
     source = models.CharField(max_length=16, choices=Source.choices)
     tier = models.CharField(max_length=8, choices=TIER_CHOICES)
+    tier_since = models.DateTimeField(default=timezone.now, help_text="When the tier last changed.")
     alerted_tier = models.CharField(max_length=8, choices=TIER_CHOICES, blank=True, editable=False)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
