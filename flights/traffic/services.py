@@ -92,7 +92,7 @@ def cdm_parse(text: str) -> ConjunctionMessage:
     except CdmError as error:
         field_name = error.field or "cdm"
         raise CdmRefused(
-            f"The CDM was refused: {error}", fields={"cdm": [str(error)], "line": [str(error.line or "")],
+            f"The CDM was refused: {error}.", fields={"cdm": [str(error)], "line": [str(error.line or "")],
                                                     "field": [field_name]},
         ) from None
 
@@ -118,7 +118,7 @@ def observation_from_cdm(message: ConjunctionMessage, *, text: str, hbr_m: float
             np.asarray(theirs.position_km) * 1e3, np.asarray(theirs.velocity_km_s) * 1e3,
         )
     except OrbitError as error:
-        raise CdmRefused(f"The CDM cannot be assessed: {error}", fields={"cdm": [str(error)]}) from None
+        raise CdmRefused(f"The CDM cannot be assessed: {error}.", fields={"cdm": [str(error)]}) from None
     result = assessment.pc_result
     if result is None:
         covariance = CovarianceState.NONE
