@@ -576,3 +576,27 @@ REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
 ]
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "config.openapi.AutoSchema"  # operation ids that read as verbs
 SPECTACULAR_SETTINGS["SCHEMA_PATH_PREFIX"] = r"/api/v[0-9]+"  # tags by resource (flights, bookings), not "v1"
+
+# Space traffic (issue 13): on-orbit conjunction events, CDMs, Pc, risk tiers, decisions (flights.traffic).
+# Tier thresholds from the ISS flight rules for crewed vehicles (red Pc >= 1e-4, yellow >= 1e-5), the ISS
+# "pizza box" screening volume (half-sizes radial, in-track, cross-track, km), and per vehicle model
+# overrides as JSON: {"<vehicle model name>": {"red_pc": 1e-4, "yellow_pc": 1e-5, "volume_km": [2, 25, 25]}}.
+import json as _json  # noqa: E402
+
+INSTALLED_APPS.insert(INSTALLED_APPS.index("flights") + 1, "flights.traffic")
+TRAFFIC_RED_PC = float(os.environ.get("TRAFFIC_RED_PC", "1e-4"))
+TRAFFIC_YELLOW_PC = float(os.environ.get("TRAFFIC_YELLOW_PC", "1e-5"))
+TRAFFIC_SCREENING_VOLUME_KM = tuple(float(v) for v in env_list("TRAFFIC_SCREENING_VOLUME_KM", "2,25,25"))
+TRAFFIC_MODEL_THRESHOLDS = _json.loads(os.environ.get("TRAFFIC_MODEL_THRESHOLDS", "{}") or "{}")
+# The combined hard-body radius when neither the caller nor the message (COMMENT HBR) gives one.
+TRAFFIC_DEFAULT_HBR_M = float(os.environ.get("TRAFFIC_DEFAULT_HBR_M", "20"))
+# A message for the same pair with a TCA within this many minutes updates the same event.
+TRAFFIC_SAME_EVENT_MINUTES = float(os.environ.get("TRAFFIC_SAME_EVENT_MINUTES", "5"))
+TRAFFIC_CDM_MAX_BYTES = int(os.environ.get("TRAFFIC_CDM_MAX_KB", "256")) * 1024
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "ConjunctionTierEnum": "flights.traffic.models.TIER_CHOICES",
+    "ConjunctionSourceEnum": "flights.traffic.models.Source",
+    "CovarianceStateEnum": "flights.traffic.models.CovarianceState",
+    "ConjunctionDecisionKindEnum": "flights.traffic.models.ConjunctionDecision.Kind",
+})
+TRAFFIC_ORIGINATOR = os.environ.get("TRAFFIC_ORIGINATOR", "SPACELINE")

@@ -17,6 +17,7 @@ api_v1 = [
     path("medical/", include("tourism.medical.api.urls")),
     path("preflight/", include("tourism.preflight.api.urls")),
     path("", include("verification.api.urls")),
+    path("conjunctions/", include("flights.traffic.api.urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("medical/", include("tourism.medical.urls")),
     path("preflight/", include("tourism.preflight.urls")),
     path("", include("verification.urls")),
+    path("", include("flights.traffic.urls")),
     path("", include("accounts.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -15,7 +15,7 @@ LAUNCH_MANIFEST_ROLES = (OPERATIONS, FLIGHT_DIRECTOR, FLIGHT_SURGEON)
 
 # Apps whose records Operations staff run in admin. Delete is never granted: records are
 # cancelled, retired or archived (14 CFR 450.219), never hard-deleted.
-OPERATIONS_APPS = ("flights", "verification", "tourism", "medical", "preflight", "accounts")  # accounts: two-factor resets
+OPERATIONS_APPS = ("flights", "traffic", "verification", "tourism", "medical", "preflight", "accounts")  # accounts: two-factor resets
 # Models whose content is private to passengers and flight surgeons (medical answers, documents).
 # Operations and flight directors see a clearance's status, validity and restrictions, never these.
 PRIVATE_MODELS = {

@@ -1,0 +1,64 @@
+"""The Traffic position's on-orbit check (discovered by flights through autodiscover_modules("readiness")).
+
+For a flight in orbit, before the TCA of each open conjunction event (ISS flight rules, CARA practice):
+
+- red: NO-GO until the flight director records a debris avoidance manoeuvre or shelter in place; a
+  decision to keep monitoring does not clear red;
+- yellow: WAIVABLE; the director's recorded decision (any kind) is the waiver, shown as GO with who
+  and why;
+- a decision signed for another tier (an update changed it since) no longer counts;
+- after the TCA the event no longer holds a milestone.
+
+Fail closed: a flight in orbit with no protected object registered (no catalog number for its
+vehicle) cannot be assessed: NO-GO. Flights not in orbit get nothing from this check (the launch
+collision-avoidance screening owns the Traffic position before liftoff).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flights.models import Flight, Position, Verdict
+from flights.readiness import check, go, no_go, waivable
+from flights.readiness.framework import Finding
+from flights.traffic import selectors, services, tiers
+
+KEY = "traffic.conjunctions"
+
+
+@check("traffic")
+def on_orbit_conjunctions(flight: Flight, *, now):
+    if flight.status != Flight.Status.LAUNCHED:
+        return []
+    if not selectors.protected_objects_for_flight(flight).exists():
+        return [no_go(f"{KEY}.unregistered", Position.TRAFFIC,
+                      f"{flight.code} is in orbit but no catalog number is registered for its vehicle: its "
+                      "conjunctions cannot be assessed.")]
+    findings = []
+    for event in selectors.open_events_for_flight(flight):
+        if event.tca <= now or event.tier == tiers.GREEN:
+            continue
+        key = f"{KEY}.event-{event.pk}"
+        decision = services.current_decision(event, list(event.decisions.all()))
+        summary = (
+            f"{event.tier.upper()} conjunction {event.protected.name} x {event.other_name or event.other_designator}, "
+            f"TCA {event.tca.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC, "
+            f"Pc {'none (no covariance)' if event.pc is None else f'{event.pc:.1e}'}, miss {event.miss_distance_m:.0f} m"
+        )
+        if event.tier == tiers.RED:
+            if decision is not None and decision.clears_red:
+                findings.append(go(key, Position.TRAFFIC, f"{summary}: {decision.get_kind_display().lower()} decided "
+                                                          f"by {decision.signer_name} ({decision.reason})."))
+            else:
+                why = "only a monitor decision is recorded" if decision else "no decision is recorded"
+                findings.append(no_go(key, Position.TRAFFIC, f"{summary}: {why}; a red event needs a debris "
+                                                             "avoidance manoeuvre or shelter in place."))
+        elif decision is not None:
+            findings.append(Finding(key=key, position=Position.TRAFFIC, verdict=Verdict.GO, message=summary,
+                                    waived_by=decision.signer_name,
+                                    waiver_reason=f"{decision.get_kind_display()}: {decision.reason}"))
+        else:
+            findings.append(waivable(key, Position.TRAFFIC, f"{summary}: the flight director's decision is needed."))
+    if not findings:
+        findings.append(go(KEY, Position.TRAFFIC, "No open yellow or red conjunction before the next milestone."))
+    return findings

@@ -1,0 +1,30 @@
+"""Reads of the space traffic app that the API, portal and readiness share (query counts flat)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from flights.traffic.models import ConjunctionDecision, ConjunctionEvent, ConjunctionUpdate, ProtectedObject
+
+
+def event_queryset() -> QuerySet[ConjunctionEvent]:
+    """Events with their protected object, flight and decisions loaded (decision state needs them)."""
+    return ConjunctionEvent.objects.select_related(
+        "protected__flight__spaceport", "protected__flight__flight_director", "protected__flight__vehicle__model"
+    ).prefetch_related(
+        Prefetch("decisions", queryset=ConjunctionDecision.objects.select_related("signer").order_by("signed_at", "id"))
+    )
+
+
+def event_with_updates(pk: int) -> ConjunctionEvent:
+    return event_queryset().prefetch_related(
+        Prefetch("updates", queryset=ConjunctionUpdate.objects.select_related("received_by").order_by("received_at", "id"))
+    ).get(pk=pk)
+
+
+def open_events_for_flight(flight) -> list[ConjunctionEvent]:
+    return list(event_queryset().filter(protected__flight=flight, status=ConjunctionEvent.Status.OPEN).order_by("tca"))
+
+
+def protected_objects_for_flight(flight) -> QuerySet[ProtectedObject]:
+    return ProtectedObject.objects.filter(flight=flight, is_active=True)
