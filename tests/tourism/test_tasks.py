@@ -33,7 +33,7 @@ def test_each_transition_emails_the_passenger_once(flight, run_on_commit, mailou
         f"Booking #{booking.pk} on flight NS-41: reserved",
     ]
     assert mailoutbox[1].to == [booking.user.email]
-    assert "The balance of the price (450000.00 USD) is due on" in mailoutbox[1].body
+    assert "The balance of the price (450,000.00 USD) is due on" in mailoutbox[1].body
     assert f"http://127.0.0.1:8000/bookings/{booking.pk}/" in mailoutbox[1].body
     # Running a task again (a redelivered message) sends nothing more.
     change = booking.status_changes.last()
