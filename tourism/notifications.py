@@ -136,7 +136,7 @@ def offer_email_send(*, entry_id: int, now: dt.datetime | None = None) -> bool:
                 "entry": entry,
                 "flight": entry.flight,
                 "user": entry.user,
-                "flight_url": _site_url(reverse("tourism:flight-detail", args=[entry.flight_id])),
+                "flight_url": _site_url(reverse("flights:flight-detail", args=[entry.flight_id])),
             }
             subject = f"A seat on flight {entry.flight.code} is yours to hold"
             body = render_to_string("tourism/email/waitlist_offer.txt", context)
