@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.utils.html import format_html
 
-from flights import selectors, services
+from flights import roles, selectors, services
 from flights.admin_base import ReadOnlyAdmin, ReadOnlyInline, ReasonActionForm, RecordAdmin, service_action
+from flights.formats import moment_text
 from flights.launch_windows import launch_windows_request
 from flights.models import (
     CatalogImport,
@@ -143,7 +145,7 @@ class FlightStatusChangeInline(ReadOnlyInline):
 
 @admin.register(Flight)
 class FlightAdmin(RecordAdmin):
-    list_display = ("code", "purpose", "itinerary", "vehicle", "spaceport", "launch_at", "status", "flight_director")
+    list_display = ("code", "purpose", "itinerary", "vehicle", "spaceport", "launch_local", "status", "flight_director")
     list_filter = ("status", "purpose", "spaceport", "vehicle__model")
     search_fields = ("code", "vehicle__serial", "vehicle__name", "itinerary__name")
     list_select_related = ("itinerary", "vehicle", "spaceport", "flight_director")
@@ -158,6 +160,16 @@ class FlightAdmin(RecordAdmin):
         service_action(service=services.flight_cancel, description="Cancel selected flights"),
         service_action(service=launch_windows_request, description="Compute launch windows", needs_reason=False),
     ]
+
+    @admin.display(description="Launch (NET)", ordering="launch_at")
+    def launch_local(self, flight):
+        """The spaceport's local time with its UTC offset, and UTC (issue 14: admin times carry their zone)."""
+        return moment_text(flight.launch_at, flight.spaceport.timezone)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "flight_director":  # only people who hold the role, never a passenger
+            kwargs["queryset"] = get_user_model().objects.filter(groups__name=roles.FLIGHT_DIRECTOR).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

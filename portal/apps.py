@@ -8,3 +8,10 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = "Portal"
+
+    def ready(self) -> None:
+        from flights import demo as flights_demo
+        from portal import demo
+
+        if demo.load not in flights_demo.flight_loaders:
+            flights_demo.flight_loaders.append(demo.load)

@@ -122,7 +122,7 @@ def _medical_items(booking: Booking, result: GateResult | None, *, now: dt.datet
             questionnaire = ChecklistItem(
                 "medical_questionnaire", "Medical questionnaire", IN_PROGRESS if pending else NOT_STARTED,
                 "Our flight surgeons need your answers before they can clear you to fly.",
-                reverse("medical:questionnaire-start"), "Continue the questionnaire" if pending else "Start the questionnaire",
+                medical_home, "Continue the questionnaire" if pending else "Start the questionnaire",
                 gate="medical_manifest_gate",
             )
             clearance = ChecklistItem("medical_clearance", "Medical clearance", CANNOT_START,

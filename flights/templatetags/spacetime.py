@@ -56,3 +56,14 @@ def local_text(moment, tz_name=None):
     """Plain text for emails: `{{ booking.hold_expires_at|local_text:flight.spaceport.timezone }}` ->
     Sat 12 Dec 2026, 09:00 UTC-06:00 (15:00 UTC)."""
     return formats.moment_text(moment, tz_name or None)
+
+
+@register.filter
+def position_label(value):
+    """`{{ finding.position|position_label }}` -> Flight Director (never the stored key `flight_director`)."""
+    from flights.models import Position
+
+    try:
+        return Position(value).label
+    except ValueError:
+        return str(value).replace("_", " ").capitalize()

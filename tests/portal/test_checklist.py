@@ -64,7 +64,7 @@ def test_checklist_walks_to_all_green_with_the_manifest(setup, surgeon, operatio
     statement = next(i for i in checklist.items if i.key == "health_statement")
     assert statement.why.startswith("Opens ") and "UTC" in statement.why and statement.group == "launch"
     assert statement.link == reverse("medical:eligibility", args=[flight.pk])
-    assert next(i for i in checklist.items if i.key == "medical_questionnaire").link == reverse("medical:questionnaire-start")
+    assert next(i for i in checklist.items if i.key == "medical_questionnaire").link == reverse("medical:home")
 
     sign(booking, user=passenger)
     pay_deposit(booking, by=operations)
@@ -124,4 +124,4 @@ def test_booking_page_and_passenger_home_show_the_checklist(client, setup, opera
         page = client.get(url).content.decode()
         assert 'data-item="medical_questionnaire"' in page and 'data-item="health_statement"' in page
         assert 'data-gate="waiver_of_claims_signed"' in page and "Before you can fly" in page
-        assert reverse("medical:questionnaire-start") in page  # the medical questionnaire is one click away
+        assert f'<a href="{reverse("medical:home")}">Medical questionnaire</a>' in page  # one click away
