@@ -12,7 +12,13 @@ from django.utils import timezone
 from flights import formats
 from flights.models import Flight, Notification
 from flights.profile import flight_profile, weightless_seconds
-from tests.flights.factories import ItineraryFactory, OrbitalItineraryFactory, scheduled_flight
+from tests.flights.factories import (
+    ItineraryFactory,
+    OrbitalItineraryFactory,
+    VehicleFactory,
+    VehicleModelFactory,
+    scheduled_flight,
+)
 from tests.querycounts import count_queries
 from tests.tourism.factories import bookable_flight, passenger_with_profile, reserved_booking
 from tests.twofactor import log_in
@@ -141,7 +147,9 @@ def test_profiles_come_from_the_trajectory_model():
     assert profile is not None and 100 < profile.apogee_km < 115
     assert 170 < profile.weightless_s < 220  # about three minutes weightless, as New Shepard flies
     assert weightless_seconds(50) == 0.0  # below the free-fall altitude: no weightless time is claimed
-    stay = scheduled_flight(itinerary=OrbitalItineraryFactory(target_altitude_km=420, duration=dt.timedelta(days=10)))
+    dragon = VehicleFactory(model=VehicleModelFactory(manufacturer="SpaceX", name="Crew Dragon", regime="orbital"))
+    stay = scheduled_flight(vehicle=dragon, itinerary=OrbitalItineraryFactory(target_altitude_km=420,
+                                                                              duration=dt.timedelta(days=10)))
     profile = flight_profile(Flight.objects.select_related("itinerary", "vehicle__model", "spaceport").get(pk=stay.pk))
     assert "420 km" in profile.summary and "10 days in orbit" in profile.summary
 
