@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tourism",
     "tourism.medical",
     "tourism.preflight",
+    "portal",  # issue 14: navigation by role, role homes, the passenger checklist (reads every app above)
 ]
 
 MIDDLEWARE = [
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.navigation",
             ],
         },
     }
@@ -135,7 +137,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "portal:home"  # each person lands on their own home (portal.navigation.home_url)
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en-us"
@@ -343,6 +345,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Portal (issue 14): expected refusals (403, 404) log one line without a traceback.
+LOGGING["filters"] = {"expected_refusals": {"()": "portal.logging.ExpectedRefusalsOneLine"}}
+LOGGING["handlers"]["console"]["filters"] = ["expected_refusals"]
 
 def medical_encryption_keys(raw: list[str], *, debug: bool, key_file: Path) -> list[str]:
     """Fernet keys for medical records, newest first (MultiFernet: the first encrypts, all decrypt).
@@ -482,7 +487,8 @@ CATALOG_MAX_AGE_HOURS = float(os.environ.get("CATALOG_MAX_AGE_HOURS", "24"))
 # waits after its checks, before it commits. Always 0 outside that test.
 READINESS_TEST_DELAY_S = float(os.environ.get("READINESS_TEST_DELAY_S", "0"))
 # Links in emails point here.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The base of links in emails; `make run` on another WEB_PORT follows it unless SITE_URL says otherwise.
+SITE_URL = os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('WEB_PORT', '8000')}"
 # Bookings: a waitlist offer's deadline, and where passengers wire deposits and balances.
 WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "24"))
 # Passengers' email verification: how long a link works, and how often a new one may be sent.

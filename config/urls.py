@@ -22,6 +22,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", flight_views.home, name="home"),
+    path("", include("portal.urls")),
     path("", include("flights.urls")),
     path("", include("tourism.urls")),
     path("medical/", include("tourism.medical.urls")),

@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from flights import rescheduling, selectors, services
+from flights import rescheduling, roles, selectors, services
 from flights.admin_base import ReadOnlyAdmin, ReadOnlyInline, ReasonActionForm, RecordAdmin, service_action
 from flights.exceptions import DomainError
+from flights.formats import moment_text
 from flights.forms import RescheduleForm
 from flights.launch_windows import launch_windows_request
 from flights.models import (
@@ -149,7 +151,7 @@ class FlightStatusChangeInline(ReadOnlyInline):
 
 @admin.register(Flight)
 class FlightAdmin(RecordAdmin):
-    list_display = ("code", "purpose", "itinerary", "vehicle", "spaceport", "launch_at", "status", "flight_director")
+    list_display = ("code", "purpose", "itinerary", "vehicle", "spaceport", "launch_local", "status", "flight_director")
     list_filter = ("status", "purpose", "spaceport", "vehicle__model")
     search_fields = ("code", "vehicle__serial", "vehicle__name", "itinerary__name")
     list_select_related = ("itinerary", "vehicle", "spaceport", "flight_director")
@@ -219,6 +221,16 @@ class FlightAdmin(RecordAdmin):
             "windows": flight.launch_windows.prefetch_related("closures").order_by("opens_at"),
         }
         return TemplateResponse(request, "admin/flights/flight/reschedule.html", context)
+
+    @admin.display(description="Launch (NET)", ordering="launch_at")
+    def launch_local(self, flight):
+        """The spaceport's local time with its UTC offset, and UTC (issue 14: admin times carry their zone)."""
+        return moment_text(flight.launch_at, flight.spaceport.timezone)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "flight_director":  # only people who hold the role, never a passenger
+            kwargs["queryset"] = get_user_model().objects.filter(groups__name=roles.FLIGHT_DIRECTOR).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -153,6 +153,7 @@ def load(*, now: dt.datetime | None = None, stdout=None) -> dict:
             spec = dict(spec)
             slug = spec.pop("slug")
             itineraries[slug], _ = Itinerary.objects.update_or_create(slug=slug, defaults=spec)
+        _load_demo_station(now=now)
         for loader in extra_loaders:
             loader(now=now, users=users, vehicles=vehicles, spaceports=ports, itineraries=itineraries)
         first_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -178,6 +179,36 @@ def load(*, now: dt.datetime | None = None, stdout=None) -> dict:
         for loader in flight_loaders:
             loader(now=now, users=users)
     return {"users": users, "flights": Flight.objects.count(), "password": settings.DEMO_PASSWORD}
+
+
+DEMO_STATION_NORAD_ID = 25544
+DEMO_STATION_NAME = "ISS (ZARYA) [DEMO ELEMENTS]"
+
+
+def _load_demo_station(*, now: dt.datetime) -> None:
+    """The station the orbital itinerary docks with, so its planar windows compute on `make run` (issue 14).
+
+    Elements built at load time from a realistic orbit (about 420 km, 51.64 degrees, ISS-like), epoch now,
+    and named as demo data: they are not the real station's and must never be used to fly. A station
+    imported from a real catalog (import_catalog) is left alone; a demo one is refreshed on every load.
+    """
+    from flights.catalog import tracked_object_fields
+    from flights.models import TrackedObject
+    from flights.orbits.element_set import ElementSet
+
+    existing = TrackedObject.objects.filter(norad_id=DEMO_STATION_NORAD_ID).first()
+    if existing is not None and existing.name != DEMO_STATION_NAME:
+        return
+    epoch = now.astimezone(dt.UTC).replace(microsecond=0)
+    elements = ElementSet(
+        norad_id=DEMO_STATION_NORAD_ID, name=DEMO_STATION_NAME, epoch=epoch, inclination_deg=51.64,
+        raan_deg=(epoch.timetuple().tm_yday * 5.0) % 360.0, eccentricity=0.0005, arg_perigee_deg=90.0,
+        mean_anomaly_deg=270.0, mean_motion_rev_per_day=15.50, bstar=0.00002,
+        international_designator="98067A", omm_object_type="PAYLOAD",
+    )
+    TrackedObject.objects.update_or_create(
+        norad_id=DEMO_STATION_NORAD_ID, defaults={**tracked_object_fields(elements), "inhabitable": True},
+    )
 
 
 def _load_maintenance(vehicle: Vehicle, signer, *, today: dt.date) -> None:

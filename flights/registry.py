@@ -114,3 +114,28 @@ class PermitRegistry:
 # Asked when a flight's vehicle is grounded (e.g. verification: after a mishap, the uncrewed
 # return-to-flight verification flight must fly before the vehicle may return to service).
 grounded_flight_permits = PermitRegistry("grounded_flight")
+
+
+class PanelRegistry:
+    """Sections other apps add to a page of `flights` without `flights` importing them (issue 14: the one
+    flight page shows the booking app's seats and "hold a seat" to everyone). Each panel is
+    `panel(request, flight) -> str | None` (rendered HTML), asked in the order registered."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._panels: list[Callable] = []
+
+    def register(self, panel: Callable) -> Callable:
+        if panel not in self._panels:
+            self._panels.append(panel)
+        return panel
+
+    def unregister(self, panel: Callable) -> None:
+        self._panels.remove(panel)
+
+    def render(self, request, obj) -> list[str]:
+        return [html for panel in self._panels if (html := panel(request, obj))]
+
+
+# The public part of the flight page: seats, price and the way to book (tourism registers it).
+flight_page_panels = PanelRegistry("flight_page")

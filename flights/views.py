@@ -14,6 +14,8 @@ from flights.launch_windows import flight_window_status, launch_windows_request
 from flights.models import Flight, LaunchWindow
 from flights.orbits.daylight import daylight_windows
 from flights.orbits.errors import OrbitError
+from flights.profile import flight_profile
+from flights.registry import flight_page_panels
 from flights.timeline import launch_timeline_svg
 
 
@@ -57,26 +59,46 @@ def _windows_context(flight: Flight) -> dict:
 READINESS_HISTORY = 20  # the most recent readiness reports on the flight page
 
 
+def sees_flight_operations(user, flight: Flight) -> bool:
+    """Windows, readiness, countdown and history are for operations, flight directors, flight surgeons and
+    whoever holds a position on this flight; passengers and visitors see the public part only."""
+    if not user.is_authenticated:
+        return False
+    return (
+        roles.user_has_any_role(user, (roles.OPERATIONS, roles.FLIGHT_DIRECTOR, roles.FLIGHT_SURGEON))
+        or flight.flight_director_id == user.pk
+        or flight.positions.filter(person=user).exists()
+    )
+
+
 def flight_detail(request, pk: int):
+    """The one page of a flight (issue 14): the public part for everyone (profile, vehicle, times, seats and
+    the way to book, from `flight_page_panels`), the operations sections only for staff."""
     flight = get_object_or_404(
         Flight.objects.select_related("itinerary", "vehicle__model", "spaceport", "flight_director"), pk=pk
     )
-    on_launch_team = request.user.is_authenticated and (
-        _can_run_windows(request.user) or flight.positions.filter(person=request.user).exists()
-    )
+    staff = sees_flight_operations(request.user, flight)
     context = {
         "flight": flight,
-        "status_changes": flight.status_changes.select_related("changed_by"),
-        "can_run_windows": _can_run_windows(request.user),
-        "on_launch_team": on_launch_team,
-        "readiness_reports": flight.readiness_reports.all()[:READINESS_HISTORY],
-        # The launch-day manifest page is the tourism app's (by URL name: flights imports no other app).
-        "can_read_manifest": flight.purpose == Flight.Purpose.COMMERCIAL
-        and roles.may_read_launch_manifest(request.user, flight),
-        "milestones": flight.milestones.all(),
-        "reschedulable_statuses": rescheduling.RESCHEDULABLE,
-        **_windows_context(flight),
+        "profile": flight_profile(flight),
+        "model": flight.vehicle.model,
+        "public_panels": flight_page_panels.render(request, flight),
+        "show_operations": staff,
     }
+    if staff:
+        on_launch_team = _can_run_windows(request.user) or flight.positions.filter(person=request.user).exists()
+        context.update({
+            "status_changes": flight.status_changes.select_related("changed_by"),
+            "can_run_windows": _can_run_windows(request.user),
+            "on_launch_team": on_launch_team,
+            "readiness_reports": flight.readiness_reports.all()[:READINESS_HISTORY],
+            # The launch-day manifest page is the tourism app's (by URL name: flights imports no other app).
+            "can_read_manifest": flight.purpose == Flight.Purpose.COMMERCIAL
+            and roles.may_read_launch_manifest(request.user, flight),
+            "milestones": flight.milestones.all(),
+            "reschedulable_statuses": rescheduling.RESCHEDULABLE,
+            **_windows_context(flight),
+        })
     return render(request, "flights/flight_detail.html", context)
 
 

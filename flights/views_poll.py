@@ -109,6 +109,9 @@ def poll_scrub_view(request, pk: int, poll_id: int):
     flight = _flight(pk)
     the_poll = get_object_or_404(GoNoGoPoll, pk=poll_id, flight=flight)
     reason = request.POST.get("reason", "")
+    if request.POST.get("confirm") != "yes":  # the portal's scrub asks for an explicit confirmation (issue 14)
+        messages.error(request, "Tick the confirmation to scrub: nothing was scrubbed.")
+        return redirect(reverse("flights:poll-board", args=[flight.pk]))
     return _act(request, flight, lambda: poll.poll_scrub(poll=the_poll, by=request.user, reason=reason),
                 "Scrubbed. The flight is on its next clear opportunity (or stays scrubbed if none is computed).")
 

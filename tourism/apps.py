@@ -8,8 +8,11 @@ class TourismConfig(AppConfig):
 
     def ready(self) -> None:
         from flights import demo as flights_demo
+        from flights.registry import flight_page_panels
         from tourism import demo, disclosure, gates, receivers
+        from tourism.views import flight_booking_panel
 
+        flight_page_panels.register(flight_booking_panel)
         disclosure.register_sections()
         gates.register_gates()
         receivers.connect()

@@ -13,11 +13,12 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def add_domain_error(form: forms.Form, exc: DomainError) -> None:
     """Show a service's refusal on the form: the sentence on top, each field's messages under it."""
-    form.add_error(None, exc.message)
-    for field, messages in (exc.fields or {}).items():
-        if field in form.fields:
-            for message in messages:
-                form.add_error(field, message)
+    fields = {field: messages for field, messages in (exc.fields or {}).items() if field in form.fields}
+    if exc.message not in {message for messages in fields.values() for message in messages}:
+        form.add_error(None, exc.message)  # each error once (issue 14): not on top when a field says it
+    for field, messages in fields.items():
+        for message in messages:
+            form.add_error(field, message)
 
 
 class ProfileForm(forms.Form):

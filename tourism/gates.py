@@ -16,6 +16,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Sum, prefetch_related_objects
 
 from flights.exceptions import DomainError
+from flights.formats import moment_text, money_text
 from flights.registry import manifest_gates
 from tourism import selectors
 from tourism.disclosure import ConsentState, consent_state, disclosure_build
@@ -45,12 +46,14 @@ def _prefetch_amounts_paid(bookings, **context) -> None:
             booking.amount_paid = paid.get(booking.pk, Decimal("0.00"))
 
 
-def balance_paid(booking: Booking, **context) -> str | None:
+def balance_paid(booking: Booking, *, now=None, **context) -> str | None:
     outstanding = selectors.booking_balance_outstanding(booking)
     if outstanding > 0:
+        due = moment_text(booking.balance_due_at, booking.flight.spaceport.timezone)
+        overdue = now is not None and booking.balance_due_at is not None and booking.balance_due_at < now
         return (
-            f"Balance unpaid: {outstanding:,.2f} {booking.currency} of {booking.price:,.2f} {booking.currency} is "
-            f"outstanding (due {booking.balance_due_at:%Y-%m-%d})."
+            f"Balance unpaid: {money_text(outstanding, booking.currency)} of {money_text(booking.price, booking.currency)} "
+            f"is outstanding ({'overdue: it was due' if overdue else 'due'} {due})."
         )
     return None
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from flights.formats import local_and_utc, moment_text
 from flights.notifications import notification_queue
 from tourism.models import BookingStatusChange, WaitlistEntry
 
@@ -50,7 +51,7 @@ def offer_email_content(entry: WaitlistEntry) -> tuple[str, str]:
         "entry": entry,
         "flight": entry.flight,
         "user": entry.user,
-        "flight_url": _site_url(reverse("tourism:flight-detail", args=[entry.flight_id])),
+        "flight_url": _site_url(reverse("flights:flight-detail", args=[entry.flight_id])),
     }
     return f"A seat on flight {entry.flight.code} is yours to hold", render_to_string("tourism/email/waitlist_offer.txt", context)
 
@@ -72,9 +73,8 @@ def _site_url(path: str) -> str:
 
 
 def spaceport_time_text(moment: dt.datetime, spaceport) -> str:
-    """Plain text for emails: "Sat 13 Jun 2030, 09:00 MDT (2030-06-13 15:00 UTC)"."""
-    local = moment.astimezone(spaceport.tzinfo) if spaceport is not None else moment.astimezone(dt.UTC)
-    return f"{local:%a %d %b %Y, %H:%M %Z} ({moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)"
+    """Plain text for emails: "Thu 13 Jun 2030, 09:00 UTC-06:00 (15:00 UTC)" (flights.formats)."""
+    return moment_text(moment, getattr(spaceport, "timezone", None))
 
 
 def scrub_notice_queue(*, notice, booking, flight, quote, transfer_flights):
@@ -97,11 +97,11 @@ def scrub_notice_queue(*, notice, booking, flight, quote, transfer_flights):
         # The medical gate's refusals all begin "Medical:"; only then is the eligibility page worth a link.
         "medical_blocked": any(line.startswith("Medical:") for line in notice.blocker_list),
     }
-    new_local = notice.new_launch_at.astimezone(spaceport.tzinfo)
+    new_local, _ = local_and_utc(notice.new_launch_at, spaceport.timezone)
     if notice.outcome == notice.Outcome.GATES_HOLD:
-        subject = f"Flight {flight.code} has a new launch time: {new_local:%a %d %b %Y, %H:%M %Z}"
+        subject = f"Flight {flight.code} has a new launch time: {new_local}"
     else:
-        subject = f"Flight {flight.code} moved to {new_local:%a %d %b, %H:%M %Z}: action needed for booking #{booking.pk}"
+        subject = f"Flight {flight.code} moved to {new_local}: action needed for booking #{booking.pk}"
     key = (
         f"tourism.scrub_notice.{booking.pk}.{notice.old_launch_at.astimezone(dt.UTC):%Y%m%dT%H%M%S}."
         f"{notice.new_launch_at.astimezone(dt.UTC):%Y%m%dT%H%M%S}"

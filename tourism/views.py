@@ -12,8 +12,9 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -188,10 +189,19 @@ def itinerary_detail(request, slug: str):
 
 
 def flight_detail(request, pk: int):
-    """One flight as a passenger sees it: seats left, the price, the vehicle's record, hold or waitlist."""
+    """The old catalog address of a flight: the one flight page is `/flights/<id>/` (issue 14)."""
+    return HttpResponsePermanentRedirect(reverse("flights:flight-detail", args=[pk]))
+
+
+def flight_booking_panel(request, flight) -> str | None:
+    """The public "book a seat" part of the one flight page (registered in flights.registry.flight_page_panels):
+    seats left, price, the vehicle's record, and hold or waitlist."""
+    if flight.itinerary_id is None:
+        return None
     now = timezone.now()
-    flight = get_object_or_404(selectors.flight_list_with_seats(now=now).filter(itinerary__isnull=False), pk=pk)
-    on_sale = selectors.flight_is_on_sale(flight, now=now)
+    flight = selectors.flight_list_with_seats(now=now).filter(pk=flight.pk).first()
+    if flight is None:
+        return None
     booking = entry = None
     email_verified = True
     if request.user.is_authenticated:
@@ -202,21 +212,20 @@ def flight_detail(request, pk: int):
         ).first()
     context = {
         "flight": flight,
-        "on_sale": on_sale,
+        "on_sale": selectors.flight_is_on_sale(flight, now=now),
         "booking": booking,
         "entry": entry,
-        "status_changes": flight.status_changes.select_related("changed_by"),
         "hold_hours": settings.SEAT_HOLD_HOURS,
         "email_verified": email_verified,
     }
-    return render(request, "tourism/flight_detail.html", context)
+    return render_to_string("tourism/_flight_booking.html", context, request=request)
 
 
 @login_required
 @require_POST
 def flight_hold(request, pk: int):
     flight = get_object_or_404(selectors.flight_list_with_seats(), pk=pk)
-    back = reverse("tourism:flight-detail", args=[pk])
+    back = reverse("flights:flight-detail", args=[pk])
     try:
         booking = services.booking_hold(flight=flight, user=request.user)
     except DomainError as exc:
@@ -231,7 +240,7 @@ def flight_hold(request, pk: int):
 @require_POST
 def flight_waitlist_join(request, pk: int):
     flight = get_object_or_404(selectors.flight_list_with_seats(), pk=pk)
-    back = reverse("tourism:flight-detail", args=[pk])
+    back = reverse("flights:flight-detail", args=[pk])
     try:
         services.waitlist_join(flight=flight, user=request.user)
     except DomainError as exc:
@@ -297,6 +306,7 @@ def booking_detail(request, pk: int, consent_form: ConsentForm | None = None, tr
         "payment_instructions": provider.instructions(booking=booking, amount=due_now)
         if booking.is_live and state is not None and state.is_current and due_now > 0 else [],
         "hold_lapsed": booking.hold_lapsed(now),
+        "balance_overdue": booking.is_live and outstanding > 0 and booking.balance_due_at < now,
         "can_cancel": booking.can_transition_to(Booking.Status.CANCELLED),
         "transfer_form": transfer_form,
         "scrub_notices": booking.scrub_notices.select_related("notification"),

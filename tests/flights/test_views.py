@@ -8,6 +8,7 @@ from django.urls import reverse
 from flights import services
 from tests.flights.factories import FlightFactory, ItineraryFactory, SpaceportFactory, VehicleFactory, scheduled_flight
 from tests.querycounts import assert_flat_queries
+from tests.twofactor import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,8 @@ def test_home_lists_upcoming_flights_in_spaceport_time(client):
     FlightFactory(code="NS-DRAFT")  # drafts are not shown
     page = client.get(reverse("home")).content.decode()
     assert "NS-41" in page and "NS-DRAFT" not in page
-    assert "Sat 12 Dec 2099, 08:00 CST" in page and "(14:00 UTC)" in page
+    # An offset, never "CST" (China and Texas would both read it as theirs).
+    assert "Sat 12 Dec 2099, 08:00 UTC-06:00" in page and "(14:00 UTC)" in page and "CST" not in page
     assert 'datetime="2099-12-12T14:00:00Z"' in page
 
 
@@ -45,8 +47,13 @@ def test_home_query_count_does_not_grow_with_flights(client):
 def test_flight_and_vehicle_pages(client, operations):
     flight = scheduled_flight(code="VG-12")
     services.flight_scrub(flight=flight, reason="Winds above 25 kt", by=operations)
+    public = client.get(flight.get_absolute_url()).content.decode()
+    # Visitors see the public part; history, readiness and windows are for staff (issue 14).
+    assert "Flight VG-12" in public and "Scrubbed" in public and "Winds above 25 kt" not in public
+    assert 'id="operations"' not in public and "Launch windows" not in public
+    log_in(client, operations)
     page = client.get(flight.get_absolute_url()).content.decode()
-    assert "Flight VG-12" in page and "Scrubbed" in page and "Winds above 25 kt" in page
+    assert "Winds above 25 kt" in page and 'id="operations"' in page and "Launch windows" in page
     services.vehicle_ground(vehicle=flight.vehicle, reason="Feather lock inspection", by=operations)
     page = client.get(flight.vehicle.get_absolute_url()).content.decode()
     assert "Grounded" in page and "Feather lock inspection" in page and "VG-12" in page

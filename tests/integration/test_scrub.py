@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from flights import poll
 from flights.exceptions import DomainError
+from flights.formats import moment_text
 from flights.models import Flight, GoNoGoPoll, LaunchWindow, Notification, WindowComputation
 from flights.signals import flight_rescheduled
 from tests.medical import factories as medical
@@ -110,20 +111,19 @@ def test_a_scrub_leaves_every_passenger_manifested_with_valid_gates_or_informed(
     assert (change.from_status, change.to_status) == ("manifested", "reserved")
     assert "was scrubbed" in change.reason and "valid only until" in change.reason
 
-    new_time = NEW_LAUNCH.astimezone(flight.spaceport.tzinfo).strftime("%a %d %b %Y, %H:%M %Z")
-    utc = NEW_LAUNCH.strftime("%Y-%m-%d %H:%M UTC")
+    new_time = moment_text(NEW_LAUNCH, flight.spaceport.timezone)
     for username in ("hana", "bruno", "chloe"):
         assert len(emails_to(username)) == 1, username
     hana = emails_to("hana")[0]
     assert "NS-95 has a new launch time" in hana.subject
-    assert f"New launch time: {new_time} ({utc})" in hana.body
+    assert f"New launch time: {new_time}" in hana.body
     assert "everything still holds: you stay on the manifest, seat 1" in hana.body
     assert "What blocks you" not in hana.body
 
     launch_day = LAUNCH.astimezone(flight.spaceport.tzinfo).date()
     bruno = emails_to("bruno")[0]
     assert "action needed for booking" in bruno.subject
-    assert f"New launch time: {new_time} ({utc})" in bruno.body
+    assert f"New launch time: {new_time}" in bruno.body
     assert "you are no longer on the manifest; your seat 2 stays reserved" in bruno.body
     assert f"clearance is valid only until {launch_day:%Y-%m-%d}" in bruno.body
     assert "has not certified" not in bruno.body  # exactly what blocks Bruno, nothing else

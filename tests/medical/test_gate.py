@@ -12,6 +12,7 @@ import pytest
 
 from flights import registry
 from flights.exceptions import DomainError
+from flights.formats import moment_text
 from tests.flights.factories import (
     FlightFactory,
     ItineraryFactory,
@@ -216,7 +217,7 @@ def test_self_certification_in_the_last_24_hours(passenger, surgeon):
     opens = flight.launch_at - dt.timedelta(hours=24)
     assert [r.message for r in refusals] == [
         f"Medical: Pat Tester has not certified “no change in my health” in the 24 hours before "
-        f"flight {flight.code} ({flight.itinerary.name}) launches (it opens {opens:%Y-%m-%d %H:%M} UTC)."
+        f"flight {flight.code} ({flight.itinerary.name}) launches (it opens {moment_text(opens, flight.spaceport.timezone)})."
     ]
     certified_at = certify(passenger, flight, hours_before=23)
     assert codes(passenger, flight, certified_at) == []

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from flights import registry
+from flights.formats import local_and_utc
 from tests.medical import factories as medical
 from tests.preflight.factories import preflight_complete
 from tests.querycounts import count_queries
@@ -72,8 +73,8 @@ def test_the_launch_team_reads_the_manifest(client, request, role, launch_eve, t
     assert "cabin budget of <strong>606.0 kg</strong>" in page or "cabin budget of <strong>606 kg</strong>" in page
     assert 'id="mass-margin">447.5 kg' in page
     assert "With every reserved passenger too: 218.5 kg" in page
-    local = launch_eve.launch_at.astimezone(launch_eve.spaceport.tzinfo)
-    assert f"{local:%a %d %b %Y, %H:%M %Z}" in page and f"({launch_eve.launch_at:%H:%M} UTC)" in page
+    local, _ = local_and_utc(launch_eve.launch_at, launch_eve.spaceport.timezone)
+    assert local in page and f"({launch_eve.launch_at:%H:%M} UTC)" in page
     assert str(launch_eve.vehicle.model) in page and launch_eve.vehicle.serial in page and launch_eve.spaceport.name in page
     # Ben's medical gate says no, and why in terms of status only; never the surgeon's reasons.
     ben_row = page.split('id="seat-2"')[1].split("</tr>")[0]

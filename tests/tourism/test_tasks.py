@@ -36,7 +36,7 @@ def test_each_transition_emails_the_passenger_once(flight, mailoutbox, operation
         f"Booking #{booking.pk} on flight NS-41: reserved",
     ]
     assert mailoutbox[1].to == [booking.user.email]
-    assert "The balance of the price (450000.00 USD) is due on" in mailoutbox[1].body
+    assert "The balance of the price (450,000.00 USD) is due on" in mailoutbox[1].body
     assert f"http://127.0.0.1:8000/bookings/{booking.pk}/" in mailoutbox[1].body
     # The sender run again (a redelivered task, the beat) sends nothing more; the old task name does nothing.
     assert deliver_outbox() == 0

@@ -146,7 +146,9 @@ def test_itinerary_page_lists_its_flights(client, flight):
 
 
 def test_flight_page_offers_a_hold_or_the_waitlist(client, pax, flight):
-    url = reverse("tourism:flight-detail", args=[flight.pk])
+    old = client.get(reverse("tourism:flight-detail", args=[flight.pk]))  # the catalog's old address
+    url = reverse("flights:flight-detail", args=[flight.pk])
+    assert old.status_code == 301 and old["Location"] == url
     anonymous = page(client.get(url))
     assert "6 of 6 seats left" in anonymous.replace('<span class="seats-left">', "").replace("</span>", "")
     assert "Create an account" in anonymous

@@ -11,11 +11,14 @@ from tourism.medical.models import MedicalClearance, MedicalDocument, MedicalExa
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:
     """Show a service's refusal on the form: on the named fields it knows, and the sentence on top."""
+    shown = set()
     for field, messages in error.fields.items():
         if field in form.fields:
             for message in messages:
                 form.add_error(field, message)
-    form.add_error(None, error.message)
+                shown.add(message)
+    if error.message not in shown:  # each error once (issue 14): not again on top when a field says it
+        form.add_error(None, error.message)
 
 
 class DocumentUploadForm(forms.Form):

@@ -14,6 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from flights import roles
+from flights.formats import moment_text
 from flights.models import Flight, Regime
 from tourism.medical import crypto
 from tourism.medical.exceptions import MedicalAccessDenied
@@ -245,7 +246,7 @@ def clearance_check(
             "self_certification_missing",
             f"Medical: {name} has not certified “no change in my health” in the "
             f"{settings.MEDICAL_SELF_CERTIFICATION_HOURS} hours before {label} launches "
-            f"(it opens {opens:%Y-%m-%d %H:%M} UTC).",
+            f"(it opens {moment_text(opens, flight.spaceport.timezone)}).",
         ))
     return refusals
 
