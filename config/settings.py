@@ -166,6 +166,13 @@ STORAGES = {
 }
 # Uploaded files are private (medical documents): never under STATIC_URL and never served by URL.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "private-media"))
+# Shared file storage (issue 15): uploads (verification attachments: "default"; medical documents, encrypted by
+# the app first: "medical") on local disk for `make run`, in an S3-compatible object store when S3_BUCKET is set
+# (S3_ENDPOINT_URL, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION, S3_ADDRESSING_STYLE=path, S3_PREFIX).
+# Production without S3_BUCKET refuses to start unless FILE_STORAGE=local says it runs on one host.
+from config.filestore import storages_from_env  # noqa: E402
+
+STORAGES.update(storages_from_env(os.environ, debug=DEBUG))
 
 
 def email_settings_from_url(url: str) -> dict:
