@@ -173,6 +173,9 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "private-media")
 from config.filestore import storages_from_env  # noqa: E402
 
 STORAGES.update(storages_from_env(os.environ, debug=DEBUG))
+# Health probes (issue 15): /healthz (alive) and /readyz (database and file store answer; cache and broker only
+# degrade), answered before host checks and the HTTPS redirect, for load balancers probing by address.
+MIDDLEWARE.insert(0, "config.health.HealthMiddleware")
 
 
 def email_settings_from_url(url: str) -> dict:
@@ -242,6 +245,22 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 6 * 60 * 60,  # seconds: re-verify every sign-off four times a day
     },
 }
+# One beat (issue 15): with a Redis broker, celery-redbeat keeps the schedule (and when each entry last ran) in
+# Redis and lets one beat hold a lock; a beat started on another host waits on the lock and takes over when the
+# holder stops extending it. The lock lives redbeat_lock_timeout seconds and is extended every tick, a tick being
+# at most beat_max_loop_interval: both set here, since the defaults (300 s ticks, 25 min lock) would leave up to
+# 25 minutes without a schedule after a beat host dies. Without Redis (`make run`) the local file scheduler.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = os.environ.get("REDBEAT_REDIS_URL", CELERY_BROKER_URL)
+    CELERY_REDBEAT_KEY_PREFIX = os.environ.get("REDBEAT_KEY_PREFIX", "flightops:redbeat")
+    CELERY_BEAT_MAX_LOOP_INTERVAL = int(os.environ.get("BEAT_MAX_LOOP_INTERVAL", "5"))
+    CELERY_REDBEAT_LOCK_TIMEOUT = int(os.environ.get("BEAT_LOCK_TIMEOUT", "30"))
+    if CELERY_REDBEAT_LOCK_TIMEOUT < 3 * CELERY_BEAT_MAX_LOOP_INTERVAL:
+        raise ImproperlyConfigured(
+            "BEAT_LOCK_TIMEOUT must be at least 3 x BEAT_MAX_LOOP_INTERVAL, or the lock could lapse between two ticks "
+            "of a healthy beat and a second beat would schedule too."
+        )
 
 # Django REST Framework: token auth for other systems, session auth for the portal's own calls.
 REST_FRAMEWORK = {
