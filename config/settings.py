@@ -158,6 +158,16 @@ STORAGES = {
 }
 # Uploaded files are private (medical documents): never under STATIC_URL and never served by URL.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "private-media"))
+# Shared file storage (issue 15): uploads (verification attachments: "default"; medical documents, encrypted by
+# the app first: "medical") on local disk for `make run`, in an S3-compatible object store when S3_BUCKET is set
+# (S3_ENDPOINT_URL, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION, S3_ADDRESSING_STYLE=path, S3_PREFIX).
+# Production without S3_BUCKET refuses to start unless FILE_STORAGE=local says it runs on one host.
+from config.filestore import storages_from_env  # noqa: E402
+
+STORAGES.update(storages_from_env(os.environ, debug=DEBUG))
+# Health probes (issue 15): /healthz (alive) and /readyz (database and file store answer; cache and broker only
+# degrade), answered before host checks and the HTTPS redirect, for load balancers probing by address.
+MIDDLEWARE.insert(0, "config.health.HealthMiddleware")
 
 
 def email_settings_from_url(url: str) -> dict:
@@ -227,6 +237,22 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 6 * 60 * 60,  # seconds: re-verify every sign-off four times a day
     },
 }
+# One beat (issue 15): with a Redis broker, celery-redbeat keeps the schedule (and when each entry last ran) in
+# Redis and lets one beat hold a lock; a beat started on another host waits on the lock and takes over when the
+# holder stops extending it. The lock lives redbeat_lock_timeout seconds and is extended every tick, a tick being
+# at most beat_max_loop_interval: both set here, since the defaults (300 s ticks, 25 min lock) would leave up to
+# 25 minutes without a schedule after a beat host dies. Without Redis (`make run`) the local file scheduler.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = os.environ.get("REDBEAT_REDIS_URL", CELERY_BROKER_URL)
+    CELERY_REDBEAT_KEY_PREFIX = os.environ.get("REDBEAT_KEY_PREFIX", "flightops:redbeat")
+    CELERY_BEAT_MAX_LOOP_INTERVAL = int(os.environ.get("BEAT_MAX_LOOP_INTERVAL", "5"))
+    CELERY_REDBEAT_LOCK_TIMEOUT = int(os.environ.get("BEAT_LOCK_TIMEOUT", "30"))
+    if CELERY_REDBEAT_LOCK_TIMEOUT < 3 * CELERY_BEAT_MAX_LOOP_INTERVAL:
+        raise ImproperlyConfigured(
+            "BEAT_LOCK_TIMEOUT must be at least 3 x BEAT_MAX_LOOP_INTERVAL, or the lock could lapse between two ticks "
+            "of a healthy beat and a second beat would schedule too."
+        )
 
 # Faults and outages (issue 11): the outbox, the cache apart from the broker, stale-job recovery.
 # Production needs a real broker: a per-host filesystem queue would strand tasks on the machine that sent them.

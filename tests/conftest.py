@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 
 from flights import roles
 
-pytest_plugins = ["tests.workers"]  # start_worker / celery_worker_process for any test that needs a real worker
+pytest_plugins = ["tests.workers", "tests.s3"]  # s3_storage: uploads to a moto S3 server; start_worker / celery_worker_process for any test that needs a real worker
 
 REAL_SERVICE_MARKERS = ("postgres", "redis", "worker", "browser")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

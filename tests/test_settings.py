@@ -40,6 +40,7 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
             "DJANGO_VAR_DIR": str(tmp_path),
             "MEDICAL_ENCRYPTION_KEYS": Fernet.generate_key().decode() + "," + Fernet.generate_key().decode(),
             "SIGNOFF_KEYS": "k2026b:" + "A" * 43 + "=,k2026a:" + "B" * 43 + "=",
+            "S3_BUCKET": "flightops-uploads", "S3_ENDPOINT_URL": "https://objects.example.com",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -47,7 +48,14 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
 
 
 PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k" * 50, "DJANGO_ALLOWED_HOSTS": "ops.example.com",
-              "REDIS_URL": "redis://127.0.0.1:6379/15"}
+              "REDIS_URL": "redis://127.0.0.1:6379/15", "FILE_STORAGE": "local"}
+
+
+def test_production_without_a_shared_file_store_stops_with_a_clear_message(tmp_path):
+    env = {key: value for key, value in PRODUCTION.items() if key != "FILE_STORAGE"}
+    result = manage("check", env={**env, "DJANGO_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "No file store is configured" in result.stderr and "S3_BUCKET" in result.stderr
 
 
 def test_production_without_medical_keys_stops_with_a_clear_message(tmp_path):

@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from config.filestore import FileStoreUnreachable, is_unreachable, probe
 from verification import hashing, selectors, signing
 from verification.models import GENESIS_HASH, Attachment, SignOff, SignOffChainHead, VerificationFlight
 
@@ -29,6 +30,8 @@ class IntegrityReport:
     records_checked: int = 0
     files_checked: int = 0
     head: tuple[int, str] = (0, GENESIS_HASH)
+    # The file store did not answer: the files were not checked (retry later), which says nothing of tampering.
+    file_store_error: str = ""
 
     @property
     def ok(self) -> bool:
@@ -40,7 +43,10 @@ def verify_all(*, check_files: bool = True) -> IntegrityReport:
     report.problems += list(_chain_problems(report))
     report.problems += list(_record_problems(report))
     if check_files:
-        report.problems += list(_file_problems(report))
+        try:
+            report.problems += list(_file_problems(report))
+        except FileStoreUnreachable as exc:
+            report.file_store_error = str(exc)
     return report
 
 
@@ -138,20 +144,29 @@ def head_position(*, last_hash: str, sequence: int | None = None) -> HeadPositio
 
 
 def _file_problems(report: IntegrityReport) -> Iterator[str]:
+    """Raises FileStoreUnreachable, rather than calling files missing, when the store itself does not answer."""
     attachments = Attachment.objects.select_related("record__flight").order_by("pk")
+    probed = False
     for attachment in attachments.iterator(chunk_size=CHUNK):
+        if not probed:
+            probe(attachment.file.storage)  # a store that is down (or a bucket gone) is not every file missing
+            probed = True
         report.files_checked += 1
         label = f"attachment #{attachment.pk} “{attachment.title}” of record {attachment.record.flight.code}"
         digest = hashlib.sha256()
         try:
             attachment.file.open("rb")
-        except (FileNotFoundError, ValueError):
-            yield f"{label}: its file is missing"
-            continue
-        try:
-            for chunk in attachment.file.chunks():
-                digest.update(chunk)
-        finally:
-            attachment.file.close()
+            try:
+                for chunk in attachment.file.chunks():
+                    digest.update(chunk)
+            finally:
+                attachment.file.close()
+        except Exception as exc:
+            if is_unreachable(exc):
+                raise FileStoreUnreachable(f"{label}: {type(exc).__name__}: {exc}") from exc
+            if isinstance(exc, (FileNotFoundError, ValueError)):
+                yield f"{label}: its file is missing"
+                continue
+            raise
         if digest.hexdigest() != attachment.sha256:
             yield f"{label}: its file no longer matches its SHA-256"

@@ -44,6 +44,11 @@ class Command(BaseCommand):
             self.stdout.write(problem)
         if problems:
             raise CommandError(f"{len(problems)} integrity problem(s) found.", returncode=1)
+        if report.file_store_error:
+            raise CommandError(
+                f"The file store did not answer, so attachment files were not verified (try again later): "
+                f"{report.file_store_error}", returncode=2,
+            )
         sequence, last_hash = report.head
         self.stdout.write(self.style.SUCCESS(
             f"OK: {report.signoffs_checked} sign-offs, {report.records_checked} signed records and "
