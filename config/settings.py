@@ -626,6 +626,7 @@ TRAFFIC_DEFAULT_HBR_M = float(os.environ.get("TRAFFIC_DEFAULT_HBR_M", "20"))
 TRAFFIC_SAME_EVENT_MINUTES = float(os.environ.get("TRAFFIC_SAME_EVENT_MINUTES", "5"))
 TRAFFIC_CDM_MAX_BYTES = int(os.environ.get("TRAFFIC_CDM_MAX_KB", "256")) * 1024
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "FlightStatusEnum": "flights.models.Flight.Status",
     "ConjunctionTierEnum": "flights.traffic.models.TIER_CHOICES",
     "ConjunctionSourceEnum": "flights.traffic.models.Source",
     "CovarianceStateEnum": "flights.traffic.models.CovarianceState",
