@@ -108,9 +108,9 @@ def app_broker_at(url: str):
     saved = {key: app.conf[key] for key in keys}
 
     def drop_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
+        # Forget the pools without closing them: kombu keeps one pool per broker URL, and a closed one would be
+        # handed back (and refuse) once the old URL is restored.
+        app._pool = None
         app.amqp._producer_pool = None
 
     drop_pools()

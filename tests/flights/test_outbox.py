@@ -153,14 +153,20 @@ def test_a_broker_outage_never_fails_the_change_and_is_tried_once_per_outage(mon
 def test_admin_lists_the_outbox_with_filters_and_resend_but_no_delete(client, operations, settings):
     from tests.twofactor import log_in
 
+    secret = notification_queue(dedupe_key="reset", recipient="r@example.test", subject="Reset", body="LINK-123",
+                                sensitive=True)
+    assert notifications_send() == 1  # sent: the failed filter leaves it out
     settings.EMAIL_BACKEND = "tests.flights.test_outbox.RefusingBackend"
     settings.NOTIFICATION_MAX_ATTEMPTS = 1
     (failed,) = queue(1)
-    secret = notification_queue(dedupe_key="reset", recipient="r@example.test", subject="Reset", body="LINK-123",
-                                sensitive=True)
     notifications_send()
+    from flights import roles
+
+    roles.ensure_roles()  # a flushed database (after a transactional test) has the groups without permissions
     log_in(client, operations)
-    listing = client.get(reverse("admin:flights_notification_changelist") + "?status__exact=failed").content.decode()
+    response = client.get(reverse("admin:flights_notification_changelist") + "?status__exact=failed")
+    assert response.status_code == 200, (response.status_code, response.get("Location"))
+    listing = response.content.decode()
     assert "p0@example.test" in listing and "SMTPServerDisconnected" in listing and "r@example.test" not in listing
     assert "Resend selected messages" in listing and "delete_selected" not in listing
     detail = client.get(reverse("admin:flights_notification_change", args=[secret.pk])).content.decode()
