@@ -112,8 +112,14 @@ def poll_scrub_view(request, pk: int, poll_id: int):
     if request.POST.get("confirm") != "yes":  # the portal's scrub asks for an explicit confirmation (issue 14)
         messages.error(request, "Tick the confirmation to scrub: nothing was scrubbed.")
         return redirect(reverse("flights:poll-board", args=[flight.pk]))
-    return _act(request, flight, lambda: poll.poll_scrub(poll=the_poll, by=request.user, reason=reason),
-                "Scrubbed. The flight is on its next clear opportunity (or stays scrubbed if none is computed).")
+    try:
+        outcome = poll.poll_scrub_outcome(poll=the_poll, by=request.user, reason=reason)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        # The one scrub service says where the flight went: its new time, or why it waits for one.
+        (messages.success if outcome.recycled else messages.warning)(request, outcome.message)
+    return redirect(reverse("flights:poll-board", args=[flight.pk]))
 
 
 @login_required

@@ -85,7 +85,7 @@ def test_admin_scrub_rechecks_and_tells_every_passenger_once(ops_client, launch_
     assert sorted(n.booking.user.username for n in notices) == ["ada", "bo"]
     assert {(n.old_launch_at, n.new_launch_at, n.scrubbed) for n in notices} == {(old, launch_eve.launch_at, True)}
     assert scrub_notices_in_outbox(launch_eve) == {"ada@example.test": 1, "bo@example.test": 1}
-    assert "was scrubbed: Range radar down" in Notification.objects.filter(recipient="ada@example.test").get().body
+    assert "was scrubbed: Range radar down" in Notification.objects.filter(recipient="ada@example.test", dedupe_key__startswith="tourism.scrub_").get().body
 
 
 def test_admin_scrub_without_a_clear_window_says_so_and_tells_each_passenger_once(ops_client, launch_eve):
@@ -99,7 +99,7 @@ def test_admin_scrub_without_a_clear_window_says_so_and_tells_each_passenger_onc
     assert "no clear liftoff second is left in the computed launch windows" in page
     assert "stays scrubbed until operations reschedule it" in page
     assert scrub_notices_in_outbox(launch_eve) == {"ada@example.test": 1, "bo@example.test": 1}
-    pending = Notification.objects.get(recipient="bo@example.test")
+    pending = Notification.objects.get(recipient="bo@example.test", dedupe_key__startswith="tourism.scrub_")
     assert pending.subject == "Flight NS-62 was scrubbed: a new launch time will follow" and "Vehicle issue" in pending.body
     assert not ScrubNotice.objects.exists()  # the re-check waits for the new time
 
@@ -112,7 +112,7 @@ def test_admin_scrub_needs_a_reason_and_refuses_a_flight_that_launched(ops_clien
     page = ops_client.post(admin_changelist(), {"action": "scrub_flights", "_selected_action": [launch_eve.pk],
                                                 "reason": "Too late"}, follow=True).content.decode()
     assert "Cannot scrub flight NS-62: it is launched" in page
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(dedupe_key__startswith="tourism.scrub_").exists()
 
 
 def test_scrub_when_the_vehicle_is_grounded_stays_scrubbed_and_says_why(launch_eve, operations):
@@ -211,7 +211,7 @@ def test_reschedule_from_the_api_moves_a_scheduled_flight_and_refuses_clearly(la
     assert launch_eve.milestones.get(key="go-for-propellant").due_at == clear - dt.timedelta(minutes=45)
     notices = ScrubNotice.objects.filter(flight=launch_eve)
     assert notices.count() == 2 and not any(n.scrubbed for n in notices)
-    ada = Notification.objects.get(recipient="ada@example.test")
+    ada = Notification.objects.get(recipient="ada@example.test", dedupe_key__startswith="tourism.scrub_")
     assert "was moved to a new time: Customer request" in ada.body
     Flight.objects.filter(pk=launch_eve.pk).update(status=Flight.Status.CANCELLED)
     cancelled = api.post(url, {"launch_at": (clear + dt.timedelta(days=1)).isoformat()}, format="json")
@@ -259,3 +259,12 @@ def test_local_times_the_clocks_skip_or_repeat_are_refused_and_the_horizon_holds
     for value in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"):
         response = api.post(url, {"launch_at": value}, format="json")
         assert response.status_code == 400 and "launch_at" in response.json()["fields"], response.json()
+
+
+def test_portal_poll_scrub_says_where_the_flight_went(client, launch_eve, director):
+    the_poll = poll.poll_open(flight=launch_eve, by=director)
+    log_in(client, director)
+    url = reverse("flights:poll-scrub", args=[launch_eve.pk, the_poll.pk])
+    page = client.post(url, {"reason": "Gusts above limits", "confirm": "yes"}, follow=True).content.decode()
+    assert "scrubbed (Gusts above limits) and recycled to" in page
+    assert scrub_notices_in_outbox(launch_eve) == {"ada@example.test": 1, "bo@example.test": 1}
