@@ -193,7 +193,7 @@ def _load_demo_station(*, now: dt.datetime) -> None:
     imported from a real catalog (import_catalog) is left alone; a demo one is refreshed on every load.
     """
     from flights.catalog import tracked_object_fields
-    from flights.models import TrackedObject
+    from flights.models import CatalogImport, TrackedObject
     from flights.orbits.element_set import ElementSet
 
     existing = TrackedObject.objects.filter(norad_id=DEMO_STATION_NORAD_ID).first()
@@ -209,6 +209,9 @@ def _load_demo_station(*, now: dt.datetime) -> None:
     TrackedObject.objects.update_or_create(
         norad_id=DEMO_STATION_NORAD_ID, defaults={**tracked_object_fields(elements), "inhabitable": True},
     )
+    # The screening refuses a catalog with no import on record (its age is unknown): say when this one was made.
+    CatalogImport.objects.create(source="load_demo: demo station elements (not for flight)", started_at=now,
+                                 finished_at=now, updated=1)
 
 
 def _load_maintenance(vehicle: Vehicle, signer, *, today: dt.date) -> None:

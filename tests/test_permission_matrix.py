@@ -64,6 +64,7 @@ def api_operations() -> list[tuple[str, str, dict]]:
 
 def api_arguments() -> dict[str, int]:
     from flights.models import Spaceport, Vehicle, VehicleModel
+    from flights.traffic.models import ConjunctionEvent
     from tourism.medical.models import MedicalDocument
     from verification.models import Anomaly, Attachment, TestObjective
 
@@ -81,6 +82,7 @@ def api_arguments() -> dict[str, int]:
         "/verification/records/": portal["record"], "/verification/attachments/": first(Attachment),
         "/verification/anomalies/": first(Anomaly), "/verification/objectives/": first(TestObjective),
         "/verification/signoffs/": first(SignOff), "/verification/certifications/": 1,
+        "/conjunctions/events/": first(ConjunctionEvent),
     }
 
 

@@ -308,9 +308,11 @@ def test_request_refusals(iss_flight, compute):
 
 
 @needs_data
-def test_flight_page_shows_timeline_and_windows(client, iss_flight, compute):
+def test_flight_page_shows_timeline_and_windows(client, iss_flight, compute, operations):
     import_stations()
     compute(iss_flight)
+    assert '<svg class="timeline"' not in client.get(iss_flight.get_absolute_url()).content.decode()  # staff only
+    log_in(client, operations)
     page = client.get(iss_flight.get_absolute_url()).content.decode()
     assert '<svg class="timeline"' in page and 'class="window"' in page and 'class="in-plane"' in page
     assert "42." in page or "43." in page  # the azimuth column

@@ -64,7 +64,7 @@ def test_portal_sign_up_sends_a_link_that_verifies_the_address(client, flight, d
     path, _ = link_in(mail.outbox[0])
 
     # Logged in and browsing, but no seat yet: the flight page says why, and holding is refused.
-    page = client.get(reverse("tourism:flight-detail", args=[flight.pk])).content.decode()
+    page = client.get(reverse("flights:flight-detail", args=[flight.pk])).content.decode()
     assert 'id="email-unverified"' in page
     response = client.post(reverse("tourism:flight-hold", args=[flight.pk]), follow=True)
     html = response.content.decode()
@@ -329,6 +329,6 @@ def test_the_portal_refuses_an_unverified_signature_with_the_resend_link(client,
 def test_an_unverified_passenger_can_log_in_and_browse(client, flight):
     user = unverified_passenger()
     assert client.post(reverse("login"), {"username": user.username, "password": "correct-horse-battery-42"}).status_code == 302
-    for url in (reverse("tourism:itinerary-list"), reverse("tourism:flight-detail", args=[flight.pk]),
+    for url in (reverse("tourism:itinerary-list"), reverse("flights:flight-detail", args=[flight.pk]),
                 reverse("tourism:booking-list"), reverse("tourism:profile")):
         assert client.get(url).status_code == 200, url

@@ -79,7 +79,7 @@ def test_waitlist_offer_email_once(pax, flight, mailoutbox, deliver_outbox):
     assert deliver_outbox() == 0
     offers = [m for m in mailoutbox if "yours to hold" in m.subject]
     assert [m.to for m in offers] == [[pax.email]]
-    assert "yours to hold until" in offers[0].body and f"/catalog/flights/{flight.pk}/" in offers[0].body
+    assert "yours to hold until" in offers[0].body and f"/flights/{flight.pk}/" in offers[0].body
     entry.refresh_from_db()
     assert entry.offer_notified_at is not None
 

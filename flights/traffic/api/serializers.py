@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from config.text import PASSWORD_MAX_LENGTH
 from flights.traffic import services
 from flights.traffic.models import ConjunctionDecision, ConjunctionEvent, ConjunctionUpdate
 
@@ -33,16 +34,16 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 class DecisionCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ConjunctionDecision.Kind.choices)
-    reason = serializers.CharField()
-    meaning = serializers.CharField()
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    reason = serializers.CharField(max_length=2000)
+    meaning = serializers.CharField(max_length=500)
+    password = serializers.CharField(write_only=True, max_length=PASSWORD_MAX_LENGTH, style={"input_type": "password"})
     manoeuvre_at = serializers.DateTimeField(required=False, allow_null=True)
     delta_v_m_s = serializers.FloatField(required=False, allow_null=True)
     shelter_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
 class CloseSerializer(serializers.Serializer):
-    outcome = serializers.CharField()
+    outcome = serializers.CharField(max_length=2000)
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -90,9 +90,10 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close the event after its TCA, saying what happened."""
+        event = self.get_object()  # an unknown id is 404 before the body is read
         serializer = s.CloseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        event = services.event_close(event=self.get_object(), by=request.user, **serializer.validated_data)
+        event = services.event_close(event=event, by=request.user, **serializer.validated_data)
         return Response(s.EventSerializer(self.get_queryset().get(pk=event.pk)).data)
 
     @extend_schema(
