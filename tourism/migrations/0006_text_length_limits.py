@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tourism', '0003_email_verification'),
+        ('tourism', '0005_drop_per_row_email_stamps'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('flights', '0004_readiness'),
-        ('tourism', '0003_email_verification'),
+        ('tourism', '0006_text_length_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
