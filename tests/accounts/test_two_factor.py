@@ -293,7 +293,8 @@ def test_repeated_wrong_codes_are_throttled_with_retry_after(director, password)
     device = totp_device(director)
     token({"username": director.username, "password": password, "otp_token": wrong(totp_code(device))})
     response = APIClient().post(
-        "/api/v1/auth/token/", {"username": director.username, "password": password, "otp_token": totp_code(device)}
+        "/api/v1/auth/token/", {"username": director.username, "password": password, "otp_token": totp_code(device)},
+        format="json",  # API bodies are JSON
     )
     assert response.status_code == 429 and response.json()["code"] == "otp_throttled"
     assert int(response["Retry-After"]) >= 1
