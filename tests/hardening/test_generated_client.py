@@ -31,6 +31,9 @@ PASSWORD = "a-long-and-unusual-passphrase-91"
 def generate_client(schema_url: str, folder: Path):
     with urllib.request.urlopen(f"{schema_url}?format=json", timeout=30) as response:  # noqa: S310 (localhost)
         schema = json.load(response)
+    # The one operation whose body is not JSON: a CDM is posted as its raw KVN text (text/plain), which the
+    # generator does not model. Everything else must generate without a warning.
+    schema["paths"]["/api/v1/conjunctions/cdms/"].pop("post")
     (folder / "schema.json").write_text(json.dumps(schema))
     (folder / "config.yaml").write_text(f"post_hooks: []\npackage_name_override: {PACKAGE}\n")
     generator = Path(sys.executable).with_name("openapi-python-client")
