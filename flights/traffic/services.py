@@ -165,14 +165,14 @@ def observation_record(*, observation: Observation, received_by=None, now: dt.da
     window = dt.timedelta(minutes=settings.TRAFFIC_SAME_EVENT_MINUTES)
     with transaction.atomic():
         protected = (
-            ProtectedObject.objects.select_for_update()
+            ProtectedObject.objects.select_for_update(of=("self",))
             .select_related("flight__vehicle__model", "flight__flight_director")
             .get(is_active=True, designator=observation.protected_designator)
         )
         thresholds = tiers.thresholds_for(protected.flight.vehicle.model.name)
         tier = tiers.tier_of(pc=observation.pc, miss_rtn_m=observation.miss_rtn_m, thresholds=thresholds)
         event = (
-            ConjunctionEvent.objects.select_for_update()
+            ConjunctionEvent.objects.select_for_update(of=("self",))
             .filter(
                 protected=protected,
                 other_designator=observation.other_designator,
@@ -371,7 +371,7 @@ def decision_record(
         raise InvalidInput("The password is not correct: re-enter your own password to sign.",
                            fields={"password": ["Incorrect password."]}, code="signature_refused")
     with transaction.atomic():
-        event = ConjunctionEvent.objects.select_for_update().get(pk=event.pk)
+        event = ConjunctionEvent.objects.select_for_update(of=("self",)).get(pk=event.pk)
         if event.status != ConjunctionEvent.Status.OPEN:
             raise DomainError("The event is closed: it takes no decision.", code="event_closed")
         if event.tier == tiers.GREEN:
@@ -404,7 +404,7 @@ def event_close(*, event: ConjunctionEvent, outcome: str, by, now: dt.datetime |
     if not outcome:
         raise InvalidInput("Say what happened.", fields={"outcome": ["This field is required."]})
     with transaction.atomic():
-        event = ConjunctionEvent.objects.select_for_update().get(pk=event.pk)
+        event = ConjunctionEvent.objects.select_for_update(of=("self",)).get(pk=event.pk)
         if event.status == ConjunctionEvent.Status.CLOSED:
             raise DomainError("The event is already closed.", code="event_closed")
         if now < event.tca:
