@@ -37,11 +37,11 @@ def role_links(user) -> list[NavLink]:
         add("Today", "portal:operations-home")
     if roles.user_has_role(user, roles.FLIGHT_DIRECTOR):
         add("Director's home", "portal:director-home")
-        add("Sign-offs", "verification:queue")
+        add("Sign-off queue", "verification:queue")
     if roles.user_has_role(user, roles.FLIGHT_SURGEON):
         add("Review queue", "medical:review-queue")
     if roles.user_has_role(user, roles.OPERATIONS):
-        add("Verification", "verification:queue")
+        add("Sign-off queue", "verification:queue")
         add("Admin", "admin:index")
     if roles.user_has_role(user, roles.PASSENGER) or not roles.user_has_any_role(user, roles.ALL_ROLES):
         add("My trips", "portal:passenger-home")

@@ -116,5 +116,5 @@ def test_new_passenger_books_a_seat_and_sees_it_reserved(phone):
     assert "WIRE-NS42-0001" in page.inner_text("#payments")
     if SCREENSHOTS:
         page.screenshot(path=str(SCREENSHOTS / "booking-reserved.png"), full_page=True)
-    page.click("text=My bookings")
+    page.click("nav >> text=My trips")
     assert "Reserved" in page.inner_text("main") and "NS-42" in page.inner_text("main")
