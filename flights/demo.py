@@ -210,8 +210,11 @@ def _load_demo_station(*, now: dt.datetime) -> None:
         norad_id=DEMO_STATION_NORAD_ID, defaults={**tracked_object_fields(elements), "inhabitable": True},
     )
     # The screening refuses a catalog with no import on record (its age is unknown): say when this one was made.
-    CatalogImport.objects.create(source="load_demo: demo station elements (not for flight)", started_at=now,
-                                 finished_at=now, updated=1)
+    # One row, moved forward with the elements on every load (load_demo stays idempotent).
+    CatalogImport.objects.update_or_create(
+        source="load_demo: demo station elements (not for flight)",
+        defaults={"started_at": now, "finished_at": now, "updated": 1},
+    )
 
 
 def _load_maintenance(vehicle: Vehicle, signer, *, today: dt.date) -> None:
