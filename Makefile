@@ -53,8 +53,13 @@ bench: install-dev
 MUTATE_CHILDREN ?= 2
 MUTANTS ?= 'flights.poll.*' 'flights.services.x_flight_launch*' 'flights.services.x__vehicle_may_fly*' \
 	'flights.services.x__check_schedulable*' 'flights.launch_windows.x_flight_window_status*' \
-	'flights.readiness.checks.x_vehicle_status*' 'flights.readiness.checks.x_windows_and_closures*' \
-	'flights.readiness.framework.x_apply_waivers*' 'tourism.gates.*' 'verification.guards.*'
+	'flights.launch_windows.x_closures_stale_reasons*' 'flights.launch_windows.x__refuse_unusable_catalog*' \
+	'flights.catalog.x_catalog_problem*' 'flights.readiness.checks.x_vehicle_status*' \
+	'flights.readiness.checks.x_windows_and_closures*' 'flights.readiness.checks.x__catalog_findings*' \
+	'flights.readiness.framework.x_apply_waivers*' 'tourism.gates.*' 'verification.guards.*' \
+	'verification.readiness.x_vehicle_certification*' 'verification.services.signoffs.x_verification_sign_off*' \
+	'verification.services.signoffs.x__refuse_*' 'verification.services.signoffs.x_signing_refusal*' \
+	'verification.services.signoffs.x_content_authors*' 'verification.services.signoffs.x__lock_chain_head*'
 mutate: install-dev
 	rm -rf mutants
 	env -u DATABASE_URL -u REDIS_URL nice -n 19 $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) $(MUTANTS)

@@ -192,9 +192,7 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
                 flight.spaceport.altitude_m / 1000, duration_s=duration,
             )
             span = {"trajectory_ecef_km": trajectory, "window_open": window["opens_at"], "window_close": window["closes_at"]}
-            if catalog.problem and not ScreeningSpan.build(min_altitude_km=150.0, resolution_s=1, **span).exempt:
-                # Fail closed: no screening against an empty catalog or one older than the limit.
-                raise WindowComputationRefused(catalog.problem)
+            _refuse_unusable_catalog(catalog, span)
             result = screen(objects=objects, policy=policy, **span)
             if result.exempt:
                 plan.exempt_reason = result.exempt_reason
@@ -253,6 +251,13 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
         current.catalog_size = catalog.size
         current.save()
     return current
+
+
+def _refuse_unusable_catalog(catalog, span: dict) -> None:
+    """Fail closed: no screening against an empty catalog or one older than the limit, unless the flight stays
+    below the 150 km from which 14 CFR 450.169 asks for screening."""
+    if catalog.problem and not ScreeningSpan.build(min_altitude_km=150.0, resolution_s=1, **span).exempt:
+        raise WindowComputationRefused(catalog.problem)
 
 
 def _fail(computation: WindowComputation, message: str) -> WindowComputation:

@@ -16,7 +16,6 @@ Purpose = Flight.Purpose
 KEY = "verification.certification"
 
 
-@check("verification")
 def vehicle_certification(flight: Flight, *, now):
     vehicle = flight.vehicle
     certification = selectors.vehicle_certification_get(vehicle)
@@ -39,3 +38,7 @@ def vehicle_certification(flight: Flight, *, now):
                       f"Vehicle {vehicle} is not certified for passengers "
                       f"({certification.state_label.lower()}: {shortfall}).")]
     return [go(KEY, Position.VERIFICATION, f"Vehicle {vehicle} is certified for passengers.")]
+
+
+# Not a decorator: mutmut (`make mutate`) leaves decorated functions unmutated, and this is a launch-chain guard.
+check("verification")(vehicle_certification)

@@ -141,6 +141,22 @@ def test_a_go_poll_for_another_attempt_does_not_authorise_liftoff(launch_day, di
         services.flight_launch(flight=launch_day, by=director, at=LAUNCH)
 
 
+@pytest.mark.launch_guards
+def test_only_an_all_go_poll_authorises_liftoff_not_an_open_or_scrubbed_one(launch_day, director):
+    """Polls of this very attempt that did not end GO: one still collecting answers, one scrubbed ten
+    minutes ago. Neither lets the flight lift off."""
+    services.flight_mark_ready(flight=launch_day, by=director)
+    GoNoGoPoll.objects.create(flight=launch_day, opened_by=director, opened_at=LAUNCH - dt.timedelta(minutes=30),
+                              closed_at=LAUNCH - dt.timedelta(minutes=10), status=GoNoGoPoll.Status.SCRUBBED,
+                              scrub_reason="Boat in the box", launch_at=launch_day.launch_at)
+    GoNoGoPoll.objects.create(flight=launch_day, opened_by=director, opened_at=LAUNCH - dt.timedelta(minutes=5),
+                              launch_at=launch_day.launch_at)
+    with pytest.raises(DomainError, match="has no all-GO poll for this launch attempt"):
+        services.flight_launch(flight=launch_day, by=director, at=LAUNCH)
+    launch_day.refresh_from_db()
+    assert launch_day.status == Flight.Status.READY and launch_day.launched_at is None
+
+
 def test_a_vehicle_grounded_after_the_poll_does_not_lift_off(launch_day, director, operations):
     services.flight_mark_ready(flight=launch_day, by=director)
     services.vehicle_ground(vehicle=launch_day.vehicle, reason="Hydraulic leak on the pad", by=operations)
