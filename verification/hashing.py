@@ -9,6 +9,12 @@ microseconds, decimals as fixed-point strings. Anyone can recompute it from the 
 A sign-off's own hash covers its fields, the record hash and the previous sign-off's hash, so the
 sign-offs form one chain: changing or removing any of them breaks every later link. These hashes are
 unkeyed (anyone can recompute them); the keyed seal over each sign-off's hash is in signing.py.
+
+Document versions: each sign-off stores the version of the canonical form its hashes use, inside its own
+signed document, so a new form never voids an old signature. Version 1: the content. Version 2 (current):
+also who entered and who last edited each part (the record's created_by and last_edited_by, each row's
+entered_by and last_edited_by, each attachment's uploaded_by), so that separation of duties cannot be
+undone afterwards by rewriting an author in the database.
 """
 
 from __future__ import annotations
@@ -21,7 +27,13 @@ from decimal import Decimal
 
 from verification.signing import signoff_seal_problem
 
-DOCUMENT_VERSION = 1
+DOCUMENT_VERSION = 2
+DOCUMENT_VERSIONS = (1, 2)
+
+
+def current_document_version() -> int:
+    """The version new sign-offs use (SignOff.document_version's default)."""
+    return DOCUMENT_VERSION
 
 
 def _time(value: dt.datetime | None) -> str | None:
@@ -44,10 +56,17 @@ def _by_id(rows) -> list:
     return sorted(rows, key=lambda row: row.pk)
 
 
-def record_document(record) -> dict:
-    """The record as signed. Uses prefetched children when present (see selectors.record_queryset)."""
+def record_document(record, *, version: int = DOCUMENT_VERSION) -> dict:
+    """The record as signed in canonical form `version`. Uses prefetched children when present (see
+    selectors.record_queryset)."""
+    if version not in DOCUMENT_VERSIONS:
+        raise ValueError(f"unknown document version {version}")
+
+    def authors(row, *fields: str) -> dict:
+        return {name: getattr(row, f"{name}_id") for name in fields} if version >= 2 else {}
+
     return {
-        "document_version": DOCUMENT_VERSION,
+        "document_version": version,
         "record": {
             "id": record.pk,
             "revision": record.revision,
@@ -63,9 +82,11 @@ def record_document(record) -> dict:
             "peak_g_ascent": _decimal(record.peak_g_ascent),
             "peak_g_entry": _decimal(record.peak_g_entry),
             "landing_distance_m": _decimal(record.landing_distance_m),
+            **authors(record, "created_by", "last_edited_by"),
         },
         "occupants": [
-            {"id": o.pk, "name": o.name, "role": o.role, "is_test_dummy": o.is_test_dummy}
+            {"id": o.pk, "name": o.name, "role": o.role, "is_test_dummy": o.is_test_dummy,
+             **authors(o, "entered_by", "last_edited_by")}
             for o in _by_id(record.occupants.all())
         ],
         "objectives": [
@@ -73,6 +94,7 @@ def record_document(record) -> dict:
                 "id": o.pk, "sequence": o.sequence, "description": o.description,
                 "success_criterion": o.success_criterion, "measured_result": o.measured_result,
                 "result": o.result, "flight_rationale": o.flight_rationale,
+                **authors(o, "entered_by", "last_edited_by"),
             }
             for o in _by_id(record.objectives.all())
         ],
@@ -81,23 +103,29 @@ def record_document(record) -> dict:
                 "id": a.pk, "title": a.title, "severity": a.severity, "description": a.description,
                 "root_cause": a.root_cause, "corrective_actions": a.corrective_actions,
                 "disposition": a.disposition, "flight_rationale": a.flight_rationale,
+                **authors(a, "entered_by", "last_edited_by"),
             }
             for a in _by_id(record.anomalies.all())
         ],
         "attachments": [
-            {"id": a.pk, "kind": a.kind, "title": a.title, "sha256": a.sha256, "size_bytes": a.size_bytes}
+            {"id": a.pk, "kind": a.kind, "title": a.title, "sha256": a.sha256, "size_bytes": a.size_bytes,
+             **authors(a, "uploaded_by")}
             for a in _by_id(record.attachments.all())
         ],
     }
 
 
-def record_hash(record) -> str:
-    return sha256_hex(canonical_json(record_document(record)))
+def record_hash(record, *, version: int = DOCUMENT_VERSION) -> str:
+    """The record's SHA-256 in canonical form `version`; for a version this code does not know (a stored
+    version altered in the database), a text that no hash matches."""
+    if version not in DOCUMENT_VERSIONS:
+        return f"(unknown document version {version})"
+    return sha256_hex(canonical_json(record_document(record, version=version)))
 
 
 def signoff_document(signoff) -> dict:
     return {
-        "document_version": DOCUMENT_VERSION,
+        "document_version": signoff.document_version,
         "sequence": signoff.sequence,
         "record_id": signoff.record_id,
         "revision": signoff.revision,

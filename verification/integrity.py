@@ -95,12 +95,13 @@ def _record_problems(report: IntegrityReport) -> Iterator[str]:
         for review in selectors.record_reviews(selectors.record_queryset().filter(pk__in=ids[start:start + CHUNK])):
             report.records_checked += 1
             record = review.record
-            altered = [view.signoff for view in review.live_signoffs if view.signoff.record_hash != review.current_hash]
+            altered = [view.signoff for view in review.live_signoffs
+                       if view.signoff.record_hash != review.hash_now_for(view.signoff)]
             if altered:
                 names = ", ".join(f"#{s.sequence} by {s.signer_name}" for s in altered)
                 yield (f"record {record.flight.code} (id {record.pk}, revision {record.revision}): its content no "
-                       f"longer matches what was signed ({names}); SHA-256 now {review.current_hash}, signed "
-                       f"{altered[0].record_hash}")
+                       f"longer matches what was signed ({names}); SHA-256 now {review.hash_now_for(altered[0])}, "
+                       f"signed {altered[0].record_hash}")
             elif record.status == VerificationFlight.Status.SIGNED_OFF and review.approvals_needed:
                 yield (f"record {record.flight.code} (id {record.pk}): marked signed off, but only "
                        f"{len(review.valid_approvers)} of {review.required_signatures} approvals stand")

@@ -26,6 +26,7 @@ from simple_history.models import HistoricalRecords
 from flights.models import Flight, Vehicle
 from flights.statemachine import TransitionsMixin
 from verification.exceptions import RecordLocked
+from verification.hashing import current_document_version
 
 GENESIS_HASH = "0" * 64
 
@@ -450,6 +451,10 @@ class SignOff(NeverDeleted):
     decision = models.CharField(max_length=16, choices=Decision.choices)
     comment = models.TextField(max_length=4000, blank=True)
     record_hash = models.CharField(max_length=64)
+    document_version = models.PositiveSmallIntegerField(
+        default=current_document_version, editable=False,
+        help_text="The canonical form (verification/hashing.py) its record hash and its own hash use.",
+    )
     previous_hash = models.CharField(max_length=64, unique=True)
     signoff_hash = models.CharField(max_length=64, unique=True)
     voided_at = models.DateTimeField(null=True, blank=True)

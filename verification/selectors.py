@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 
 from flights.models import Vehicle
-from verification.hashing import SignOffCheck, check_signoff, record_hash
+from verification.hashing import DOCUMENT_VERSION, SignOffCheck, check_signoff, record_hash
 from verification.models import (
     GENESIS_HASH,
     Anomaly,
@@ -60,10 +60,15 @@ class RecordReview:
     """A record with its current hash, each sign-off's validity, and whether it counts as evidence."""
 
     record: VerificationFlight
-    current_hash: str
+    current_hash: str  # in the current canonical form: what a new signature covers
     signoffs: list[SignOffView]
     required_signatures: int
     reasons: list[str] = field(default_factory=list)  # why it does not count towards certification
+    hashes: dict[int, str] = field(default_factory=dict)  # the record's hash now, by document version
+
+    def hash_now_for(self, signoff: SignOff) -> str:
+        """The record's hash now in the canonical form this sign-off used (its stored record hash must match)."""
+        return self.hashes[signoff.document_version]
 
     @property
     def counts(self) -> bool:
@@ -105,17 +110,21 @@ def record_reviews(records: Iterable[VerificationFlight]) -> list[RecordReview]:
     reviews = []
     for record in records:
         current = record_hash(record)
+        hashes = {DOCUMENT_VERSION: current}
+        for signoff in record.signoffs.all():  # an old signature is checked in the form it was made in
+            if signoff.document_version not in hashes:
+                hashes[signoff.document_version] = record_hash(record, version=signoff.document_version)
         views = [
             SignOffView(
                 signoff,
                 check_signoff(
-                    signoff, current_record_hash=current,
+                    signoff, current_record_hash=hashes[signoff.document_version],
                     previous_hash=previous.get(signoff.sequence - 1, ""),  # a missing link never matches
                 ),
             )
             for signoff in record.signoffs.all()
         ]
-        review = RecordReview(record, current, views, required_signatures(record))
+        review = RecordReview(record, current, views, required_signatures(record), hashes=hashes)
         review.reasons = _evidence_problems(review)
         reviews.append(review)
     return reviews

@@ -37,7 +37,8 @@ from tests.flights.factories import (
 from tests.twofactor import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data"
+# `make mutate` runs the tests from mutmut's copy, mutants/ inside the repository: shared/ is one level further up.
+DATA = (ROOT.parent if ROOT.name == "mutants" else ROOT).parent / "shared" / "data"
 STATIONS = DATA / "stations-2026-08-22.tle"
 pytestmark = pytest.mark.django_db
 

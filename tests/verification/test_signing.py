@@ -50,23 +50,26 @@ def certified(operations, director, other_director):
     return vehicle, record
 
 
-def rehash_chain(*, reseal: bool) -> None:
+def rehash_chain(*, reseal: bool, version: int | None = None) -> None:
     """What someone with database write access does after editing a record: recompute every record hash,
-    sign-off hash, chain link and the head, in raw SQL. With `reseal`, they also hold the signing key."""
+    sign-off hash, chain link and the head, in raw SQL. With `reseal`, they also hold the signing key.
+    With `version`, the sign-offs are rewritten in that canonical form (as older code wrote them)."""
     table, head_table = SignOff._meta.db_table, SignOffChainHead._meta.db_table
     previous = GENESIS_HASH
     for signoff in SignOff.objects.order_by("sequence"):
         record = selectors.record_queryset().get(pk=signoff.record_id)
-        signoff.record_hash, signoff.previous_hash = hashing.record_hash(record), previous
+        signoff.document_version = version or signoff.document_version
+        signoff.record_hash = hashing.record_hash(record, version=signoff.document_version)
+        signoff.previous_hash = previous
         signoff.signoff_hash = hashing.signoff_hash(signoff)
         if reseal:
             signing.seal_signoff(signoff)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET record_hash = %s, previous_hash = %s, signoff_hash = %s, key_id = %s, mac = %s "
-                "WHERE id = %s",
+                f"UPDATE {table} SET record_hash = %s, previous_hash = %s, signoff_hash = %s, key_id = %s, mac = %s, "
+                "document_version = %s WHERE id = %s",
                 [signoff.record_hash, signoff.previous_hash, signoff.signoff_hash, signoff.key_id, signoff.mac,
-                 signoff.pk],
+                 signoff.document_version, signoff.pk],
             )
         previous = signoff.signoff_hash
     head = SignOffChainHead.objects.get(pk=1)
@@ -110,6 +113,65 @@ def test_a_raw_sql_edit_with_every_unkeyed_hash_recomputed_is_caught(capsys, cli
 
     log_in(client, director)
     assert "seal does not verify" in client.get(record.get_absolute_url()).content.decode()
+
+
+def set_author(row, field: str, user_id: int | None) -> int | None:
+    """Rewrite who entered or edited a row in raw SQL; returns who it was."""
+    table = type(row)._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {field}_id FROM {table} WHERE id = %s", [row.pk])
+        (before,) = cursor.fetchone()
+        cursor.execute(f"UPDATE {table} SET {field}_id = %s WHERE id = %s", [user_id, row.pk])
+    return before
+
+
+def test_who_entered_a_record_is_signed_and_a_raw_sql_change_of_it_is_reported(capsys, certified, director):
+    """After signing, someone rewrites who entered an objective (to cover that the signer wrote it, or to
+    blame someone else). No content changed, yet the signature no longer stands."""
+    vehicle, record = certified
+    assert {s.document_version for s in SignOff.objects.all()} == {hashing.DOCUMENT_VERSION} == {2}
+    assert verify(capsys)[0] == 0
+    objective = record.objectives.get(sequence=2)
+    before = set_author(objective, "entered_by", director.pk)
+
+    code, lines = verify(capsys)
+    assert code == 1
+    (line,) = [line for line in lines if line.startswith(f"record {record.flight.code} ")]
+    assert "its content no longer matches what was signed (#2 by Dana Tester, #3 by " in line
+    review = selectors.record_review(selectors.record_queryset().get(pk=record.pk))
+    assert [view.check.problem for view in review.signoffs] == ["the record was changed after it was signed"] * 2
+    assert not selectors.vehicle_certification_get(vehicle).certified_for_passengers
+
+    set_author(objective, "entered_by", before)  # put back: the signatures stand again
+    assert verify(capsys)[0] == 0
+    for row, field in ((record, "created_by"), (record, "last_edited_by"), (objective, "last_edited_by")):
+        before = set_author(row, field, director.pk)
+        assert verify(capsys)[0] == 1, field
+        set_author(row, field, before)
+    assert verify(capsys)[0] == 0
+
+
+def test_signatures_in_the_earlier_canonical_form_still_verify(capsys, certified, director):
+    """Sign-offs written before the authors were signed (document version 1), by the code of the time and
+    sealed with the key, keep standing; their own version is signed, so it cannot be moved either."""
+    vehicle, record = certified
+    rehash_chain(reseal=True, version=1)
+    assert {s.document_version for s in SignOff.objects.all()} == {1}
+    assert verify(capsys)[0] == 0
+    assert selectors.vehicle_certification_get(vehicle).certified_for_passengers
+    # Content is still covered in version 1; the authors were not, in that form.
+    set_author(record.objectives.get(sequence=2), "entered_by", director.pk)
+    assert verify(capsys)[0] == 0
+    TestObjective.objects.filter(record=record, sequence=2).update(measured_result="Forged")
+    code, lines = verify(capsys)
+    assert code == 1 and any("its content no longer matches what was signed" in line for line in lines)
+    # Rewriting a sign-off's version in the database breaks its own hash and its seal.
+    TestObjective.objects.filter(record=record, sequence=2).update(measured_result=record.objectives.get(
+        sequence=2).measured_result)
+    SignOff.objects.filter(sequence=3).update(document_version=2)
+    code, lines = verify(capsys)
+    assert code == 1 and any(line.startswith("sign-off #3 ") and "its contents no longer match its SHA-256" in line
+                             for line in lines)
 
 
 def test_an_unknown_key_id_is_reported_not_a_crash(capsys, client, director, certified, settings):

@@ -104,6 +104,7 @@ def verification_sign_off(
                 record=record, revision=record.revision, signer=signer,
                 signer_name=signer.get_full_name() or signer.get_username(), signed_at=now, meaning=meaning,
                 decision=decision, comment=comment, record_hash=review.current_hash,
+                document_version=hashing.DOCUMENT_VERSION,
             ),
             now=now,
         )
@@ -128,6 +129,7 @@ def _refuse_second_signature(review: selectors.RecordReview, signer) -> None:
 
 def content_authors(record: VerificationFlight) -> dict[int, str]:
     """Who entered or last edited each part of the record's hashed content: {user id: what, in words}.
+    These author fields are hashed and signed too (document version 2, verification/hashing.py).
     Uses prefetched children (selectors.record_queryset)."""
     authors: dict[int, str] = {}
 
@@ -269,7 +271,7 @@ def signoffs_seal_legacy(*, dry_run: bool = False, now: dt.datetime | None = Non
         head = SignOffChainHead.objects.select_for_update().get(pk=1)
         signoffs = list(SignOff.objects.select_related("record__flight").order_by("sequence"))
         live_ids = {s.record_id for s in signoffs if not s.mac and s.voided_at is None}
-        current = {r.pk: hashing.record_hash(r) for r in selectors.record_queryset().filter(pk__in=live_ids)}
+        records = {r.pk: r for r in selectors.record_queryset().filter(pk__in=live_ids)}
         previous, last_sealed = GENESIS_HASH, True
         for signoff in signoffs:
             link, previous, last_sealed = previous, signoff.signoff_hash, False
@@ -282,7 +284,8 @@ def signoffs_seal_legacy(*, dry_run: bool = False, now: dt.datetime | None = Non
                 result.refused.append(f"{label}: its contents no longer match its SHA-256")
             elif signoff.previous_hash != link:
                 result.refused.append(f"{label}: it does not follow the sign-off before it")
-            elif signoff.voided_at is None and current.get(signoff.record_id) != signoff.record_hash:
+            elif signoff.voided_at is None and signoff.record_hash != hashing.record_hash(
+                    records[signoff.record_id], version=signoff.document_version):
                 result.refused.append(f"{label}: its record no longer matches what was signed")
             else:
                 result.sealed += 1
