@@ -160,8 +160,9 @@ def test_only_an_all_go_poll_authorises_liftoff_not_an_open_or_scrubbed_one(laun
 def test_a_vehicle_grounded_after_the_poll_does_not_lift_off(launch_day, director, operations):
     services.flight_mark_ready(flight=launch_day, by=director)
     services.vehicle_ground(vehicle=launch_day.vehicle, reason="Hydraulic leak on the pad", by=operations)
-    with pytest.raises(DomainError, match="cannot launch: vehicle .* is grounded \\(Hydraulic leak on the pad\\)"):
+    with pytest.raises(DomainError, match="cannot launch: vehicle .* is grounded \\(Hydraulic leak on the pad\\)") as refused:
         services.flight_launch(flight=launch_day, by=director, at=LAUNCH)
+    assert refused.value.code == "launch_refused"  # what the API answers, and what the portal keys its message on
     launch_day.refresh_from_db()
     assert launch_day.status == Flight.Status.READY
 
@@ -170,9 +171,25 @@ def test_liftoff_outside_the_flights_own_window_is_refused(launch_day, director)
     Flight.objects.filter(pk=launch_day.pk).update(window_open=LAUNCH - dt.timedelta(minutes=5),
                                                    window_close=LAUNCH + dt.timedelta(minutes=5))
     services.flight_mark_ready(flight=launch_day, by=director)
-    with pytest.raises(DomainError, match="outside its launch window 14:55:00-15:05:00 UTC"):
-        services.flight_launch(flight=launch_day, by=director, at=LAUNCH + dt.timedelta(minutes=5, seconds=1))
+    for early_or_late in (dt.timedelta(minutes=-5, seconds=-1), dt.timedelta(minutes=5, seconds=1)):
+        with pytest.raises(DomainError, match="outside its launch window 14:55:00-15:05:00 UTC") as refused:
+            services.flight_launch(flight=launch_day, by=director, at=LAUNCH + early_or_late)
+        assert refused.value.code == "launch_refused"
     assert services.flight_launch(flight=launch_day, by=director, at=LAUNCH + dt.timedelta(minutes=5)).launched_at
+
+
+def test_liftoff_on_the_first_second_of_the_flights_window_is_allowed_and_recorded_as_the_directors(
+    launch_day, director
+):
+    Flight.objects.filter(pk=launch_day.pk).update(window_open=LAUNCH - dt.timedelta(minutes=5),
+                                                   window_close=LAUNCH + dt.timedelta(minutes=5))
+    services.flight_mark_ready(flight=launch_day, by=director)
+    flight = services.flight_launch(flight=launch_day, by=director, at=LAUNCH - dt.timedelta(minutes=5))
+    assert flight.launched_at == LAUNCH - dt.timedelta(minutes=5)
+    liftoff = flight.status_changes.get(to_status=Flight.Status.LAUNCHED)
+    assert (liftoff.changed_by, liftoff.reason) == (director, "Liftoff")
+    with pytest.raises(DomainError, match=f"Cannot launch flight {flight.code}: it is launched"):
+        services.flight_launch(flight=flight, by=director, at=LAUNCH)
 
 
 @pytest.mark.launch_guards
