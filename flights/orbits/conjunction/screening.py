@@ -54,6 +54,7 @@ __all__ = [
     "AttachedObject",
     "CloseApproach",
     "OrbitScreeningResult",
+    "closest_approach_near",
     "screen_orbit",
     "straight_line_deviation_km",
 ]
@@ -351,13 +352,39 @@ class _Level:
         return np.cumsum(marks[:-1]) > 0
 
 
+def closest_approach_near(
+    *, protected: ElementSet, other: ElementSet, around: datetime, window_s: float, tca_tolerance_s: float = 1e-3
+) -> CloseApproach | None:
+    """The pair's closest approach within `window_s` of `around`, inside any volume or not (None when SGP4
+    cannot propagate either object there): how a known event is re-assessed when a new screening no longer
+    finds it inside the volume."""
+    require_utc(around, "around")
+    start = around - timedelta(seconds=window_s)
+    jd0, fraction0 = julian_date(start)
+    own, satrec = protected.satrec(), other.satrec()
+    offsets = np.linspace(0.0, 2.0 * window_s, max(3, math.ceil(2.0 * window_s / 10.0) + 1))
+    jd, fraction = np.full(offsets.shape, jd0), fraction0 + offsets / 86400.0
+    errors_own, r1, _ = own.sgp4_array(jd, fraction)
+    errors_other, r2, _ = satrec.sgp4_array(jd, fraction)
+    distance = np.where((errors_own == 0) & (errors_other == 0), np.linalg.norm(r2 - r1, axis=1), np.inf)
+    best = int(np.argmin(distance))
+    if not np.isfinite(distance[best]):
+        return None
+    step = float(offsets[1] - offsets[0])
+    low, high = max(float(offsets[best]) - step, 0.0), min(float(offsets[best]) + step, 2.0 * window_s)
+    t_best = _refine(own, satrec, jd0, fraction0, float(offsets[best]), low, high, tca_tolerance_s)
+    if t_best is None:
+        return None
+    return _approach(own, satrec, other, start, jd0, fraction0, t_best, None)
+
+
 def _approach(own, satrec, item: ElementSet, start, jd0, fraction0, t_best, volume_km) -> CloseApproach | None:
     error_own, r1, v1 = own.sgp4(jd0, fraction0 + t_best / 86400.0)
     error_other, r2, v2 = satrec.sgp4(jd0, fraction0 + t_best / 86400.0)
     if error_own or error_other:
         return None
     rtn, _ = relative_rtn(r1, v1, r2, v2)
-    if not all(abs(value) <= limit for value, limit in zip(rtn, volume_km, strict=True)):
+    if volume_km is not None and not all(abs(value) <= limit for value, limit in zip(rtn, volume_km, strict=True)):
         return None
     return CloseApproach(
         norad_id=item.norad_id,
