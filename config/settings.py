@@ -633,3 +633,14 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "ConjunctionDecisionKindEnum": "flights.traffic.models.ConjunctionDecision.Kind",
 })
 TRAFFIC_ORIGINATOR = os.environ.get("TRAFFIC_ORIGINATOR", "SPACELINE")
+# Our own on-orbit screening (flights.traffic.screening): every TRAFFIC_SCREENING_INTERVAL_HOURS (CARA screens LEO
+# about three times a day), each protected object TRAFFIC_SCREENING_DAYS ahead against the catalog. The beat's sweep
+# (every minute) queues a run when one is due and requeues a stalled one. The Traffic position of a flight in orbit is
+# NO-GO when the latest run failed, or none finished in the last TRAFFIC_SCREENING_MAX_AGE_HOURS (default: two
+# intervals, so one missed run is tolerated and two are not).
+TRAFFIC_SCREENING_INTERVAL_HOURS = float(os.environ.get("TRAFFIC_SCREENING_INTERVAL_HOURS", "8"))
+TRAFFIC_SCREENING_DAYS = float(os.environ.get("TRAFFIC_SCREENING_DAYS", "7"))
+TRAFFIC_SCREENING_MAX_AGE_HOURS = float(
+    os.environ.get("TRAFFIC_SCREENING_MAX_AGE_HOURS", str(2 * TRAFFIC_SCREENING_INTERVAL_HOURS))
+)
+CELERY_BEAT_SCHEDULE["traffic-orbit-screening"] = {"task": "traffic.orbit_screening_sweep", "schedule": 60}

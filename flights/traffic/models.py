@@ -196,3 +196,64 @@ class ConjunctionDecision(models.Model):
     @property
     def clears_red(self) -> bool:
         return self.kind in (self.Kind.MANOEUVRE, self.Kind.SHELTER)
+
+
+class ScreeningRun(models.Model):
+    """One run of our own on-orbit screening: each protected object in orbit, days ahead, against the catalog.
+
+    Queued by the beat every TRAFFIC_SCREENING_INTERVAL_HOURS (flights.traffic.screening). Like a window
+    computation, the running task stamps `heartbeat_at` at each progress step, and a queued or running run
+    not heard of for JOB_STALE_AFTER_SECONDS is sent to a worker again (flights.jobs), then failed.
+    `results` keeps one entry per protected object: screened (with its counts) or failed (with the reason).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        default=timezone.now, help_text="Last sign of life: when it was queued, requeued or last reported progress."
+    )
+    attempts = models.PositiveSmallIntegerField(default=1, help_text="How many times it was sent to a worker.")
+    span_start = models.DateTimeField(null=True, blank=True, help_text="Screened from (the run's start), UTC.")
+    span_days = models.FloatField(default=7.0)
+    catalog_imported_at = models.DateTimeField(null=True, blank=True)
+    catalog_size = models.PositiveIntegerField(default=0)
+    objects_screened = models.PositiveIntegerField(default=0, help_text="Protected objects screened.")
+    approaches_found = models.PositiveIntegerField(default=0, help_text="Close approaches inside the volume.")
+    events_created = models.PositiveIntegerField(default=0)
+    events_updated = models.PositiveIntegerField(default=0)
+    results = models.JSONField(default=list, blank=True, help_text="Per protected object: screened or failed, and why.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "heartbeat_at"], name="screeningrun_stale"),
+            models.Index(fields=["finished_at"], name="screeningrun_finished"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress_percent__lte=100), name="screeningrun_progress_max_100"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["done", "failed"]) | Q(finished_at__isnull=False),
+                name="screeningrun_finished_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"On-orbit screening {self.requested_at:%Y-%m-%d %H:%M} ({self.get_status_display().lower()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def result_for(self, designator: str) -> dict | None:
+        return next((entry for entry in self.results if entry.get("designator") == designator), None)

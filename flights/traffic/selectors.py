@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from flights.traffic.models import ConjunctionDecision, ConjunctionEvent, ConjunctionUpdate, ProtectedObject
+from flights.traffic.models import (
+    ConjunctionDecision,
+    ConjunctionEvent,
+    ConjunctionUpdate,
+    ProtectedObject,
+    ScreeningRun,
+)
 
 
 def event_queryset() -> QuerySet[ConjunctionEvent]:
@@ -28,3 +34,17 @@ def open_events_for_flight(flight) -> list[ConjunctionEvent]:
 
 def protected_objects_for_flight(flight) -> QuerySet[ProtectedObject]:
     return ProtectedObject.objects.filter(flight=flight, is_active=True)
+
+
+def latest_finished_screening(*, now) -> ScreeningRun | None:
+    """The on-orbit screening run that finished last by `now` (done or failed)."""
+    return (
+        ScreeningRun.objects.filter(status__in=[ScreeningRun.Status.DONE, ScreeningRun.Status.FAILED], finished_at__lte=now)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def latest_screening() -> ScreeningRun | None:
+    """The newest run, whatever its state (the board's "last screening" line)."""
+    return ScreeningRun.objects.order_by("-requested_at", "-id").first()

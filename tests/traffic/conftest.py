@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from flights.models import Flight, Regime
-from flights.traffic.models import ProtectedObject
+from flights.traffic.models import ProtectedObject, ScreeningRun
 from tests.flights.factories import FlightFactory, OrbitalItineraryFactory, VehicleFactory
 from tests.orbits.data import DATA_DIR
 
@@ -53,7 +53,19 @@ def in_orbit(db, director):
 
 @pytest.fixture
 def protected(in_orbit):
-    return ProtectedObject.objects.create(
+    item = ProtectedObject.objects.create(
         flight=in_orbit, kind=ProtectedObject.Kind.VEHICLE, designator="25994", name="Capsule ORB-1",
         created_at=timezone.now(),
+    )
+    screened_on_orbit(item, at=TERRA_TCA - dt.timedelta(hours=12))
+    return item
+
+
+def screened_on_orbit(*items, at, status=ScreeningRun.Status.DONE, error=""):
+    """A finished on-orbit screening run that screened `items` (readiness asks for a current one)."""
+    return ScreeningRun.objects.create(
+        status=status, requested_at=at - dt.timedelta(minutes=1), started_at=at - dt.timedelta(minutes=1),
+        finished_at=at, heartbeat_at=at, progress_percent=100, error=error,
+        results=[{"designator": i.designator, "name": i.name, "flight": i.flight.code, "status": "screened"}
+                 for i in items] if status == ScreeningRun.Status.DONE else [],
     )

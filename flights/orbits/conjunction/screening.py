@@ -2,24 +2,31 @@
 
 Finds every close approach inside a screening volume around the protected object, in its RTN frame
 (for crewed vehicles the ISS "pizza box": +-2 km radial, +-25 km in-track, +-25 km cross-track),
-with the TCA refined to the millisecond. Filters, each only discarding what cannot come close:
+with the TCA refined to the millisecond. Each filter only discards what provably cannot come into the
+volume (its half-diagonal `gate` bounds the distance of any point inside it):
 
-1. health: every object is propagated at the start, middle and end of the span; SGP4 errors are
-   reported in `failed`, never silently dropped;
+1. exclusions: the protected object itself and the objects docked to it (`exclude_ids`), listed;
 2. shell: an object whose mean perigee..apogee band, padded by `SHELL_PAD_KM` (short-period and
    drag variation over a week, far below it for LEO) plus the volume's largest half-size, does not
    overlap the protected object's band cannot come within the volume;
-3. coarse grid: survivors and the protected object are propagated every `step_s` seconds (SGP4,
-   TEME). Around a close approach the distance has one minimum over many steps (the relative orbit
-   repeats each revolution), so a sample within one step of the true TCA t* is a local minimum of
-   the sampled distance. From that sample's relative position dr and velocity dv, the straight-line
-   closest approach |dr + tau dv| (min over tau) is at most |dr + (t* - t_i) dv|, which differs from
-   the true miss by at most a_rel step^2 / 2 (a_rel: `MAX_RELATIVE_ACCELERATION_KM_S2`). So a
-   candidate is kept when its straight-line miss is within the volume's half-diagonal plus that pad;
-   everything else provably misses the volume;
-4. refine: Newton steps on the range rate from the straight-line guess (scalar SGP4), inside two
-   steps either side (golden-section search if a step leaves them), to `tca_tolerance_s`; the miss
-   is then resolved in the protected object's RTN frame and tested against the volume.
+3. health: SGP4 errors (at the start, middle and end of the span, or at any sample) are reported in
+   `failed`, never silently dropped;
+4. coarse sweep (vectorised `SatrecArray`, every `coarse_step_s`, default 10 min): each sample stands
+   for the half-step either side of it. Over that half-step the relative position departs from its
+   straight line (position + s x velocity at the sample) by at most `straight_line_deviation_km`, a
+   bound from the gravity gradient (relative acceleration <= 2 mu / r^3 x distance, plus a margin for
+   J2, drag and SGP4's own terms; Gronwall's inequality). A half-step whose straight-line closest
+   approach, less that bound, is beyond the gate cannot hold a point inside the volume;
+5. attached: an object that never leaves `attached_km` (10 km) of the protected object over the whole
+   span moves with it (a module or vehicle docked to a station, published with the station's own
+   elements): no encounter to screen; listed in `attached`;
+6. fine sweep: only the coarse half-steps that passed are sampled again every `step_s` (default 20 s),
+   per object, and filtered the same way (the bound is metres there);
+7. refine: each fine sample that passed is refined (Newton steps on the range rate from its
+   straight-line guess, scalar SGP4, inside one step either side, golden-section search if a step
+   leaves it) to `tca_tolerance_s`; a minimum at the edge of its bracket belongs to the neighbouring
+   sample, which then passed too. The miss is resolved in the protected object's RTN frame and tested
+   against the volume.
 
 Relative distances do not depend on the (quasi-)inertial frame, so TEME is used throughout.
 """
@@ -28,25 +35,46 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
+from numpy.typing import NDArray
 from sgp4.api import SatrecArray
 
 from flights.orbits.conjunction.pc import relative_rtn
+from flights.orbits.constants import WGS72_EQUATORIAL_RADIUS_KM, WGS72_MU_KM3_S2
 from flights.orbits.element_set import ElementSet
 from flights.orbits.errors import OrbitError
 from flights.orbits.frames import julian_date, require_utc
 
-__all__ = ["ISS_PIZZA_BOX_KM", "CloseApproach", "OrbitScreeningResult", "screen_orbit"]
+__all__ = [
+    "ISS_PIZZA_BOX_KM",
+    "AttachedObject",
+    "CloseApproach",
+    "OrbitScreeningResult",
+    "closest_approach_near",
+    "screen_orbit",
+    "straight_line_deviation_km",
+]
 
 ISS_PIZZA_BOX_KM = (2.0, 25.0, 25.0)
 SHELL_PAD_KM = 60.0
-# Bound on |a_other - a_protected| in TEME: two gravity accelerations at LEO (<= 0.0098 km/s^2 each at
-# the surface) in opposite directions, plus J2, drag and third bodies (far smaller).
-MAX_RELATIVE_ACCELERATION_KM_S2 = 0.02
+# Objects SGP4 keeps above the Earth's surface: the gravity gradient is bounded by its value there.
+MIN_RADIUS_KM = WGS72_EQUATORIAL_RADIUS_KM
+# |a_other - a_protected| can never exceed two surface gravities in opposite directions (plus margins).
+CRUDE_RELATIVE_ACCELERATION_KM_S2 = 2.0 * WGS72_MU_KM3_S2 / MIN_RADIUS_KM**2 + 1e-4
+# What each SGP4 trajectory's acceleration may add to point-mass gravity: J2 (at most 3 J2 mu Re^2 / r^4,
+# 3.2e-5 km/s^2 at the surface), drag, luni-solar terms; both objects, with margin.
+NON_KEPLERIAN_KM_S2 = 1e-4
+# The J2 term's gradient over the point mass's (3/2 J2 (Re/r)^2 x a few), with margin.
+GRADIENT_MARGIN = 1.01
+# Moving with the protected object: two element sets of one docked complex (a station and the vehicles
+# docked to it, published with the station's elements of an older epoch) drift up to ~8 km apart over a
+# week of SGP4; a free object that stays this close all week is in formation with it (proximity
+# operations), not in a conjunction. Such objects are listed, not screened.
+ATTACHED_KM = 10.0
 CHUNK = 256
 
 
@@ -66,12 +94,68 @@ class CloseApproach:
     v_other_km_s: tuple[float, float, float]
 
 
+@dataclass(frozen=True)
+class AttachedObject:
+    """A catalog object that stayed within `ATTACHED_KM` of the protected object all span (docked to it)."""
+
+    norad_id: int
+    name: str
+    max_distance_km: float
+
+
 @dataclass
 class OrbitScreeningResult:
     approaches: list[CloseApproach]
     failed: list[tuple[int, str, int]]  # (norad id, name, SGP4 error code)
     screened_count: int
+    excluded: list[tuple[int, str]] = field(default_factory=list)  # (norad id, name): docked, not screened
+    attached: list[AttachedObject] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
+
+
+def straight_line_deviation_km(distance_km: NDArray[np.float64] | float, seconds: float) -> NDArray[np.float64]:
+    """How far the relative position can depart from its straight line within `seconds` of a sample.
+
+    `distance_km` bounds the straight line's distance over that time (the larger of its two ends: the
+    distance along a line is convex). The relative acceleration is a difference of gravity at two
+    points: at most |grad g| x distance, |grad g| <= 2 mu / r^3 on the chord between the objects (r its
+    closest point to the Earth's centre, at least sqrt(R^2 - (chord/2)^2)), plus the non-Keplerian
+    margin; Gronwall's inequality on e'' <= K (L + e) + eps gives e <= (L + eps/K)(cosh(sqrt(K) s) - 1).
+    Never more than the crude bound of two surface gravities, a s^2 / 2.
+    """
+    distance = np.asarray(distance_km, dtype=float)
+    crude = 0.5 * CRUDE_RELATIVE_ACCELERATION_KM_S2 * seconds * seconds
+    chord = distance + crude
+    closest_squared = MIN_RADIUS_KM**2 - 0.25 * chord * chord
+    valid = closest_squared > 0
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        gradient = GRADIENT_MARGIN * 2.0 * WGS72_MU_KM3_S2 / np.where(valid, closest_squared, 1.0) ** 1.5
+        tidal = (distance + NON_KEPLERIAN_KM_S2 / gradient) * (np.cosh(np.sqrt(gradient) * seconds) - 1.0)
+    return np.where(valid, np.minimum(crude, tidal), crude)
+
+
+def _lower_bounds(dr: NDArray, dv: NDArray, half_step_s: float) -> tuple[NDArray, NDArray, NDArray]:
+    """Per sample: lower bounds on the distance over the half-step after and before it, and the
+    straight-line time of closest approach (unclipped) from it."""
+    dd = np.einsum("...k,...k->...", dr, dr)
+    rv = np.einsum("...k,...k->...", dr, dv)
+    vv = np.einsum("...k,...k->...", dv, dv)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = np.where(vv > 0, -rv / vv, 0.0)
+    bounds = []
+    for sign in (1.0, -1.0):
+        lo, hi = (0.0, half_step_s) if sign > 0 else (-half_step_s, 0.0)
+        t = np.clip(tau, lo, hi)
+        line = np.sqrt(np.maximum(dd + 2.0 * t * rv + t * t * vv, 0.0))
+        far_end = np.sqrt(np.maximum(dd, dd + 2.0 * sign * half_step_s * rv + half_step_s**2 * vv))
+        bounds.append(line - straight_line_deviation_km(far_end, half_step_s))
+    return bounds[0], bounds[1], tau
+
+
+def _grid(span_s: float, step_s: float) -> NDArray[np.float64]:
+    """Sample offsets from 0 to exactly `span_s`, no further apart than `step_s`."""
+    count = max(1, math.ceil(span_s / step_s - 1e-9))
+    return np.linspace(0.0, span_s, count + 1)
 
 
 def screen_orbit(
@@ -81,112 +165,238 @@ def screen_orbit(
     start: datetime,
     days: float = 7.0,
     volume_km: tuple[float, float, float] = ISS_PIZZA_BOX_KM,
-    step_s: float = 120.0,
+    step_s: float = 20.0,
+    coarse_step_s: float = 600.0,
     tca_tolerance_s: float = 1e-3,
-    progress=None,
+    exclude_ids: Iterable[int] = (),
+    attached_km: float = ATTACHED_KM,
+    progress: Callable[[int, int], None] | None = None,
 ) -> OrbitScreeningResult:
-    """Close approaches of `protected` with `catalog` in [start, start + days] inside `volume_km`."""
+    """Close approaches of `protected` with `catalog` in [start, start + days] inside `volume_km`.
+
+    `exclude_ids`: catalog numbers docked to the protected object (never its conjunctions).
+    `progress(done, total)` is called as the coarse sweep goes through the objects.
+    """
     require_utc(start, "start")
-    if not days > 0 or not step_s > 0:
-        raise OrbitError("the span and the step must be positive")
+    if not days > 0 or not step_s > 0 or not coarse_step_s > 0:
+        raise OrbitError("the span and the steps must be positive")
     if any(not limit > 0 for limit in volume_km):
         raise OrbitError("the screening volume's half-sizes must be positive")
     started = time.perf_counter()
+    span_s = days * 86400.0
     jd0, fraction0 = julian_date(start)
-    offsets = np.arange(0.0, days * 86400.0 + step_s, step_s)
-    jd = np.full(offsets.shape, jd0)
-    fraction = fraction0 + offsets / 86400.0
     own = protected.satrec()
-    own_errors, own_r, own_v = own.sgp4_array(jd, fraction)
+    check = _grid(span_s, min(step_s, 60.0))
+    own_errors, _, _ = own.sgp4_array(np.full(check.shape, jd0), fraction0 + check / 86400.0)
     if np.any(own_errors):
-        raise OrbitError(f"SGP4 cannot propagate the protected object {protected.norad_id} over the span "
-                         f"(error {int(own_errors[own_errors != 0][0])})")
+        raise OrbitError(
+            f"SGP4 cannot propagate the protected object {protected.norad_id} over the span "
+            f"(error {int(own_errors[own_errors != 0][0])})"
+        )
+    # 1: exclusions.
+    excluded_ids = {int(value) for value in exclude_ids} - {protected.norad_id}
     others = [item for item in catalog if item.norad_id != protected.norad_id]
-    # 1 + 2: health and shell.
+    excluded = sorted((item.norad_id, item.name) for item in others if item.norad_id in excluded_ids)
+    others = [item for item in others if item.norad_id not in excluded_ids]
+    # 2 + 3: shell and health.
     reach = max(volume_km) + SHELL_PAD_KM
     low, high = protected.perigee_km - reach, protected.apogee_km + reach
     candidates = [item for item in others if item.apogee_km >= low and item.perigee_km <= high]
-    failed: list[tuple[int, str, int]] = []
+    failed: dict[int, tuple[int, str, int]] = {}
     healthy = []
     if candidates:
         probe = SatrecArray([item.satrec() for item in candidates])
-        probe_offsets = np.array([0.0, offsets[-1] / 2.0, offsets[-1]])
+        probe_offsets = np.array([0.0, span_s / 2.0, span_s])
         errors, _, _ = probe.sgp4(np.full(3, jd0), fraction0 + probe_offsets / 86400.0)
         for item, codes in zip(candidates, errors, strict=True):
             bad = codes[codes != 0]
             if bad.size:
-                failed.append((item.norad_id, item.name, int(bad[0])))
+                failed[item.norad_id] = (item.norad_id, item.name, int(bad[0]))
             else:
                 healthy.append(item)
     shell_s = time.perf_counter() - started
-    # 3: coarse grid: local minima of the sampled distance whose straight-line closest approach
-    # (from the relative position and velocity at that sample) can be inside the volume.
-    gate_km = math.sqrt(sum(limit * limit for limit in volume_km)) + 0.5 * MAX_RELATIVE_ACCELERATION_KM_S2 * step_s**2
-    brackets: list[tuple[ElementSet, float]] = []
-    last = len(offsets) - 1
+    # 4 + 5: the coarse sweep, and attached objects.
+    gate_km = math.sqrt(sum(limit * limit for limit in volume_km))
+    levels = [_Level.build(own, jd0, fraction0, span_s, step) for step in _steps(coarse_step_s, step_s)]
+    coarse, fine = levels[0], levels[-1]
+    attached: list[AttachedObject] = []
+    windows: list[tuple[ElementSet, object, tuple[NDArray, NDArray]]] = []  # (item, satrec, spans to sample finer)
     for begin in range(0, len(healthy), CHUNK):
         chunk = healthy[begin : begin + CHUNK]
-        errors, r, v = SatrecArray([item.satrec() for item in chunk]).sgp4(jd, fraction)
-        dr = r - own_r[None, :, :]
-        distance = np.sqrt(np.einsum("ijk,ijk->ij", dr, dr))
-        distance[errors != 0] = np.inf
-        minimum = np.zeros(distance.shape, dtype=bool)
-        minimum[:, 1:-1] = (distance[:, 1:-1] <= distance[:, :-2]) & (distance[:, 1:-1] <= distance[:, 2:])
-        minimum[:, 0] = distance[:, 0] <= distance[:, 1]
-        minimum[:, last] = distance[:, last] <= distance[:, last - 1]
-        rows, columns = np.nonzero(minimum)
-        rel_r = dr[rows, columns]
-        rel_v = v[rows, columns] - own_v[columns]
-        speed2 = np.einsum("ij,ij->i", rel_v, rel_v)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            tau = np.where(speed2 > 0, -np.einsum("ij,ij->i", rel_r, rel_v) / speed2, 0.0)
-        tau = np.clip(tau, -step_s, step_s)
-        straight = np.linalg.norm(rel_r + tau[:, None] * rel_v, axis=1)
-        for row, column, shift in zip(rows[straight <= gate_km], columns[straight <= gate_km],
-                                      tau[straight <= gate_km], strict=True):
-            brackets.append((chunk[row], float(offsets[column] + shift)))
+        satrecs = [item.satrec() for item in chunk]
+        errors, r, v = SatrecArray(satrecs).sgp4(coarse.jd, coarse.fraction)
+        dr = r - coarse.own_r[None, :, :]
+        after, before, _ = _lower_bounds(dr, v - coarse.own_v[None, :, :], coarse.half_s)
+        ok = errors == 0
+        after_hit, before_hit = (after <= gate_km) & ok, (before <= gate_km) & ok
+        for row in np.nonzero(~ok.all(axis=1))[0]:
+            item = chunk[row]
+            failed.setdefault(item.norad_id, (item.norad_id, item.name, int(errors[row][errors[row] != 0][0])))
+        for row in np.nonzero(after_hit.any(axis=1) | before_hit.any(axis=1))[0]:
+            item = chunk[row]
+            farthest = float(np.sqrt(np.einsum("ij,ij->i", dr[row], dr[row])).max())
+            if ok[row].all() and farthest <= attached_km:
+                attached.append(AttachedObject(item.norad_id, item.name, farthest))
+                continue
+            windows.append((item, satrecs[row], coarse.half_steps(after_hit[row], before_hit[row])))
         if progress:
             progress(min(begin + CHUNK, len(healthy)), len(healthy))
     coarse_s = time.perf_counter() - started - shell_s
-    # 4: refine each candidate (Newton on the range rate, kept inside its bracket), test the volume.
-    approaches: dict[tuple[int, int], CloseApproach] = {}
-    span_end = float(offsets[-1])
-    for item, guess in brackets:
-        satrec = item.satrec()
-        low, high = max(guess - 2 * step_s, 0.0), min(guess + 2 * step_s, span_end)
+    # 6: the finer sweeps, each over the half-steps that passed the one before.
+    guesses: list[tuple[ElementSet, object, float, float, float]] = []  # (item, satrec, guess, low, high)
+    samples = {level.step_s: 0 for level in levels[1:]}
+    for item, satrec, spans in windows:
+        for level in levels[1:]:
+            index = np.nonzero(level.covering(*spans))[0]
+            samples[level.step_s] += index.size
+            errors, r, v = satrec.sgp4_array(level.jd[index], level.fraction[index])
+            after, before, tau = _lower_bounds(r - level.own_r[index], v - level.own_v[index], level.half_s)
+            ok = errors == 0
+            after_hit, before_hit = (after <= gate_km) & ok, (before <= gate_km) & ok
+            spans = level.half_steps(after_hit, before_hit, index)
+        for position in np.nonzero(after_hit | before_hit)[0]:
+            moment = float(fine.offsets[index[position]])
+            guess = moment + float(np.clip(tau[position], -fine.half_s, fine.half_s))
+            guesses.append((item, satrec, guess, max(moment - fine.step_s, 0.0), min(moment + fine.step_s, span_s)))
+    fine_s = time.perf_counter() - started - shell_s - coarse_s
+    # 7: refine each guess, keep interior minima inside the volume, one per approach.
+    found: dict[int, list[tuple[float, CloseApproach]]] = {}
+    edge_s = max(10 * tca_tolerance_s, 1e-2)
+    for item, satrec, guess, low, high in guesses:
         t_best = _refine(own, satrec, jd0, fraction0, guess, low, high, tca_tolerance_s)
         if t_best is None:
             continue
-        error_own, r1, v1 = own.sgp4(jd0, fraction0 + t_best / 86400.0)
-        error_other, r2, v2 = satrec.sgp4(jd0, fraction0 + t_best / 86400.0)
-        if error_own or error_other:
+        at_edge = (t_best - low < edge_s and low > 0.0) or (high - t_best < edge_s and high < span_s)
+        if at_edge:
+            continue  # the neighbouring sample's bracket holds this minimum
+        approach = _approach(own, satrec, item, start, jd0, fraction0, t_best, volume_km)
+        if approach is None:
             continue
-        rtn, _ = relative_rtn(r1, v1, r2, v2)
-        if not all(abs(value) <= limit for value, limit in zip(rtn, volume_km, strict=True)):
-            continue
-        tca = start + timedelta(seconds=float(t_best))
-        key = (item.norad_id, round(t_best / 60.0))
-        approaches[key] = CloseApproach(
-            norad_id=item.norad_id,
-            name=item.name,
-            tca=tca,
-            miss_km=float(np.linalg.norm(np.subtract(r2, r1))),
-            miss_rtn_km=tuple(float(value) for value in rtn),
-            relative_speed_km_s=float(np.linalg.norm(np.subtract(v2, v1))),
-            r_protected_km=tuple(r1),
-            v_protected_km_s=tuple(v1),
-            r_other_km=tuple(r2),
-            v_other_km_s=tuple(v2),
-        )
+        known = found.setdefault(item.norad_id, [])
+        twin = next((index for index, (moment, _) in enumerate(known) if abs(moment - t_best) < fine.step_s), None)
+        if twin is None:
+            known.append((t_best, approach))
+        elif approach.miss_km < known[twin][1].miss_km:
+            known[twin] = (t_best, approach)
+    approaches = sorted((a for per_object in found.values() for _, a in per_object), key=lambda a: (a.tca, a.norad_id))
     total = time.perf_counter() - started
     return OrbitScreeningResult(
-        approaches=sorted(approaches.values(), key=lambda a: a.tca),
-        failed=failed,
-        screened_count=len(healthy),
+        approaches=approaches,
+        failed=sorted(failed.values()),
+        screened_count=len(healthy) - len(attached),
+        excluded=excluded,
+        attached=sorted(attached, key=lambda a: a.norad_id),
         stats={
-            "catalog": len(others), "after_shell": len(candidates), "brackets": len(brackets), "shell_s": shell_s,
-            "coarse_s": coarse_s, "refine_s": total - shell_s - coarse_s, "total_s": total,
+            "catalog": len(others),
+            "excluded": len(excluded),
+            "after_shell": len(candidates),
+            "after_coarse": len(windows),
+            "samples": samples,
+            "brackets": len(guesses),
+            "attached": len(attached),
+            "shell_s": shell_s,
+            "coarse_s": coarse_s,
+            "fine_s": fine_s,
+            "refine_s": total - shell_s - coarse_s - fine_s,
+            "total_s": total,
         },
+    )
+
+
+def _steps(coarse_step_s: float, step_s: float) -> list[float]:
+    """The sweep's steps, coarse to fine: a middle one (their geometric mean) when they are far apart."""
+    coarse_step_s = max(coarse_step_s, step_s)
+    if coarse_step_s / step_s > 9.0:
+        return [coarse_step_s, math.sqrt(coarse_step_s * step_s), step_s]
+    return [coarse_step_s, step_s] if coarse_step_s > step_s else [step_s]
+
+
+@dataclass(frozen=True)
+class _Level:
+    """One sampling grid of the sweep, with the protected object's states on it."""
+
+    offsets: NDArray[np.float64]
+    step_s: float
+    jd: NDArray[np.float64]
+    fraction: NDArray[np.float64]
+    own_r: NDArray[np.float64]
+    own_v: NDArray[np.float64]
+
+    @classmethod
+    def build(cls, own, jd0: float, fraction0: float, span_s: float, step_s: float) -> _Level:
+        offsets = _grid(span_s, step_s)
+        jd, fraction = np.full(offsets.shape, jd0), fraction0 + offsets / 86400.0
+        _, r, v = own.sgp4_array(jd, fraction)
+        step = float(offsets[1] - offsets[0]) if len(offsets) > 1 else span_s
+        return cls(offsets, step, jd, fraction, r, v)
+
+    @property
+    def half_s(self) -> float:
+        return self.step_s / 2.0
+
+    def half_steps(self, after_hit, before_hit, index=None) -> tuple[NDArray, NDArray]:
+        """The (starts, ends) of the half-steps that passed: after a sample, or before it."""
+        times = self.offsets if index is None else self.offsets[index]
+        starts = np.concatenate([times[after_hit], times[before_hit] - self.half_s])
+        ends = np.concatenate([times[after_hit] + self.half_s, times[before_hit]])
+        return starts, ends
+
+    def covering(self, starts: NDArray, ends: NDArray) -> NDArray[np.bool_]:
+        """The samples whose half-steps either side cover the spans [start, end]."""
+        last_sample = len(self.offsets) - 1
+        first = np.clip(np.floor(starts / self.step_s).astype(int), 0, last_sample)
+        last = np.clip(np.ceil(ends / self.step_s).astype(int), 0, last_sample)
+        marks = np.zeros(len(self.offsets) + 1, dtype=np.int32)
+        np.add.at(marks, first, 1)
+        np.add.at(marks, last + 1, -1)
+        return np.cumsum(marks[:-1]) > 0
+
+
+def closest_approach_near(
+    *, protected: ElementSet, other: ElementSet, around: datetime, window_s: float, tca_tolerance_s: float = 1e-3
+) -> CloseApproach | None:
+    """The pair's closest approach within `window_s` of `around`, inside any volume or not (None when SGP4
+    cannot propagate either object there): how a known event is re-assessed when a new screening no longer
+    finds it inside the volume."""
+    require_utc(around, "around")
+    start = around - timedelta(seconds=window_s)
+    jd0, fraction0 = julian_date(start)
+    own, satrec = protected.satrec(), other.satrec()
+    offsets = np.linspace(0.0, 2.0 * window_s, max(3, math.ceil(2.0 * window_s / 10.0) + 1))
+    jd, fraction = np.full(offsets.shape, jd0), fraction0 + offsets / 86400.0
+    errors_own, r1, _ = own.sgp4_array(jd, fraction)
+    errors_other, r2, _ = satrec.sgp4_array(jd, fraction)
+    distance = np.where((errors_own == 0) & (errors_other == 0), np.linalg.norm(r2 - r1, axis=1), np.inf)
+    best = int(np.argmin(distance))
+    if not np.isfinite(distance[best]):
+        return None
+    step = float(offsets[1] - offsets[0])
+    low, high = max(float(offsets[best]) - step, 0.0), min(float(offsets[best]) + step, 2.0 * window_s)
+    t_best = _refine(own, satrec, jd0, fraction0, float(offsets[best]), low, high, tca_tolerance_s)
+    if t_best is None:
+        return None
+    return _approach(own, satrec, other, start, jd0, fraction0, t_best, None)
+
+
+def _approach(own, satrec, item: ElementSet, start, jd0, fraction0, t_best, volume_km) -> CloseApproach | None:
+    error_own, r1, v1 = own.sgp4(jd0, fraction0 + t_best / 86400.0)
+    error_other, r2, v2 = satrec.sgp4(jd0, fraction0 + t_best / 86400.0)
+    if error_own or error_other:
+        return None
+    rtn, _ = relative_rtn(r1, v1, r2, v2)
+    if volume_km is not None and not all(abs(value) <= limit for value, limit in zip(rtn, volume_km, strict=True)):
+        return None
+    return CloseApproach(
+        norad_id=item.norad_id,
+        name=item.name,
+        tca=start + timedelta(seconds=float(t_best)),
+        miss_km=float(np.linalg.norm(np.subtract(r2, r1))),
+        miss_rtn_km=tuple(float(value) for value in rtn),
+        relative_speed_km_s=float(np.linalg.norm(np.subtract(v2, v1))),
+        r_protected_km=tuple(r1),
+        v_protected_km_s=tuple(v1),
+        r_other_km=tuple(r2),
+        v_other_km_s=tuple(v2),
     )
 
 

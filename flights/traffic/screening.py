@@ -1,0 +1,343 @@
+"""Our own on-orbit screening as a periodic job (CARA practice: LEO screened about three times a day, 7 days ahead).
+
+- `screening_sweep` (beat, every minute): sends a stalled run to a worker again (flights.jobs, the window
+  computation's heartbeat model) and queues a run when the last one was requested
+  TRAFFIC_SCREENING_INTERVAL_HOURS ago or more. The schedule lives in the database (the runs), so a beat
+  restart or a changed interval never loses or doubles a run.
+- `screening_run_execute` (the task `traffic.run_orbit_screening`): screens each protected object in orbit
+  (an orbital flight's vehicle, or the station it is docked to) TRAFFIC_SCREENING_DAYS ahead against the
+  tracked catalog inside its vehicle model's screening volume, and records each close approach through
+  `services.observation_record` (no covariance, so no Pc: the tier comes from the volume). A CDM already
+  received for the same pair and TCA supersedes the screening result (kept, not used). Known screening
+  events the new run no longer finds inside the volume are re-assessed near their TCA and updated.
+
+Objects docked to the protected one are never its conjunctions: the other protected objects of the same
+flight (its vehicle and the station it is docked to) are excluded, and catalog objects that move with it
+all span (modules and visiting vehicles published with the station's elements) are listed as attached.
+
+Fail closed: an empty catalog or one older than CATALOG_MAX_AGE_HOURS (the launch screening's rule) fails the
+run with the reason; a protected object that cannot be screened (no catalog entry, elements older than
+SCREENING_MAX_ELEMENT_AGE_DAYS, SGP4 failure) is recorded as failed with its reason. The Traffic readiness
+check turns either into NO-GO (flights.traffic.readiness), never into "no events".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from flights.catalog import catalog_status, element_set_of
+from flights.dispatch import dispatch_after_commit
+from flights.jobs import stale_rows_requeue
+from flights.models import Flight, TrackedObject
+from flights.orbits.conjunction.screening import (
+    SHELL_PAD_KM,
+    CloseApproach,
+    closest_approach_near,
+    screen_orbit,
+)
+from flights.orbits.element_set import ElementSet
+from flights.orbits.errors import OrbitError
+from flights.traffic import services, tiers
+from flights.traffic.exceptions import DomainError, DuplicateMessage
+from flights.traffic.models import ConjunctionEvent, CovarianceState, ProtectedObject, ScreeningRun, Source
+
+logger = logging.getLogger(__name__)
+
+
+class ScreeningRefused(DomainError):
+    code = "screening_refused"
+
+
+class Unscreenable(Exception):
+    """A protected object cannot be screened; the message says why."""
+
+
+def _interval() -> dt.timedelta:
+    return dt.timedelta(hours=settings.TRAFFIC_SCREENING_INTERVAL_HOURS)
+
+
+def screening_sweep(*, now: dt.datetime | None = None) -> dict:
+    """Beat: requeue a stalled run, and queue a new one when one is due; running it twice changes nothing."""
+    from flights.traffic.tasks import run_orbit_screening
+
+    now = now or timezone.now()
+    counts = stale_rows_requeue(
+        model=ScreeningRun,
+        task=run_orbit_screening,
+        label="On-orbit screening run",
+        now=now,
+        retry_hint="check that Celery workers are running; the beat queues the next run when it is due.",
+    )
+    run = screening_run_request(now=now, only_when_due=True)
+    return {**counts, "queued": run.pk if run else None}
+
+
+def screening_run_request(
+    *, now: dt.datetime | None = None, only_when_due: bool = False, dispatch: bool = True
+) -> ScreeningRun | None:
+    """Queue a run (sent to a worker after commit unless `dispatch` is False: the caller runs it). Refused
+    (409) while one is queued or running; with `only_when_due`, returns None instead, and also while the
+    last one is younger than the interval."""
+    from flights.traffic.tasks import run_orbit_screening
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        latest = ScreeningRun.objects.select_for_update().order_by("-requested_at", "-id").first()
+        if latest is not None and latest.is_active:
+            if only_when_due:
+                return None
+            raise ScreeningRefused(
+                f"An on-orbit screening is already {latest.get_status_display().lower()} "
+                f"({latest.progress_percent}%): wait for it to finish."
+            )
+        if only_when_due and latest is not None and latest.requested_at > now - _interval():
+            return None
+        run = ScreeningRun.objects.create(
+            requested_at=now, heartbeat_at=now, stage="Waiting for a worker", span_days=settings.TRAFFIC_SCREENING_DAYS
+        )
+        if dispatch:
+            dispatch_after_commit(run_orbit_screening, run.pk)
+    return run
+
+
+def _progress(run: ScreeningRun, percent: int, stage: str) -> None:
+    # Outside any transaction, so the board sees it while the run goes; each step is also its heartbeat.
+    ScreeningRun.objects.filter(pk=run.pk).update(
+        progress_percent=max(0, min(percent, 99)), stage=stage[:200], heartbeat_at=timezone.now()
+    )
+
+
+def _fail(run: ScreeningRun, message: str, **fields) -> ScreeningRun:
+    ScreeningRun.objects.filter(pk=run.pk).update(
+        status=ScreeningRun.Status.FAILED, error=message, stage="Failed", finished_at=timezone.now(), **fields
+    )
+    logger.error("On-orbit screening run %s failed: %s", run.pk, message)
+    run.refresh_from_db()
+    return run
+
+
+def protected_objects_in_orbit() -> list[ProtectedObject]:
+    return list(
+        ProtectedObject.objects.filter(is_active=True, flight__status=Flight.Status.LAUNCHED)
+        .select_related("flight__vehicle__model")
+        .order_by("flight__code", "kind", "designator")
+    )
+
+
+def screening_run_execute(*, run_id: int, now: dt.datetime | None = None) -> ScreeningRun:
+    """Screen every protected object in orbit from `now` (default: the clock) and record the approaches."""
+    started = timezone.now()
+    now = now or started
+    # Claim it: only a queued run starts (the stale-job sweep puts a silent one back to queued), so a
+    # redelivered message never runs a run twice at once, nor one already finished.
+    claimed = ScreeningRun.objects.filter(pk=run_id, status=ScreeningRun.Status.QUEUED).update(
+        status=ScreeningRun.Status.RUNNING,
+        started_at=started,
+        heartbeat_at=started,
+        progress_percent=1,
+        stage="Checking the catalog",
+        span_start=now,
+    )
+    run = ScreeningRun.objects.get(pk=run_id)
+    if not claimed:
+        return run
+    catalog = catalog_status(now=now)
+    catalog_fields = {"catalog_imported_at": catalog.imported_at, "catalog_size": catalog.size}
+    if catalog.problem:
+        return _fail(run, catalog.problem, **catalog_fields)
+    protected = protected_objects_in_orbit()
+    results, totals = [], {"approaches_found": 0, "events_created": 0, "events_updated": 0}
+    for index, item in enumerate(protected):
+
+        def report(done: int, total: int, index=index, item=item) -> None:
+            share = (index + done / max(total, 1)) / len(protected)
+            _progress(
+                run,
+                5 + int(90 * share),
+                f"Screening {item.name} ({index + 1} of {len(protected)}): {done} of {total} catalog objects",
+            )
+
+        report(0, 1)
+        try:
+            entry = _screen_one(run, item, protected, now=now, progress=report)
+        except Unscreenable as reason:
+            entry = {
+                "designator": item.designator,
+                "name": item.name,
+                "flight": item.flight.code,
+                "status": "failed",
+                "reason": str(reason),
+            }
+            logger.error("On-orbit screening run %s could not screen %s: %s", run.pk, item, reason)
+        results.append(entry)
+        for name in totals:
+            totals[name] += entry.get(name, 0)
+    screened = sum(1 for entry in results if entry["status"] == "screened")
+    unscreened = len(results) - screened
+    stage = (
+        f"{screened} protected objects screened, {totals['approaches_found']} approaches inside the volume "
+        f"({totals['events_created']} new events)" + (f"; {unscreened} could not be screened" if unscreened else "")
+    )
+    ScreeningRun.objects.filter(pk=run.pk).update(
+        status=ScreeningRun.Status.DONE,
+        progress_percent=100,
+        stage=stage[:200],
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        objects_screened=screened,
+        results=results,
+        **totals,
+        **catalog_fields,
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _elements_for(item: ProtectedObject, flight_objects: list[ProtectedObject], now: dt.datetime) -> ElementSet:
+    """The protected object's element set: its own catalog entry, or (a vehicle docked to a station, not yet
+    catalogued itself) the station's, which it moves with. Refused when too old to screen with."""
+    own = TrackedObject.objects.filter(norad_id=int(item.designator)).first() if item.designator.isdigit() else None
+    source = ""
+    if own is None and item.kind == ProtectedObject.Kind.VEHICLE:
+        station = next((o for o in flight_objects if o.kind == ProtectedObject.Kind.STATION), None)
+        if station is not None and station.designator.isdigit():
+            own = TrackedObject.objects.filter(norad_id=int(station.designator)).first()
+            source = f" (docked to {station.name}: its elements)"
+    if own is None:
+        raise Unscreenable(
+            f"{item.name} ({item.designator}) is not in the tracked-object catalog: its orbit is unknown, so its "
+            "conjunctions cannot be screened. Import a catalog that has it, or correct its catalog number."
+        )
+    elements = element_set_of(own)
+    age_days = (now - elements.epoch).total_seconds() / 86400.0
+    if age_days > settings.SCREENING_MAX_ELEMENT_AGE_DAYS:
+        raise Unscreenable(
+            f"The elements of {item.name}{source} are {age_days:.1f} days old (limit "
+            f"{settings.SCREENING_MAX_ELEMENT_AGE_DAYS:g}): refresh the catalog before screening."
+        )
+    return elements
+
+
+def _screen_one(run: ScreeningRun, item: ProtectedObject, protected: list[ProtectedObject], *, now, progress) -> dict:
+    flight_objects = [o for o in protected if o.flight_id == item.flight_id]
+    elements = _elements_for(item, flight_objects, now)
+    # Docked together: the flight's vehicle and the station it is docked to are never each other's conjunctions.
+    docked = {int(o.designator) for o in flight_objects if o.pk != item.pk and o.designator.isdigit()}
+    volume_km = tiers.thresholds_for(item.flight.vehicle.model.name).volume_km
+    reach = max(volume_km) + SHELL_PAD_KM
+    rows = TrackedObject.objects.filter(
+        apogee_km__gte=elements.perigee_km - reach, perigee_km__lte=elements.apogee_km + reach
+    ).iterator(chunk_size=2000)
+    catalog = [element_set_of(row) for row in rows]
+    try:
+        result = screen_orbit(
+            protected=elements,
+            catalog=catalog,
+            start=now,
+            days=run.span_days,
+            volume_km=volume_km,
+            exclude_ids=docked,
+            progress=progress,
+        )
+    except OrbitError as error:
+        raise Unscreenable(f"{item.name} cannot be screened: {error}.") from None
+    counts = {
+        "approaches_found": len(result.approaches),
+        "events_created": 0,
+        "events_updated": 0,
+        "superseded": 0,
+        "already_recorded": 0,
+    }
+    for approach in result.approaches:
+        _record(run, item, approach, counts, now=now)
+    counts["events_updated"] += _reassess_missing(run, item, elements, result.approaches, catalog, now=now)
+    return {
+        "designator": item.designator,
+        "name": item.name,
+        "flight": item.flight.code,
+        "status": "screened",
+        "norad_id": elements.norad_id,
+        "volume_km": list(volume_km),
+        "catalog_objects": result.screened_count,
+        "failed_objects": [{"norad_id": n, "name": name, "error_code": code} for n, name, code in result.failed],
+        "excluded": [{"norad_id": n, "name": name} for n, name in result.excluded],
+        "attached": [
+            {"norad_id": a.norad_id, "name": a.name, "max_distance_km": round(a.max_distance_km, 3)}
+            for a in result.attached
+        ],
+        "seconds": round(result.stats["total_s"], 2),
+        **counts,
+    }
+
+
+def _observation(run: ScreeningRun, item: ProtectedObject, approach: CloseApproach, now) -> services.Observation:
+    return services.Observation(
+        source=Source.SCREENING,
+        protected_designator=item.designator,
+        other_designator=str(approach.norad_id),
+        other_name=approach.name,
+        tca=approach.tca,
+        miss_distance_m=approach.miss_km * 1000.0,
+        miss_rtn_m=tuple(value * 1000.0 for value in approach.miss_rtn_km),
+        relative_speed_m_s=approach.relative_speed_km_s * 1000.0,
+        pc=None,  # catalog element sets carry no covariance
+        hbr_m=settings.TRAFFIC_DEFAULT_HBR_M,
+        covariance=CovarianceState.NONE,
+        # One per run, pair and TCA: a redelivered run records nothing twice.
+        message_id=f"SCREENING-{run.pk}-{item.designator}-{approach.norad_id}-{approach.tca:%Y%m%dT%H%M%S}",
+        originator=settings.TRAFFIC_ORIGINATOR,
+        created_by_originator_at=now,
+    )
+
+
+def _record(run, item, approach: CloseApproach, counts: dict, *, now) -> None:
+    try:
+        recorded = services.observation_record(observation=_observation(run, item, approach, now))
+    except DuplicateMessage:
+        counts["already_recorded"] += 1
+        return
+    except DomainError as refusal:  # a closed event for this pair and TCA takes no update
+        logger.warning("Screening approach %s x %s not recorded: %s", item, approach.norad_id, refusal)
+        return
+    if recorded.update.superseded:
+        counts["superseded"] += 1
+    elif recorded.created:
+        counts["events_created"] += 1
+    else:
+        counts["events_updated"] += 1
+
+
+def _reassess_missing(run, item, elements: ElementSet, approaches, catalog, *, now) -> int:
+    """Open events from our screening, TCA inside the span, that this run did not find inside the volume:
+    their pair's closest approach near the old TCA is recorded (outside the volume: green)."""
+    window = dt.timedelta(minutes=settings.TRAFFIC_SAME_EVENT_MINUTES)
+    end = now + dt.timedelta(days=run.span_days)
+    found = {(str(a.norad_id), a.tca) for a in approaches}
+    events = ConjunctionEvent.objects.filter(
+        protected=item, status=ConjunctionEvent.Status.OPEN, source=Source.SCREENING, tca__gte=now, tca__lte=end
+    )
+    by_id = {str(e.norad_id): e for e in catalog}
+    updated = 0
+    for event in events:
+        if any(other == event.other_designator and abs(tca - event.tca) <= window for other, tca in found):
+            continue
+        other = by_id.get(event.other_designator)
+        if other is None and event.other_designator.isdigit():
+            row = TrackedObject.objects.filter(norad_id=int(event.other_designator)).first()
+            other = element_set_of(row) if row else None
+        if other is None:
+            continue
+        approach = closest_approach_near(
+            protected=elements, other=other, around=event.tca, window_s=window.total_seconds()
+        )
+        if approach is None:
+            continue
+        counts = {"already_recorded": 0, "superseded": 0, "events_created": 0, "events_updated": 0}
+        _record(run, item, approach, counts, now=now)
+        updated += counts["events_updated"]
+    return updated

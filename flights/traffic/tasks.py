@@ -1,0 +1,22 @@
+"""Celery tasks of the space traffic app: thin, they load ids and call the screening services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="traffic.orbit_screening_sweep", acks_late=True)
+def orbit_screening_sweep() -> dict:
+    """Beat (every minute): requeue a stalled screening run; queue one every TRAFFIC_SCREENING_INTERVAL_HOURS."""
+    from flights.traffic.screening import screening_sweep
+
+    return screening_sweep()
+
+
+@shared_task(name="traffic.run_orbit_screening", acks_late=True, reject_on_worker_lost=True)
+def run_orbit_screening(run_id: int) -> dict:
+    """Screen every protected object in orbit; a redelivered task finds the run finished and does nothing."""
+    from flights.traffic.screening import screening_run_execute
+
+    run = screening_run_execute(run_id=run_id)
+    return {"run": run.pk, "status": run.status, "approaches": run.approaches_found}
