@@ -93,7 +93,9 @@ def prepare_database(env: dict) -> None:
     """Migrate, load the demo, collect the static files (production serves them from their manifest), and set
     Django up in this process on the same database (for the fixtures)."""
     for command in (["migrate", "--no-input", "-v", "0"], ["load_demo"], ["collectstatic", "--no-input", "-v", "0"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
     os.environ.update({key: value for key, value in env.items() if key != "PYTHONPATH"})
     sys.path.insert(0, str(ROOT))
     import django
@@ -117,9 +119,24 @@ class Gunicorn:
         self.port = free_port()
         self.log = self.log_path.open("w")  # refusals are logged as warnings: keep them out of the figures
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{self.port}",
-             "--workers", str(self.workers), "--log-level", "warning", "--timeout", "60"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"{HOST}:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         for _ in range(300):  # at most ~30 s
             if self.process.poll() is not None:
@@ -241,15 +258,24 @@ def passengers(count: int, *, prefix: str) -> list:
     from tourism.models import EmailVerification, PassengerProfile
 
     user_model = get_user_model()
-    users = user_model.objects.bulk_create([
-        user_model(username=f"{prefix}-{i}", email=f"{prefix}-{i}@bench.test", password="!") for i in range(count)
-    ])
-    PassengerProfile.objects.bulk_create([
-        PassengerProfile(user=user, legal_name=f"Bench Passenger {i}", date_of_birth=dt.date(1980, 1, 1),
-                         nationality="US", passport_number=f"B{i:07d}", mass_kg=Decimal("75"), height_cm=175,
-                         emergency_contact="Bench contact")
-        for i, user in enumerate(users)
-    ])
+    users = user_model.objects.bulk_create(
+        [user_model(username=f"{prefix}-{i}", email=f"{prefix}-{i}@bench.test", password="!") for i in range(count)]
+    )
+    PassengerProfile.objects.bulk_create(
+        [
+            PassengerProfile(
+                user=user,
+                legal_name=f"Bench Passenger {i}",
+                date_of_birth=dt.date(1980, 1, 1),
+                nationality="US",
+                passport_number=f"B{i:07d}",
+                mass_kg=Decimal("75"),
+                height_cm=175,
+                emergency_contact="Bench contact",
+            )
+            for i, user in enumerate(users)
+        ]
+    )
     EmailVerification.objects.bulk_create(
         [EmailVerification(user=user, email=user.email, verified_at=timezone.now()) for user in users]
     )

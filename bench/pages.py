@@ -33,8 +33,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _serving import Gunicorn, Request, fire, fresh_database, missing_services, passengers, prepare_database  # noqa: E402
-from _serving import server_env, session_header, token_header  # noqa: E402
+from _serving import (  # noqa: E402
+    Gunicorn,
+    Request,
+    fire,
+    fresh_database,
+    missing_services,
+    passengers,
+    prepare_database,
+    server_env,
+    session_header,
+    token_header,
+)
 
 TARGET_RATIO = 2.0
 WARM_UP_REQUESTS = 3
@@ -58,8 +68,11 @@ def seed_catalog(*, extra_flights: int) -> None:
         template = demo[n % len(demo)]
         latest = Flight.objects.filter(vehicle=template.vehicle).order_by("-launch_at").first().launch_at
         flight = Flight.objects.create(
-            code=f"{template.code.split('-')[0]}-B{n + 1:02d}", itinerary=template.itinerary, vehicle=template.vehicle,
-            spaceport=template.spaceport, launch_at=latest + dt.timedelta(days=9),
+            code=f"{template.code.split('-')[0]}-B{n + 1:02d}",
+            itinerary=template.itinerary,
+            vehicle=template.vehicle,
+            spaceport=template.spaceport,
+            launch_at=latest + dt.timedelta(days=9),
         )
         flight_services.flight_schedule(flight=flight, by=None)
         for holder in holders[: n % 4]:
@@ -109,9 +122,11 @@ def main() -> int:
         for _, path, headers in endpoints:  # each worker loads its templates and URLs once, before the clock runs
             fire(port=port, clients=clients_for(path, headers, WARM_UP_REQUESTS))
         for repeat in range(args.repeats):
-            order = endpoints[repeat % len(endpoints):] + endpoints[: repeat % len(endpoints)]
-            results = {name: fire(port=port, clients=clients_for(path, headers, args.requests))
-                       for name, path, headers in order}
+            order = endpoints[repeat % len(endpoints) :] + endpoints[: repeat % len(endpoints)]
+            results = {
+                name: fire(port=port, clients=clients_for(path, headers, args.requests))
+                for name, path, headers in order
+            }
             baseline = results[endpoints[0][0]].p95_ms
             for name, result in results.items():
                 p95_ms[name].append(result.p95_ms)
