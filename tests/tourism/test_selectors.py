@@ -21,16 +21,26 @@ HOUR = dt.timedelta(hours=1)
 
 def _booking(flight, status, *, seat, hold_expires_at=None):
     return Booking.objects.create(
-        user=passenger_with_profile(), flight=flight, seat_number=seat, status=status, hold_expires_at=hold_expires_at,
+        user=passenger_with_profile(),
+        flight=flight,
+        seat_number=seat,
+        status=status,
+        hold_expires_at=hold_expires_at,
         reserved_at=NOW if status in {"reserved", "manifested", "flown", "no_show"} else None,
-        price=Decimal("1000.00"), deposit=Decimal("100.00"), deposit_non_refundable=Decimal("0.00"), currency="USD",
+        price=Decimal("1000.00"),
+        deposit=Decimal("100.00"),
+        deposit_non_refundable=Decimal("0.00"),
+        currency="USD",
     )
 
 
 def _offer(flight, *, expires_at, user=None):
     return WaitlistEntry.objects.create(
-        flight=flight, user=user or passenger_with_profile(), status=WaitlistEntry.Status.OFFERED,
-        offered_at=expires_at - 24 * HOUR, offer_expires_at=expires_at,
+        flight=flight,
+        user=user or passenger_with_profile(),
+        status=WaitlistEntry.Status.OFFERED,
+        offered_at=expires_at - 24 * HOUR,
+        offer_expires_at=expires_at,
     )
 
 
@@ -94,8 +104,13 @@ def test_the_vehicle_record_counts_flights_flown_before_and_in_the_system():
     vehicle = flight.vehicle
     for days_ago, status in ((30, "landed"), (20, "completed"), (10, "cancelled")):
         Flight.objects.create(
-            code=f"OLD-{days_ago}", itinerary=flight.itinerary, vehicle=vehicle, spaceport=flight.spaceport,
-            launch_at=NOW - days_ago * 24 * HOUR, launched_at=NOW - days_ago * 24 * HOUR, status=status,
+            code=f"OLD-{days_ago}",
+            itinerary=flight.itinerary,
+            vehicle=vehicle,
+            spaceport=flight.spaceport,
+            launch_at=NOW - days_ago * 24 * HOUR,
+            launched_at=NOW - days_ago * 24 * HOUR,
+            status=status,
         )
     listed = selectors.flight_list_with_seats(now=NOW).get(pk=flight.pk)
     assert listed.vehicle_flights_flown == vehicle.flights_before_tracking + 2
