@@ -45,7 +45,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 bench: install-dev
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 # Mutation testing of the launch-chain guards (pyproject.toml [tool.mutmut]); not part of CI. SQLite, at low
 # priority on two workers: `make mutate MUTATE_CHILDREN=4` for more. `mutmut results` / `mutmut show NAME` after;

@@ -4,12 +4,16 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
+from config.pagination import CountWhenNeededPagination
 from flights import services as flight_services
+from flights.models import Flight
 from tests.conftest import PASSWORD
 from tests.flights.factories import FlightFactory, ItineraryFactory, SpaceportFactory, VehicleFactory
 from tests.querycounts import assert_flat_queries
@@ -192,7 +196,31 @@ def test_flight_filters_regime_spaceport_month():
 def test_flight_list_query_count_is_flat_with_seats():
     add = flight_adder(lambda flight: services.booking_hold(flight=flight, user=passenger_with_profile()))
     client = api()
-    assert_flat_queries(lambda: client.get("/api/v1/flights/?bookable=true"), add, expected=2)
+    # One query: a page that comes back short gives the count without a COUNT(*) (config/pagination.py).
+    assert_flat_queries(lambda: client.get("/api/v1/flights/?bookable=true"), add, expected=1)
+
+
+def test_flight_list_counts_rows_only_when_a_page_is_full(monkeypatch):
+    monkeypatch.setattr(CountWhenNeededPagination, "page_size", 2)
+    add = flight_adder()
+    add(3)
+    client = api()
+    with CaptureQueriesContext(connection) as first_page:
+        first = client.get("/api/v1/flights/?bookable=true").json()
+    assert (first["count"], len(first["results"]), first["previous"]) == (3, 2, None)
+    assert first["next"].endswith("page=2")
+    assert len(first_page.captured_queries) == 2  # a full page cannot tell whether more follow: counted
+    with CaptureQueriesContext(connection) as last_page:
+        last = client.get("/api/v1/flights/?bookable=true&page=2").json()
+    assert (last["count"], len(last["results"]), last["next"]) == (3, 1, None)
+    assert len(last_page.captured_queries) == 1
+    codes = [row["code"] for row in first["results"] + last["results"]]
+    assert codes == list(Flight.objects.order_by("launch_at").values_list("code", flat=True))
+    assert_error(client.get("/api/v1/flights/?bookable=true&page=3"), 404, "not_found")
+    assert_error(client.get("/api/v1/flights/?bookable=true&page=0"), 404, "not_found")
+    assert_error(client.get("/api/v1/flights/?bookable=true&page=two"), 404, "not_found")
+    assert client.get("/api/v1/flights/?bookable=true&page=last").json()["results"] == last["results"]
+    assert client.get("/api/v1/flights/?month=2001-01").json() == {"count": 0, "next": None, "previous": None, "results": []}
 
 
 # --- Holds -------------------------------------------------------------------------------------------------

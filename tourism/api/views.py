@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from accounts.api import TwoFactorAuthTokenSerializer
 from config.openapi import ErrorSerializer, error_responses
+from config.pagination import CountWhenNeededPagination
 from flights import roles
 from flights.api.views import FlightViewSet as FlightReadViewSet
 from flights.models import Flight
@@ -222,6 +223,7 @@ class FlightViewSet(FlightReadViewSet):
     serializer_class = s.FlightSeatsSerializer
     filterset_class = FlightFilter
     filterset_fields = None
+    pagination_class = CountWhenNeededPagination  # the seat counts are not compiled and run again to count pages
     throttle_scope: str | None = None  # set per action (ScopedRateThrottle)
 
     def get_queryset(self):
