@@ -81,7 +81,9 @@ def verify_signoff_chain(self) -> dict[str, int]:
                          f"{window:%Y-%m-%d %H:%M} UTC window):\n\n" + "\n".join(report.problems)
                          + "\n\nNo record with a void sign-off counts towards certification until this is resolved.",
                 )
-    result = {"problems": len(report.problems), "signoffs": report.signoffs_checked, "records": report.records_checked}
+    # `files`: the attachments re-read from the file store, so "no problems" also says how much was checked.
+    result = {"problems": len(report.problems), "signoffs": report.signoffs_checked, "records": report.records_checked,
+              "files": report.files_checked}
     if report.file_store_error:
         result["file_store_unreachable"] = 1
         # Retry soon for the files (not the schedule's six hours); a run that found tampering has said so already.
