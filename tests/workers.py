@@ -46,8 +46,9 @@ class LoggedProcess:
     def __init__(self, command: list[str], *, env: dict, log_path: Path, cwd: Path = ROOT):
         self.log_path = log_path
         self._log = log_path.open("w")
-        self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def log(self) -> str:
         self._log.flush()
@@ -91,10 +92,22 @@ class WorkerProcess(LoggedProcess):
     def __init__(self, env: dict, log_path: Path):
         super().__init__(
             [
-                sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
-                "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"pytest-{uuid.uuid4().hex[:8]}@%h",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"pytest-{uuid.uuid4().hex[:8]}@%h",
             ],
-            env=env, log_path=log_path,
+            env=env,
+            log_path=log_path,
         )
 
 
@@ -144,7 +157,12 @@ def app_broker_at(url: str):
     app.conf.broker_url = url
     app.conf.task_always_eager = False
     app.conf.broker_transport_options = {"socket_connect_timeout": 1, "socket_timeout": 5}
-    app.conf.task_publish_retry_policy = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+    app.conf.task_publish_retry_policy = {
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    }
     try:
         yield
     finally:

@@ -90,10 +90,17 @@ class Host:
         return self.processes["beat"]
 
     def start(self, shared_env: dict, logs: Path) -> None:
-        env = {**shared_env, "DJANGO_VAR_DIR": str(self.var_dir), "EMAIL_URL": f"file://{self.mail_dir}",
-               "WEB_BIND": f"127.0.0.1:{self.port}"}
-        commands = {"web": procfile_command("web", env), "worker": worker_command(env, name=self.name, queue=self.queue),
-                    "beat": procfile_command("beat", env)}
+        env = {
+            **shared_env,
+            "DJANGO_VAR_DIR": str(self.var_dir),
+            "EMAIL_URL": f"file://{self.mail_dir}",
+            "WEB_BIND": f"127.0.0.1:{self.port}",
+        }
+        commands = {
+            "web": procfile_command("web", env),
+            "worker": worker_command(env, name=self.name, queue=self.queue),
+            "beat": procfile_command("beat", env),
+        }
         for kind, command in commands.items():
             self.processes[kind] = LoggedProcess(command, env=env, log_path=logs / f"{kind}-{self.name}.log")
 
@@ -101,8 +108,15 @@ class Host:
         # As the TLS proxy in front of each host would: HTTPS said by X-Forwarded-Proto (DJANGO_SECURE_SSL_REDIRECT
         # stays on, as in production).
         headers = {"X-Forwarded-Proto": "https", **({"Authorization": f"Token {token}"} if token else {})}
-        return HTTP.request(method, f"http://127.0.0.1:{self.port}{path}", headers=headers, timeout=60,
-                            retries=False, redirect=False, **kwargs)
+        return HTTP.request(
+            method,
+            f"http://127.0.0.1:{self.port}{path}",
+            headers=headers,
+            timeout=60,
+            retries=False,
+            redirect=False,
+            **kwargs,
+        )
 
     def ready(self) -> bool:
         try:
@@ -114,8 +128,12 @@ class Host:
         # Django's file backend appends the messages sent in one second to one file: count Subject lines.
         if not self.mail_dir.exists():
             return []
-        return [line.removeprefix("Subject: ") for path in sorted(self.mail_dir.iterdir())
-                for line in path.read_text().splitlines() if line.startswith("Subject: ")]
+        return [
+            line.removeprefix("Subject: ")
+            for path in sorted(self.mail_dir.iterdir())
+            for line in path.read_text().splitlines()
+            if line.startswith("Subject: ")
+        ]
 
 
 @dataclass
@@ -155,8 +173,13 @@ class Cluster:
 
         from tests.s3 import ACCESS_KEY, SECRET_KEY
 
-        return boto3.client("s3", endpoint_url=self.moto.endpoint, aws_access_key_id=ACCESS_KEY,
-                            aws_secret_access_key=SECRET_KEY, region_name="us-east-1")
+        return boto3.client(
+            "s3",
+            endpoint_url=self.moto.endpoint,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            region_name="us-east-1",
+        )
 
     def stored_object(self, key: str) -> bytes:
         return self.s3().get_object(Bucket=self.bucket, Key=key)["Body"].read()
@@ -226,20 +249,33 @@ def multihost(transactional_db, moto_server, tmp_path):
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
     }
-    hosts = [Host(name, var_dir=tmp_path / f"host-{name}", mail_dir=tmp_path / f"mail-{name}", port=free_port())
-             for name in ("a", "b")]
+    hosts = [
+        Host(name, var_dir=tmp_path / f"host-{name}", mail_dir=tmp_path / f"mail-{name}", port=free_port())
+        for name in ("a", "b")
+    ]
     cluster = Cluster(hosts=hosts, bucket=bucket, moto=moto_server, redbeat_prefix=redbeat_prefix, logs_dir=tmp_path)
     try:
         for host in hosts:
             host.var_dir.mkdir()
             host.start(shared_env, tmp_path)
-        cluster.wait_for(lambda: all(host.ready() for host in hosts), "both web servers ready (/readyz 200)",
-                         timeout_s=START_TIMEOUT_S)
-        cluster.wait_for(lambda: all(f"{host.name}@" in host.processes["worker"].log() and " ready." in
-                                     host.processes["worker"].log() for host in hosts),
-                         "both workers ready", timeout_s=START_TIMEOUT_S)
-        cluster.wait_for(lambda: sum("beat: Acquired lock" in host.beat.log() for host in hosts) == 1,
-                         "one beat holding the lock", timeout_s=START_TIMEOUT_S)
+        cluster.wait_for(
+            lambda: all(host.ready() for host in hosts),
+            "both web servers ready (/readyz 200)",
+            timeout_s=START_TIMEOUT_S,
+        )
+        cluster.wait_for(
+            lambda: all(
+                f"{host.name}@" in host.processes["worker"].log() and " ready." in host.processes["worker"].log()
+                for host in hosts
+            ),
+            "both workers ready",
+            timeout_s=START_TIMEOUT_S,
+        )
+        cluster.wait_for(
+            lambda: sum("beat: Acquired lock" in host.beat.log() for host in hosts) == 1,
+            "one beat holding the lock",
+            timeout_s=START_TIMEOUT_S,
+        )
         yield cluster
     finally:
         # The beats first (nothing new is sent), then the workers finish what they hold, then the web servers.
@@ -298,11 +334,19 @@ def a_medical_document_uploaded_through_host_a_is_read_by_a_surgeon_through_host
     assert created.status == 201, created.data
     clearance_id = created.json()["id"]
     for section, answers in f.ANSWERS.items():
-        saved = a.request("PATCH", f"/api/v1/medical/clearances/{clearance_id}/questionnaire/", token=on_a,
-                          json={"section": section, "answers": answers})
+        saved = a.request(
+            "PATCH",
+            f"/api/v1/medical/clearances/{clearance_id}/questionnaire/",
+            token=on_a,
+            json={"section": section, "answers": answers},
+        )
         assert saved.status == 200, saved.data
-    uploaded = a.request("POST", f"/api/v1/medical/clearances/{clearance_id}/documents/", token=on_a,
-                         fields={"kind": "ecg", "file": ("ecg.pdf", f.PDF, "application/pdf")})
+    uploaded = a.request(
+        "POST",
+        f"/api/v1/medical/clearances/{clearance_id}/documents/",
+        token=on_a,
+        fields={"kind": "ecg", "file": ("ecg.pdf", f.PDF, "application/pdf")},
+    )
     assert uploaded.status == 201, uploaded.data
     document = uploaded.json()
     submitted = a.request("POST", f"/api/v1/medical/clearances/{clearance_id}/submit/", token=on_a, json={})
@@ -334,7 +378,9 @@ def holds_taken_through_both_hosts_at_once_never_oversell(multihost: Cluster) ->
     from tourism.models import Booking
 
     operations = make_user(get_user_model(), "mh-olive", roles.OPERATIONS, staff=True)
-    directors = [make_user(get_user_model(), name, roles.FLIGHT_DIRECTOR, staff=True) for name in ("mh-dana", "mh-drew")]
+    directors = [
+        make_user(get_user_model(), name, roles.FLIGHT_DIRECTOR, staff=True) for name in ("mh-dana", "mh-drew")
+    ]
     flight = bookable_flight(code="MH-101", vehicle=certified_vehicle(ops=operations, directors=directors))
     seats = flight.vehicle.model.passenger_seats
     tokens = [Token.objects.create(user=passenger_with_profile()).key for _ in range(2 * seats + 2)]
@@ -383,9 +429,14 @@ def a_countdown_milestone_swept_and_delivered_on_both_hosts_runs_once(multihost:
         # And its run delivered to both hosts at once, as after a redelivery: the second finds it done.
         runs = [run_milestone.apply_async(args=[milestone.pk], queue=host.queue) for host in multihost.hosts]
         assert [result.get(timeout=60) for result in runs] == ["done", "done"]
-    multihost.wait_for(lambda: not Notification.objects.filter(dedupe_key__startswith=f"milestone:{milestone.pk}:",
-                                                               sent_at__isnull=True).exists(),
-                       "the milestone's messages sent")
+    multihost.wait_for(
+        lambda: (
+            not Notification.objects.filter(
+                dedupe_key__startswith=f"milestone:{milestone.pk}:", sent_at__isnull=True
+            ).exists()
+        ),
+        "the milestone's messages sent",
+    )
 
     assert ReadinessReport.objects.filter(flight=flight).count() == 1
     messages = Notification.objects.filter(dedupe_key__startswith=f"milestone:{milestone.pk}:")
@@ -405,9 +456,17 @@ def the_integrity_check_on_the_host_without_the_file_raises_no_tamper_alarm(mult
     operations = user_for_hosts("mh-ops", roles.OPERATIONS, staff=True)
     director = make_user(get_user_model(), "mh-dir", roles.FLIGHT_DIRECTOR, staff=True)
     record = planned_record()
-    uploaded = a.request("POST", "/api/v1/verification/attachments/", token=api_token(a, operations),
-                         fields={"record": str(record.pk), "title": "Telemetry summary", "kind": "telemetry",
-                                 "file": ("telemetry.csv", b"t_s,alt_km\n0,0\n240,107.2\n", "text/csv")})
+    uploaded = a.request(
+        "POST",
+        "/api/v1/verification/attachments/",
+        token=api_token(a, operations),
+        fields={
+            "record": str(record.pk),
+            "title": "Telemetry summary",
+            "kind": "telemetry",
+            "file": ("telemetry.csv", b"t_s,alt_km\n0,0\n240,107.2\n", "text/csv"),
+        },
+    )
     assert uploaded.status == 201, uploaded.data
     attachment = Attachment.objects.get(pk=uploaded.json()["id"])
     assert multihost.stored_object(attachment.file.name) == b"t_s,alt_km\n0,0\n240,107.2\n"
@@ -461,7 +520,9 @@ def one_beat_schedules_and_the_other_takes_over_within_a_minute_when_it_dies(mul
 
 
 def every_host_kept_running_and_wrote_nothing_to_its_own_disk(multihost: Cluster) -> None:
-    dead = [label for label, process in multihost.processes() if not process.alive() and process not in multihost.killed]
+    dead = [
+        label for label, process in multihost.processes() if not process.alive() and process not in multihost.killed
+    ]
     assert dead == []
     assert multihost.local_files() == []
 
