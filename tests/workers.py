@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -37,38 +39,76 @@ def worker_env(transactional_db):
     return {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "PYTHONUNBUFFERED": "1"}
 
 
-class WorkerProcess:
-    """A `celery worker` process and its log file."""
+class LoggedProcess:
+    """A process this test started, its output in a log file. It leads a process group of its own, so that
+    killing it also kills the children it forked (a prefork worker's pool, gunicorn's workers)."""
 
-    def __init__(self, env: dict, log_path: Path):
+    def __init__(self, command: list[str], *, env: dict, log_path: Path, cwd: Path = ROOT):
         self.log_path = log_path
         self._log = log_path.open("w")
         self.process = subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
-                "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"pytest-{uuid.uuid4().hex[:8]}@%h",
-            ],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            command, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     def log(self) -> str:
         self._log.flush()
         return self.log_path.read_text()
 
-    def kill(self) -> None:
-        """SIGKILL: the worker dies mid-task without acknowledging or cleaning up anything."""
-        self.process.kill()
+    def alive(self) -> bool:
+        return not self._exited()
+
+    def _exited(self) -> bool:
+        """Whether it has exited, without reaping it: until `wait()` reaps it, its pid (the group's id) is still
+        its own, so signalling the group cannot reach a process that merely got the number later."""
+        if self.process.returncode is not None:
+            return True
+        return os.waitid(os.P_PID, self.process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+    def _kill_group_and_reap(self) -> None:
+        if self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)  # the group this process leads: its children only
         self.process.wait()
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
+    def kill(self) -> None:
+        """SIGKILL: the process dies mid-task without acknowledging or cleaning up anything (a host lost)."""
+        self._kill_group_and_reap()
+
+    def stop(self, timeout_s: float = 30) -> None:
+        """SIGTERM (a warm shutdown: running work finishes), SIGKILL after `timeout_s`; then whatever it left."""
+        if not self._exited():
             self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
+            deadline = time.monotonic() + timeout_s
+            while not self._exited() and time.monotonic() < deadline:
+                time.sleep(0.1)
+        self._kill_group_and_reap()
+        if not self._log.closed:
+            self._log.close()
+
+
+class WorkerProcess(LoggedProcess):
+    """A `celery worker` process and its log file."""
+
+    def __init__(self, env: dict, log_path: Path):
+        super().__init__(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"pytest-{uuid.uuid4().hex[:8]}@%h",
+            ],
+            env=env,
+            log_path=log_path,
+        )
 
 
 @pytest.fixture
@@ -117,7 +157,12 @@ def app_broker_at(url: str):
     app.conf.broker_url = url
     app.conf.task_always_eager = False
     app.conf.broker_transport_options = {"socket_connect_timeout": 1, "socket_timeout": 5}
-    app.conf.task_publish_retry_policy = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+    app.conf.task_publish_retry_policy = {
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    }
     try:
         yield
     finally:

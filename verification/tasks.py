@@ -26,8 +26,13 @@ ALARM_WINDOW_HOURS = 6
 
 
 def _directors():
-    return (get_user_model().objects.filter(groups__name=roles.FLIGHT_DIRECTOR, is_active=True)
-            .exclude(email="").distinct().order_by("pk"))
+    return (
+        get_user_model()
+        .objects.filter(groups__name=roles.FLIGHT_DIRECTOR, is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def _window_start(now: dt.datetime) -> dt.datetime:
@@ -39,7 +44,7 @@ FILE_STORE_RETRY_SECONDS = 10 * 60
 
 
 def _alert_operations_file_store_down(error: str) -> None:
-    """"File store unreachable" goes to operations (through the outbox), once per hour: not a tamper alarm."""
+    """ "File store unreachable" goes to operations (through the outbox), once per hour: not a tamper alarm."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -50,11 +55,14 @@ def _alert_operations_file_store_down(error: str) -> None:
     with transaction.atomic():
         for email in sorted({email for email in operators.values_list("email", flat=True) if email}):
             notification_queue(
-                dedupe_key=f"file-store-unreachable:{hour}:{email}", recipient=email,
+                dedupe_key=f"file-store-unreachable:{hour}:{email}",
+                recipient=email,
                 subject="File store unreachable: attachment files not verified",
-                body=("The periodic sign-off integrity check could not reach the file store, so it did not re-read the "
-                      f"verification attachments. It retries in {FILE_STORE_RETRY_SECONDS // 60} minutes. "
-                      f"This is not tampering: the store did not answer.\n\n{error}"),
+                body=(
+                    "The periodic sign-off integrity check could not reach the file store, so it did not re-read the "
+                    f"verification attachments. It retries in {FILE_STORE_RETRY_SECONDS // 60} minutes. "
+                    f"This is not tampering: the store did not answer.\n\n{error}"
+                ),
             )
 
 
@@ -78,15 +86,26 @@ def verify_signoff_chain(self) -> dict[str, int]:
                     recipient=director.email,
                     subject=f"Verification sign-offs: {len(report.problems)} integrity problem(s)",
                     body="`manage.py verify_signoffs` found (check of "
-                         f"{window:%Y-%m-%d %H:%M} UTC window):\n\n" + "\n".join(report.problems)
-                         + "\n\nNo record with a void sign-off counts towards certification until this is resolved.",
+                    f"{window:%Y-%m-%d %H:%M} UTC window):\n\n"
+                    + "\n".join(report.problems)
+                    + "\n\nNo record with a void sign-off counts towards certification until this is resolved.",
                 )
-    result = {"problems": len(report.problems), "signoffs": report.signoffs_checked, "records": report.records_checked}
+    # `files`: the attachments re-read from the file store, so "no problems" also says how much was checked.
+    result = {
+        "problems": len(report.problems),
+        "signoffs": report.signoffs_checked,
+        "records": report.records_checked,
+        "files": report.files_checked,
+    }
     if report.file_store_error:
         result["file_store_unreachable"] = 1
         # Retry soon for the files (not the schedule's six hours); a run that found tampering has said so already.
-        if not (report.problems or self.request.called_directly or self.request.is_eager
-                or self.request.retries >= self.max_retries):
+        if not (
+            report.problems
+            or self.request.called_directly
+            or self.request.is_eager
+            or self.request.retries >= self.max_retries
+        ):
             raise self.retry(countdown=FILE_STORE_RETRY_SECONDS)
     return result
 

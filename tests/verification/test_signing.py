@@ -308,7 +308,7 @@ def test_the_chain_head_is_published_daily_to_the_log_and_the_directors(certifie
 
 def test_an_integrity_alarm_goes_through_the_outbox_once_per_window(certified, mailoutbox):
     alarms = Notification.objects.filter(dedupe_key__startswith="verification-integrity:")
-    assert verify_signoff_chain.delay().get() == {"problems": 0, "signoffs": 3, "records": 2}
+    assert verify_signoff_chain.delay().get() == {"problems": 0, "signoffs": 3, "records": 2, "files": 0}
     assert not alarms.exists()
     SignOff.objects.filter(sequence=1).update(meaning="forged")
     assert verify_signoff_chain.delay().get()["problems"] == 2  # the sign-off, and its record's approval
