@@ -23,3 +23,6 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 proc_name = "flightops-web"
 preload_app = False  # each worker imports the app itself: `kill -HUP` reloads new code without dropping requests
+# No control socket (gunicorn 25+ opens one at $XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl): reloads are `kill -HUP`,
+# and two instances on one machine (an upgrade side by side, the multi-host test) would claim the same path.
+control_socket_disable = True

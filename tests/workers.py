@@ -45,6 +45,7 @@ class LoggedProcess:
 
     def __init__(self, command: list[str], *, env: dict, log_path: Path, cwd: Path = ROOT):
         self.log_path = log_path
+        self._terminated = False
         self._log = log_path.open("w")
         self.process = subprocess.Popen(
             command, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
@@ -74,13 +75,18 @@ class LoggedProcess:
         """SIGKILL: the process dies mid-task without acknowledging or cleaning up anything (a host lost)."""
         self._kill_group_and_reap()
 
-    def stop(self, timeout_s: float = 30) -> None:
-        """SIGTERM (a warm shutdown: running work finishes), SIGKILL after `timeout_s`; then whatever it left."""
-        if not self._exited():
+    def terminate(self) -> None:
+        """SIGTERM, once: a warm shutdown (running work finishes); `stop()` waits for it."""
+        if not self._terminated and not self._exited():
+            self._terminated = True
             self.process.terminate()
-            deadline = time.monotonic() + timeout_s
-            while not self._exited() and time.monotonic() < deadline:
-                time.sleep(0.1)
+
+    def stop(self, timeout_s: float = 30) -> None:
+        """SIGTERM, SIGKILL after `timeout_s`; then whatever it left of its process group."""
+        self.terminate()
+        deadline = time.monotonic() + timeout_s
+        while not self._exited() and time.monotonic() < deadline:
+            time.sleep(0.1)
         self._kill_group_and_reap()
         if not self._log.closed:
             self._log.close()

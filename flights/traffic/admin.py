@@ -10,10 +10,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from flights.exceptions import DomainError
 from flights.traffic import services
-from flights.traffic.models import ConjunctionDecision, ConjunctionEvent, ConjunctionUpdate, ProtectedObject
+from flights.traffic.models import (
+    ConjunctionDecision,
+    ConjunctionEvent,
+    ConjunctionUpdate,
+    ProtectedObject,
+    ScreeningRun,
+)
+from flights.traffic.screening import screening_run_request
 
 
 class NoDelete:
@@ -92,3 +101,41 @@ class ConjunctionEventAdmin(NoDelete, admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "form": form, "title": "Import a CDM",
                    "opts": self.model._meta}
         return render(request, "admin/traffic/upload_cdm.html", context)
+
+
+@admin.register(ScreeningRun)
+class ScreeningRunAdmin(NoDelete, admin.ModelAdmin):
+    """Our own on-orbit screening runs, with progress while one runs (like window computations)."""
+
+    list_display = ["requested_at", "status", "progress", "stage", "finished_at", "objects_screened",
+                    "approaches_found", "events_created"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ScreeningRun._meta.fields]
+    change_list_template = "admin/traffic/screeningrun/change_list.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Progress")
+    def progress(self, obj):
+        return format_html('<progress max="100" value="{}">{}%</progress> {}%', obj.progress_percent,
+                           obj.progress_percent, obj.progress_percent)
+
+    def get_urls(self):
+        return [path("screen-now/", self.admin_site.admin_view(require_POST(self.screen_now)),
+                     name="traffic_screening_now"), *super().get_urls()]
+
+    def screen_now(self, request):
+        if not request.user.has_perm("traffic.add_screeningrun"):
+            messages.error(request, "You may not start an on-orbit screening.")
+        else:
+            try:
+                run = screening_run_request()
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, f"On-orbit screening queued ({run}); its progress shows here.")
+        return redirect(reverse("admin:traffic_screeningrun_changelist"))

@@ -255,5 +255,10 @@ class ScreeningRun(models.Model):
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
+    @property
+    def unscreened(self) -> list[dict]:
+        """The protected objects this run could not screen, each with its reason."""
+        return [entry for entry in self.results if entry.get("status") != "screened"]
+
     def result_for(self, designator: str) -> dict | None:
         return next((entry for entry in self.results if entry.get("designator") == designator), None)

@@ -112,9 +112,9 @@ def _progress(run: ScreeningRun, percent: int, stage: str) -> None:
     )
 
 
-def _fail(run: ScreeningRun, message: str, **fields) -> ScreeningRun:
+def _fail(run: ScreeningRun, message: str, *, finished_at: dt.datetime, **fields) -> ScreeningRun:
     ScreeningRun.objects.filter(pk=run.pk).update(
-        status=ScreeningRun.Status.FAILED, error=message, stage="Failed", finished_at=timezone.now(), **fields
+        status=ScreeningRun.Status.FAILED, error=message, stage="Failed", finished_at=finished_at, **fields
     )
     logger.error("On-orbit screening run %s failed: %s", run.pk, message)
     run.refresh_from_db()
@@ -149,7 +149,7 @@ def screening_run_execute(*, run_id: int, now: dt.datetime | None = None) -> Scr
     catalog = catalog_status(now=now)
     catalog_fields = {"catalog_imported_at": catalog.imported_at, "catalog_size": catalog.size}
     if catalog.problem:
-        return _fail(run, catalog.problem, **catalog_fields)
+        return _fail(run, catalog.problem, finished_at=now + (timezone.now() - started), **catalog_fields)
     protected = protected_objects_in_orbit()
     results, totals = [], {"approaches_found": 0, "events_created": 0, "events_updated": 0}
     for index, item in enumerate(protected):
@@ -187,7 +187,7 @@ def screening_run_execute(*, run_id: int, now: dt.datetime | None = None) -> Scr
         status=ScreeningRun.Status.DONE,
         progress_percent=100,
         stage=stage[:200],
-        finished_at=timezone.now(),
+        finished_at=now + (timezone.now() - started),  # on the run's clock (`now` may be injected)
         heartbeat_at=timezone.now(),
         objects_screened=screened,
         results=results,

@@ -42,7 +42,8 @@ def board(request):
          services.decision_needed(e, list(e.decisions.all()))}
         for e in events
     ]
-    return render(request, "traffic/board.html", {"rows": rows, "upload_form": CdmUploadForm(), "now": now})
+    return render(request, "traffic/board.html", {"rows": rows, "upload_form": CdmUploadForm(), "now": now,
+                                                  "screening": selectors.latest_screening()})
 
 
 @login_required

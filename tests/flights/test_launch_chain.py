@@ -11,8 +11,18 @@ import datetime as dt
 import pytest
 
 from flights import poll, services
-from flights.exceptions import DomainError
-from flights.models import Flight, GoNoGoPoll, LaunchWindow, Verdict, WeatherReport, WindowClosure
+from flights.exceptions import DomainError, NotAllowed
+from flights.models import (
+    Flight,
+    GoNoGoPoll,
+    LaunchWindow,
+    PollVote,
+    Position,
+    PositionAssignment,
+    Verdict,
+    WeatherReport,
+    WindowClosure,
+)
 from tests.flights.conftest import LAUNCH, NOW
 
 pytestmark = [pytest.mark.django_db]
@@ -61,8 +71,17 @@ def test_liftoff_recorded_at_a_second_inside_a_closure_is_refused(guards, launch
     assert launch_day.status == Flight.Status.SCHEDULED and launch_day.launched_at is None
     assert the_poll.status == GoNoGoPoll.Status.OPEN  # nothing half-done: the director may declare again
     clear = LAUNCH + dt.timedelta(minutes=4, seconds=1)
-    flight = poll.poll_declare_launch(poll=the_poll, by=director, at=clear, now=clear)
+    handled = clear + dt.timedelta(seconds=2)  # the request is handled two seconds after the click
+    flight = poll.poll_declare_launch(poll=the_poll, by=director, at=clear, now=handled)
     assert flight.status == Flight.Status.LAUNCHED and flight.launched_at == clear
+    # The record: GO at the time it was declared, ready then liftoff, both by the director.
+    the_poll.refresh_from_db()
+    assert (the_poll.status, the_poll.closed_at) == (GoNoGoPoll.Status.GO, handled)
+    changes = list(flight.status_changes.order_by("pk").values_list("to_status", "reason", "changed_by", "changed_at"))
+    assert changes[-2:] == [(Flight.Status.READY, "All positions GO", director.pk, handled),
+                            (Flight.Status.LAUNCHED, "Liftoff", director.pk, handled)]
+    report = flight.readiness_reports.order_by("created_at").last()
+    assert (report.trigger, report.created_at, report.all_go) == (f"GO declared by {director.get_username()}", handled, True)
 
 
 @BOTH_SWITCH_STATES
@@ -81,6 +100,63 @@ def test_liftoff_with_closures_no_longer_current_is_refused(guards, launch_day, 
     LaunchWindow.objects.filter(pk=window.pk).update(closures_computed_at=window.opens_at - dt.timedelta(hours=13))
     with pytest.raises(poll.PollRefused, match="closures are not current"):
         poll.poll_declare_launch(poll=the_poll, by=director, at=LAUNCH, now=LAUNCH)
+
+
+@BOTH_SWITCH_STATES
+def test_a_poll_for_an_earlier_launch_time_cannot_declare_go(guards, launch_day, director, crew_of_positions):
+    the_poll = all_go_poll(launch_day, director, crew_of_positions, at=LAUNCH)
+    moved = LAUNCH + dt.timedelta(minutes=20)
+    Flight.objects.filter(pk=launch_day.pk).update(launch_at=moved)
+    with pytest.raises(poll.PollRefused) as refused:
+        poll.poll_declare_launch(poll=the_poll, by=director, at=moved, now=moved)
+    assert refused.value.message == (
+        "This poll was for the attempt at 2030-06-12 15:00:00 UTC; flight NS-70 is now planned for "
+        "2030-06-12 15:20:00 UTC. Open a new poll."
+    )
+    assert refused.value.code == "launch_refused"
+    launch_day.refresh_from_db()
+    assert launch_day.status == Flight.Status.SCHEDULED
+
+
+def test_the_poll_refuses_with_every_reason_an_unheld_position_among_them(launch_day, director, crew_of_positions):
+    the_poll = all_go_poll(launch_day, director, crew_of_positions, at=LAUNCH)
+    PositionAssignment.objects.filter(flight=launch_day, position=Position.RANGE).delete()
+    PollVote.objects.filter(poll=the_poll, position=Position.WEATHER).delete()
+    with pytest.raises(poll.PollRefused) as refused:
+        poll.poll_declare_launch(poll=the_poll, by=director, at=LAUNCH, now=LAUNCH)
+    assert refused.value.message == (
+        "Launch refused. Flight Director: No one holds: Range. Range: no one holds the position. "
+        "Weather: has not answered."
+    )
+
+
+def test_only_a_flight_director_declares_go_any_flight_director(
+    launch_day, director, other_director, crew_of_positions
+):
+    the_poll = all_go_poll(launch_day, director, crew_of_positions, at=LAUNCH)
+    with pytest.raises(NotAllowed, match=r"^Only the flight director declares GO for launch\.$"):
+        poll.poll_declare_launch(poll=the_poll, by=crew_of_positions["range"], at=LAUNCH, now=LAUNCH)
+    # Another flight director (not the one assigned to this flight) may declare it.
+    flight = poll.poll_declare_launch(poll=the_poll, by=other_director, at=LAUNCH, now=LAUNCH)
+    assert flight.status == Flight.Status.LAUNCHED
+    with pytest.raises(DomainError, match=r"^Cannot declare GO on Go/No-Go poll NS-70 poll .*: it is go for launch\."):
+        poll.poll_declare_launch(poll=the_poll, by=director, at=LAUNCH, now=LAUNCH)
+
+
+def test_the_board_shows_a_position_go_only_when_its_answer_and_its_checks_are_go(
+    launch_day, director, crew_of_positions
+):
+    the_poll = all_go_poll(launch_day, director, crew_of_positions, at=LAUNCH)
+    poll.poll_vote(poll=the_poll, position="range", vote=Verdict.NO_GO, comment="Boat in the box",
+                   by=crew_of_positions["range"], now=NOW)
+    WeatherReport.objects.all().delete()  # the weather check has nothing to go on: NO-GO
+    board = {row["position"]: row for row in poll.poll_board(the_poll, now=LAUNCH - dt.timedelta(minutes=30))}
+    assert set(board) == set(Position.values)
+    assert (board["range"]["automated_go"], board["range"]["go"]) == (True, False)
+    assert (board["weather"]["automated_go"], board["weather"]["go"]) == (False, False)
+    assert board["weather"]["vote"].vote == Verdict.GO and board["weather"]["holder"] == crew_of_positions["weather"]
+    assert (board["vehicle"]["automated_go"], board["vehicle"]["go"]) == (True, True)
+    assert board["vehicle"]["label"] == Position.VEHICLE.label
 
 
 # --- The registry guards on flight_launch (kept on) -----------------------------------------------------

@@ -254,6 +254,7 @@ def multihost(transactional_db, moto_server, tmp_path):
         for name in ("a", "b")
     ]
     cluster = Cluster(hosts=hosts, bucket=bucket, moto=moto_server, redbeat_prefix=redbeat_prefix, logs_dir=tmp_path)
+    started = time.monotonic()
     try:
         for host in hosts:
             host.var_dir.mkdir()
@@ -276,15 +277,21 @@ def multihost(transactional_db, moto_server, tmp_path):
             "one beat holding the lock",
             timeout_s=START_TIMEOUT_S,
         )
+        print(f"two hosts started in {time.monotonic() - started:.1f} s")
         yield cluster
     finally:
-        # The beats first (nothing new is sent), then the workers finish what they hold, then the web servers.
-        for kind, timeout_s in (("beat", 10), ("worker", 30), ("web", 10)):
-            for host in hosts:
-                if kind in host.processes:
-                    host.processes[kind].stop(timeout_s=timeout_s)
+        stopping = time.monotonic()
+        HTTP.clear()  # this process's kept-alive connections to the web servers
+        # The beats first (nothing new is sent), then the workers (finishing what they hold) and the web servers.
+        for kinds, timeout_s in ((("beat",), 10), (("worker", "web"), 30)):
+            stopping_now = [process for host in hosts for kind, process in host.processes.items() if kind in kinds]
+            for process in stopping_now:
+                process.terminate()
+            for process in stopping_now:
+                process.stop(timeout_s=timeout_s)
         purge_queues(["celery", *(host.queue for host in hosts)])
         delete_redis_keys(os.environ["REDIS_URL"], redbeat_prefix)
+        print(f"two hosts stopped in {time.monotonic() - stopping:.1f} s")
 
 
 @contextlib.contextmanager
@@ -502,7 +509,7 @@ def one_beat_schedules_and_the_other_takes_over_within_a_minute_when_it_dies(mul
     scheduling.conf.update(redbeat_redis_url=redis_url, redbeat_key_prefix=multihost.redbeat_prefix)
     RedBeatSchedulerEntry(PROBE, "flights.fleet_status_report", schedule(run_every=1), app=scheduling).save()
     added = time.monotonic()
-    multihost.wait_for(lambda: beat_sends(holder.beat, PROBE) >= 5, "the lock holder sending the probe five times")
+    multihost.wait_for(lambda: beat_sends(holder.beat, PROBE) >= 4, "the lock holder sending the probe four times")
     assert beat_sends(holder.beat, PROBE) <= time.monotonic() - added + 1  # once a second, not twice
     assert beat_sends(waiter.beat) == 0 and "Acquired lock" not in waiter.beat.log()  # the other sends nothing
 
@@ -514,7 +521,7 @@ def one_beat_schedules_and_the_other_takes_over_within_a_minute_when_it_dies(mul
     assert handover_s < 60
     # It waited for the lock to lapse: a beat that ignored the lock would have been scheduling all along.
     assert handover_s >= BEAT_LOCK_TIMEOUT_S - BEAT_MAX_LOOP_S - 1
-    multihost.wait_for(lambda: beat_sends(waiter.beat, PROBE) >= 3, "the second beat sending the probe again")
+    multihost.wait_for(lambda: beat_sends(waiter.beat, PROBE) >= 2, "the second beat sending the probe again")
     sent = beat_sends(holder.beat, PROBE) + beat_sends(waiter.beat, PROBE)
     assert sent <= time.monotonic() - added + 2  # one schedule throughout: at most once a second, either beat
 

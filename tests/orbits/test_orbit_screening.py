@@ -25,9 +25,12 @@ def iss():
     return stations()[25544]
 
 
-def planted(offset_radial_km: float, norad_id: int, name: str, angle_deg: float = 60.0, at=T0, speed_factor=1.0):
-    """An object through ISS's position at `at` plus a radial offset, crossing its plane at `angle_deg`."""
-    satrec = iss().satrec()
+def planted(
+    offset_radial_km: float, norad_id: int, name: str, angle_deg: float = 60.0, at=T0, speed_factor=1.0, base=None
+):
+    """An object through ISS's (or `base`'s) position at `at` plus a radial offset, crossing its plane at
+    `angle_deg`."""
+    satrec = (base or iss()).satrec()
     jd, fraction = julian_date(at)
     _, r, v = satrec.sgp4(jd, fraction)
     r, v = np.array(r), np.array(v)

@@ -133,3 +133,24 @@ def test_bookings_are_the_medical_apps_source_of_upcoming_flights(flight, operat
     cancelled = reserved_booking(other, user=booking.user)
     services.booking_cancel(booking=cancelled, by=operations, reason="Changed plans")
     assert passenger_flights.upcoming([booking.user_id], now=timezone.now()) == {booking.user_id: [flight]}
+
+
+def test_the_cabin_mass_gate_weighs_this_flights_manifest_only(operations):
+    """Each manifested passenger's cabin-mass gate adds the others manifested on the same flight: not those
+    only reserved on it, nor those manifested on another flight."""
+    vehicle = VehicleFactory(model__cabin_mass_budget_kg=Decimal("180"), model__passenger_seats=3)
+    flight = bookable_flight(vehicle=vehicle)
+    first = manifested(flight, operations, mass_kg=Decimal("85"))
+    second = manifested(flight, operations, mass_kg=Decimal("90"))
+    reserved_booking(flight, user=passenger_with_profile(mass_kg=Decimal("100")))  # reserved, not manifested
+    manifested(bookable_flight(vehicle=VehicleFactory(model=vehicle.model)), operations, mass_kg=Decimal("100"))
+
+    def cabin_gates():
+        loaded = Flight.objects.select_related("vehicle__model", "spaceport").get(pk=flight.pk)  # as readiness loads it
+        findings = by_key(readiness.manifest_gates_hold(loaded, now=timezone.now()))
+        return {b.pk: findings.get(f"manifest.booking.{b.pk}.cabin_mass_within_budget") for b in (first, second)}
+
+    assert cabin_gates() == {first.pk: None, second.pk: None}  # 175 kg of 180: every gate holds
+    type(vehicle.model).objects.filter(pk=vehicle.model.pk).update(cabin_mass_budget_kg=Decimal("170"))
+    gates = cabin_gates()
+    assert all(f is not None and f.verdict == Verdict.NO_GO for f in gates.values()), gates

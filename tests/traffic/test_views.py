@@ -9,11 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from flights.traffic.models import ConjunctionDecision, ConjunctionEvent, ConjunctionUpdate
+from flights.traffic.models import ConjunctionDecision, ConjunctionEvent, ConjunctionUpdate, ScreeningRun
 from tests.conftest import PASSWORD
 from tests.orbits.data import requires_data
 from tests.querycounts import assert_flat_queries
-from tests.traffic.conftest import CDM_DIR, TERRA, cdm_text
+from tests.traffic.conftest import CDM_DIR, TERRA, cdm_text, screened_on_orbit
 from tests.traffic.factories import make_event
 from tests.twofactor import log_in
 
@@ -45,7 +45,7 @@ def test_board_query_count_is_flat(client, protected, operations):
         for _ in range(n):
             make_event(protected, other=str(70000 + ConjunctionEvent.objects.count()))
 
-    assert_flat_queries(lambda: client.get(BOARD), add, expected=6)
+    assert_flat_queries(lambda: client.get(BOARD), add, expected=7)
 
 
 def test_event_page_draws_the_pc_trend_and_the_encounter_plane(client, protected, director):
@@ -107,3 +107,38 @@ def test_import_command_is_all_or_nothing(protected, tmp_path):
     out = io.StringIO()
     call_command("import_cdm", str(CDM_DIR / TERRA), stdout=out)
     assert "new event" in out.getvalue() and ConjunctionEvent.objects.count() == 1
+
+
+def test_board_shows_the_last_on_orbit_screening_or_its_progress(client, protected, operations):
+    log_in(client, operations)
+    ScreeningRun.objects.all().delete()
+    assert "on-orbit screening has not run yet" in client.get(BOARD).content.decode()
+    run = screened_on_orbit(protected, at=dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC))
+    ScreeningRun.objects.filter(pk=run.pk).update(objects_screened=1, approaches_found=2, events_created=1)
+    page = client.get(BOARD).content.decode()
+    assert ("Last on-orbit screening: 2026-12-03 08:00 UTC, 1 protected object screened 7 days ahead, "
+            "2 approaches inside the volume (1 new event).") in " ".join(page.split())
+    ScreeningRun.objects.create(status="running", progress_percent=40, stage="Screening ISS (1 of 2)")
+    page = client.get(BOARD).content.decode()
+    assert "On-orbit screening running:" in page and "40%" in page and "Screening ISS (1 of 2)" in page
+    ScreeningRun.objects.filter(status="running").update(
+        status="failed", finished_at=dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC), error="The catalog is empty."
+    )
+    page = client.get(BOARD).content.decode()
+    assert "Last on-orbit screening failed" in page and "The catalog is empty." in page
+
+
+def test_admin_lists_screening_runs_with_progress_and_screens_now(client, protected, operations):
+    from flights.roles import ensure_roles
+
+    ensure_roles()
+    log_in(client, operations)
+    ScreeningRun.objects.create(status="running", progress_percent=40, stage="Screening ISS")
+    page = client.get("/admin/traffic/screeningrun/").content.decode()
+    assert '<progress max="100" value="40">' in page and "Screen now" in page
+    response = client.post("/admin/traffic/screeningrun/screen-now/", follow=True)
+    assert "already running (40%)" in response.content.decode()
+    ScreeningRun.objects.update(status="done", finished_at=dt.datetime.now(dt.UTC))
+    response = client.post("/admin/traffic/screeningrun/screen-now/", follow=True)
+    assert "On-orbit screening queued" in response.content.decode()
+    assert ScreeningRun.objects.count() == 3
