@@ -8,7 +8,7 @@ import datetime as dt
 from flights.catalog import catalog_status
 from flights.launch_windows import flight_window_status
 from flights.models import Flight, Position, PositionAssignment, Vehicle, WeatherReport
-from flights.readiness.framework import check, go, no_go, waivable
+from flights.readiness.framework import LAUNCH, RETURN, check, go, no_go, waivable
 from flights.selectors import vehicle_maintenance_status
 
 # Launch-commit criteria of DOMAIN.md (Falcon 9 / Shuttle heritage); wind limits are the vehicle model's.
@@ -172,7 +172,7 @@ def crew_currency(flight: Flight, *, now):
     return findings or [go("crew.current", Position.FLIGHT_DIRECTOR, f"All {len(crew)} crew are current.")]
 
 
-@check("positions")
+@check("positions", phases=(LAUNCH, RETURN))  # the people who vote and hear of NO-GO, in orbit too
 def positions_assigned(flight: Flight, *, now):
     held = set(PositionAssignment.objects.filter(flight=flight).values_list("position", flat=True))
     missing = [Position(p).label for p in Position.values if p not in held]
