@@ -633,3 +633,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "ConjunctionDecisionKindEnum": "flights.traffic.models.ConjunctionDecision.Kind",
 })
 TRAFFIC_ORIGINATOR = os.environ.get("TRAFFIC_ORIGINATOR", "SPACELINE")
+# Events close this many minutes after their TCA (a last message may still come), by a beat sweep.
+TRAFFIC_CLOSE_AFTER_TCA_MINUTES = float(os.environ.get("TRAFFIC_CLOSE_AFTER_TCA_MINUTES", "30"))
+CELERY_BEAT_SCHEDULE["traffic-close-passed-events"] = {"task": "traffic.close_passed_events", "schedule": 5 * 60}

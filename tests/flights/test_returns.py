@@ -20,8 +20,13 @@ LANDING = LIFTOFF + dt.timedelta(days=10)
 
 def orbital_flight(director, code="AX-20", **itinerary):
     vehicle = VehicleFactory(model__regime="orbital", model__name=f"Crew capsule {code}")
-    flight = scheduled_flight(code=code, vehicle=vehicle, itinerary=OrbitalItineraryFactory(**itinerary),
-                              launch_at=LIFTOFF, flight_director=director)
+    flight = scheduled_flight(
+        code=code,
+        vehicle=vehicle,
+        itinerary=OrbitalItineraryFactory(**itinerary),
+        launch_at=LIFTOFF,
+        flight_director=director,
+    )
     return flight
 
 
@@ -64,8 +69,9 @@ def test_a_free_flyer_has_no_undocking_and_a_suborbital_hop_no_return(director, 
     assert hop.landing_planned_at is None and not steps(hop)
 
 
-def test_the_sweep_claims_due_return_steps_while_in_flight_and_none_after_landing(in_flight, operations,
-                                                                                  django_capture_on_commit_callbacks):
+def test_the_sweep_claims_due_return_steps_while_in_flight_and_none_after_landing(
+    in_flight, operations, django_capture_on_commit_callbacks
+):
     undocking = steps(in_flight)["undocking"]
     assert countdown.countdown_sweep(now=undocking.due_at - dt.timedelta(seconds=1)) == []
     with django_capture_on_commit_callbacks(execute=True):  # the eager task runs the claimed step
@@ -73,15 +79,20 @@ def test_the_sweep_claims_due_return_steps_while_in_flight_and_none_after_landin
     undocking.refresh_from_db()
     assert undocking.status == "done" and undocking.report is not None
     assert countdown.countdown_sweep(now=undocking.due_at + dt.timedelta(minutes=1)) == []  # twice: nothing
-    services.flight_land(flight=in_flight, by=operations, at=LANDING - dt.timedelta(hours=2),
-                         now=LANDING - dt.timedelta(hours=2))
+    services.flight_land(
+        flight=in_flight, by=operations, at=LANDING - dt.timedelta(hours=2), now=LANDING - dt.timedelta(hours=2)
+    )
     assert {m.key: m.status for m in steps(in_flight).values()} == {
-        "undocking": "done", "deorbit-burn": "skipped", "landing": "skipped"}
+        "undocking": "done",
+        "deorbit-burn": "skipped",
+        "landing": "skipped",
+    }
     assert countdown.countdown_sweep(now=LANDING + dt.timedelta(hours=1)) == []
 
 
-def test_a_return_step_runs_the_return_checks_and_tells_each_no_go_position(in_flight, crew_of_positions,
-                                                                             django_capture_on_commit_callbacks):
+def test_a_return_step_runs_the_return_checks_and_tells_each_no_go_position(
+    in_flight, crew_of_positions, django_capture_on_commit_callbacks
+):
     burn = steps(in_flight)["deorbit-burn"]
     with django_capture_on_commit_callbacks(execute=True):
         countdown.milestone_run(milestone_id=burn.pk, now=burn.due_at)
@@ -91,7 +102,12 @@ def test_a_return_step_runs_the_return_checks_and_tells_each_no_go_position(in_f
     findings = readiness.findings_of(report)
     keys = {f.key for f in findings}
     # The return is judged, not the launch: no launch window, pad weather or range hours.
-    assert "positions.assigned" in keys and not keys & {"range.window", "weather.brief", "range.hours", "vehicle.status"}
+    assert "positions.assigned" in keys and not keys & {
+        "range.window",
+        "weather.brief",
+        "range.hours",
+        "vehicle.status",
+    }
     # Fail closed: no catalog number registered for the vehicle in orbit, so its conjunctions are not assessed.
     [traffic] = [f for f in findings if f.position == Position.TRAFFIC]
     assert traffic.verdict == "no_go" and "no catalog number" in traffic.message
@@ -100,13 +116,19 @@ def test_a_return_step_runs_the_return_checks_and_tells_each_no_go_position(in_f
     assert f"landing {LANDING:%Y-%m-%d %H:%M} UTC" in mail.body
 
 
-def test_extending_the_stay_moves_the_return_and_runs_again_what_is_still_ahead(in_flight, operations,
-                                                                                crew_of_positions):
+def test_extending_the_stay_moves_the_return_and_runs_again_what_is_still_ahead(
+    in_flight, operations, crew_of_positions
+):
     undocking = steps(in_flight)["undocking"]
     countdown.milestone_run(milestone_id=undocking.pk, now=undocking.due_at)
     later = LANDING + dt.timedelta(days=2)
-    flight = returns.flight_return_replan(flight=in_flight, landing_at=later, by=operations,
-                                          reason="Splashdown weather off Florida", now=undocking.due_at + dt.timedelta(hours=1))
+    flight = returns.flight_return_replan(
+        flight=in_flight,
+        landing_at=later,
+        by=operations,
+        reason="Splashdown weather off Florida",
+        now=undocking.due_at + dt.timedelta(hours=1),
+    )
     assert flight.landing_planned_at == later
     plan = steps(flight)
     assert plan["undocking"].due_at == later - dt.timedelta(hours=12) and plan["undocking"].status == "pending"
@@ -136,8 +158,10 @@ def test_moving_the_return_refuses_with_reasons(in_flight, director, operations)
     with pytest.raises(InvalidInput, match="already plans to land at"):
         replan(landing_at=LANDING)
     waiting = orbital_flight(director, code="AX-21")
-    with pytest.raises(InvalidTransition, match="AX-21: it is scheduled; only an orbital flight in flight .* "
-                                                "Reschedule its launch instead"):
+    with pytest.raises(
+        InvalidTransition,
+        match="AX-21: it is scheduled; only an orbital flight in flight .* Reschedule its launch instead",
+    ):
         replan(flight=waiting)
     assert not FlightReturnChange.objects.exists() and steps(in_flight)["landing"].due_at == LANDING
 
@@ -152,8 +176,13 @@ def test_operations_move_the_return_in_admin(client, in_flight, operations):
     url = reverse("admin:flights_flight_changelist")
     page = client.post(url, {"action": "move_return", "_selected_action": [in_flight.pk]}).content.decode()
     assert "Move the return of flight AX-20" in page and "Deorbit burn" in page
-    form = {"action": "move_return", "_selected_action": [in_flight.pk], "apply": "1", "reason": "",
-            "landing_at": "2030-03-13T09:30:00"}
+    form = {
+        "action": "move_return",
+        "_selected_action": [in_flight.pk],
+        "apply": "1",
+        "reason": "",
+        "landing_at": "2030-03-13T09:30:00",
+    }
     page = client.post(url, form).content.decode()
     assert "This field is required" in page and not FlightReturnChange.objects.exists()
     # The real clock is years before 2030: the new time is ahead and inside 210 days of liftoff.

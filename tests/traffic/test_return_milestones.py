@@ -36,12 +36,23 @@ def returning(director, operations):
 
 def flight_in_orbit(director, operations, *, stay):
     vehicle = VehicleFactory(model__regime=Regime.ORBITAL, model__name="Crew capsule", model__passenger_seats=4)
-    flight = FlightFactory(code="ORB-2", itinerary=OrbitalItineraryFactory(duration=stay), vehicle=vehicle,
-                           flight_director=director, launch_at=LIFTOFF, status=Flight.Status.READY)
+    flight = FlightFactory(
+        code="ORB-2",
+        itinerary=OrbitalItineraryFactory(duration=stay),
+        vehicle=vehicle,
+        flight_director=director,
+        launch_at=LIFTOFF,
+        status=Flight.Status.READY,
+    )
     PositionAssignment.objects.create(flight=flight, position=Position.TRAFFIC, person=operations)
     flight = services.flight_launch(flight=flight, by=operations, at=LIFTOFF, now=LIFTOFF)
-    ProtectedObject.objects.create(flight=flight, kind=ProtectedObject.Kind.VEHICLE, designator="25994",
-                                   name="Capsule ORB-2", created_at=timezone.now())
+    ProtectedObject.objects.create(
+        flight=flight,
+        kind=ProtectedObject.Kind.VEHICLE,
+        designator="25994",
+        name="Capsule ORB-2",
+        created_at=timezone.now(),
+    )
     return flight
 
 
@@ -56,8 +67,9 @@ def run(flight, key):
 
 
 def red_event(message_id="RET-R1"):
-    return traffic.cdm_import(text=cdm_text(message_id=message_id), hbr_m=RED_HBR,
-                              now=TERRA_TCA - dt.timedelta(days=1)).event
+    return traffic.cdm_import(
+        text=cdm_text(message_id=message_id), hbr_m=RED_HBR, now=TERRA_TCA - dt.timedelta(days=1)
+    ).event
 
 
 def test_the_return_steps_fall_around_the_tca(returning):
@@ -75,7 +87,9 @@ def test_red_holds_each_step_before_tca_a_monitor_decision_does_not_clear_it_and
     [finding] = run(returning, "undocking")
     assert finding.verdict == Verdict.NO_GO and "no decision is recorded" in finding.message
     assert "RED conjunction Capsule ORB-2" in finding.message
-    mail = Notification.objects.get(recipient=operations.email, subject="ORB-2 Undocking: Traffic (collision avoidance) is NO-GO")
+    mail = Notification.objects.get(
+        recipient=operations.email, subject="ORB-2 Undocking: Traffic (collision avoidance) is NO-GO"
+    )
     assert "a red event needs a debris avoidance manoeuvre or shelter in place" in mail.body
     decide(event, director, password, kind="monitor", now=step(returning, "undocking").due_at + dt.timedelta(hours=1))
     [finding] = run(returning, "deorbit-burn")
@@ -96,15 +110,21 @@ def test_a_manoeuvre_or_shelter_decision_makes_the_next_step_go(returning, direc
 def test_yellow_is_waivable_and_the_decision_is_the_waiver_when_the_moved_return_runs_again(
     returning, director, operations, password
 ):
-    event = traffic.cdm_import(text=cdm_text(message_id="RET-Y1"), hbr_m=YELLOW_HBR,
-                               now=TERRA_TCA - dt.timedelta(days=1)).event
+    event = traffic.cdm_import(
+        text=cdm_text(message_id="RET-Y1"), hbr_m=YELLOW_HBR, now=TERRA_TCA - dt.timedelta(days=1)
+    ).event
     [finding] = run(returning, "undocking")
     assert finding.verdict == Verdict.WAIVABLE and "the flight director's decision is needed" in finding.message
     decided_at = step(returning, "undocking").due_at + dt.timedelta(minutes=10)
     decide(event, director, password, kind="monitor", now=decided_at)
     # The stay is extended by an hour: the undocking, still ahead at the new time, runs again.
-    returns.flight_return_replan(flight=returning, landing_at=returning.landing_planned_at + dt.timedelta(hours=1),
-                                 by=operations, reason="Recovery ship repositioning", now=decided_at)
+    returns.flight_return_replan(
+        flight=returning,
+        landing_at=returning.landing_planned_at + dt.timedelta(hours=1),
+        by=operations,
+        reason="Recovery ship repositioning",
+        now=decided_at,
+    )
     assert step(returning, "undocking").status == "pending"
     [finding] = run(returning, "undocking")
     assert finding.verdict == Verdict.GO
