@@ -1,5 +1,6 @@
 """The flights app's readiness checks: vehicle, maintenance, range, windows and closures, weather, crew,
-positions. Each returns findings; nothing here changes a record."""
+positions. Each returns findings; nothing here changes a record. All judge the launch; the positions check
+judges an orbital flight's return too (the people who vote and hear of a NO-GO are needed in orbit)."""
 
 from __future__ import annotations
 
