@@ -644,3 +644,6 @@ TRAFFIC_SCREENING_MAX_AGE_HOURS = float(
     os.environ.get("TRAFFIC_SCREENING_MAX_AGE_HOURS", str(2 * TRAFFIC_SCREENING_INTERVAL_HOURS))
 )
 CELERY_BEAT_SCHEDULE["traffic-orbit-screening"] = {"task": "traffic.orbit_screening_sweep", "schedule": 60}
+# Events close this many minutes after their TCA (a last message may still come), by a beat sweep.
+TRAFFIC_CLOSE_AFTER_TCA_MINUTES = float(os.environ.get("TRAFFIC_CLOSE_AFTER_TCA_MINUTES", "30"))
+CELERY_BEAT_SCHEDULE["traffic-close-passed-events"] = {"task": "traffic.close_passed_events", "schedule": 5 * 60}

@@ -4,11 +4,11 @@ from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from flights import rescheduling, roles, selectors, services
+from flights import rescheduling, returns, roles, selectors, services
 from flights.admin_base import ReadOnlyAdmin, ReadOnlyInline, ReasonActionForm, RecordAdmin, service_action
 from flights.exceptions import DomainError
 from flights.formats import moment_text
-from flights.forms import RescheduleForm
+from flights.forms import RescheduleForm, ReturnForm
 from flights.launch_windows import launch_windows_request
 from flights.models import (
     CatalogImport,
@@ -16,6 +16,7 @@ from flights.models import (
     CrewMember,
     Flight,
     FlightCrew,
+    FlightReturnChange,
     FlightStatusChange,
     GoNoGoPoll,
     Itinerary,
@@ -149,6 +150,11 @@ class FlightStatusChangeInline(ReadOnlyInline):
     fields = ("changed_at", "from_status", "to_status", "launch_at", "reason", "changed_by")
 
 
+class FlightReturnChangeInline(ReadOnlyInline):
+    model = FlightReturnChange
+    fields = ("changed_at", "from_landing_at", "to_landing_at", "reason", "changed_by")
+
+
 @admin.register(Flight)
 class FlightAdmin(RecordAdmin):
     list_display = ("code", "purpose", "itinerary", "vehicle", "spaceport", "launch_local", "status", "flight_director")
@@ -156,14 +162,17 @@ class FlightAdmin(RecordAdmin):
     search_fields = ("code", "vehicle__serial", "vehicle__name", "itinerary__name")
     list_select_related = ("itinerary", "vehicle", "spaceport", "flight_director")
     date_hierarchy = "launch_at"
-    readonly_fields = ("status", "status_reason", "status_changed_at", "scrub_count", "launched_at", "landed_at")
+    readonly_fields = (
+        "status", "status_reason", "status_changed_at", "scrub_count", "launched_at", "landing_planned_at", "landed_at",
+    )
     autocomplete_fields = ("vehicle", "itinerary", "spaceport")
-    inlines = [FlightStatusChangeInline]
+    inlines = [FlightStatusChangeInline, FlightReturnChangeInline]
     action_form = ReasonActionForm
     actions = [
         service_action(service=services.flight_schedule, description="Schedule selected flights", needs_reason=False),
         "scrub_flights",
         "reschedule_flight",
+        "move_return",
         service_action(service=services.flight_cancel, description="Cancel selected flights"),
         service_action(service=launch_windows_request, description="Compute launch windows", needs_reason=False),
     ]
@@ -221,6 +230,43 @@ class FlightAdmin(RecordAdmin):
             "windows": flight.launch_windows.prefetch_related("closures").order_by("opens_at"),
         }
         return TemplateResponse(request, "admin/flights/flight/reschedule.html", context)
+
+    @admin.action(description="Move the return of a flight in orbit (extend or shorten the stay)", permissions=["change"])
+    def move_return(self, request, queryset):
+        """An intermediate page: the new planned landing (UTC) and why; the return steps move with it."""
+        if queryset.count() != 1:
+            self.message_user(request, "Move the return of one flight at a time: select exactly one.", messages.ERROR)
+            return None
+        flight = queryset.get()
+        form = ReturnForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            try:
+                flight = returns.flight_return_replan(
+                    flight=flight, landing_at=form.cleaned_data["landing_at"], reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                for field, errors in exc.fields.items():
+                    if field in form.fields:
+                        for error in errors:
+                            form.add_error(field, error)
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(request, (
+                    f"Flight {flight.code} now plans to land at {flight.landing_planned_at:%Y-%m-%d %H:%M:%S} UTC; "
+                    "its return steps moved and its launch team was told."
+                ), messages.SUCCESS)
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Move the return of flight {flight.code}",
+            "flight": flight,
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "milestones": flight.milestones.filter(phase=CountdownMilestone.Phase.RETURN),
+        }
+        return TemplateResponse(request, "admin/flights/flight/move_return.html", context)
 
     @admin.display(description="Launch (NET)", ordering="launch_at")
     def launch_local(self, flight):
@@ -306,7 +352,7 @@ class FlightCrewInline(admin.TabularInline):
 
 class CountdownMilestoneInline(ReadOnlyInline):
     model = CountdownMilestone
-    fields = ("name", "due_at", "status", "attempts", "completed_at", "report")
+    fields = ("phase", "name", "due_at", "status", "attempts", "completed_at", "report")
 
 
 class GoNoGoPollInline(ReadOnlyInline):

@@ -1,6 +1,9 @@
 """The countdown: milestone rows with due times, written when a flight is scheduled and moved when it
 slips; a periodic sweep claims the due ones (SKIP LOCKED) and a task runs each. No Celery eta is used:
-the broker would redeliver a far-future task and it could not follow a slipped launch (DESIGN.md)."""
+the broker would redeliver a far-future task and it could not follow a slipped launch (DESIGN.md).
+
+An orbital flight's return (undocking, deorbit burn, landing) is the same rows in phase RETURN, written at
+liftoff and moved when the stay changes (flights.returns); their runs judge the RETURN-phase checks."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import time
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from flights.dispatch import dispatch_after_commit
@@ -46,18 +50,28 @@ def _regime(flight: Flight) -> str:
 
 
 def countdown_plan(*, flight: Flight, now: dt.datetime | None = None) -> list[CountdownMilestone]:
-    """Write (or move) the flight's milestones for its planned launch.
+    """Write (or move) the flight's milestones for its planned launch."""
+    return milestones_place(
+        flight=flight, phase=CountdownMilestone.Phase.LAUNCH, anchor=flight.launch_at,
+        templates=MILESTONE_TEMPLATES[_regime(flight)], now=now,
+    )
 
-    A milestone still ahead of the new time goes back to pending, so a slipped launch repeats its
-    reviews for the new date; a milestone already run and already past stays as it was.
+
+def milestones_place(
+    *, flight: Flight, phase: str, anchor: dt.datetime, templates, now: dt.datetime | None = None
+) -> list[CountdownMilestone]:
+    """Write (or move) one phase's milestones, each `offset` before `anchor` (the launch, or the landing).
+
+    A milestone still ahead of the new time goes back to pending, so a slipped launch (or a moved return)
+    repeats its reviews for the new date; a milestone already run and already past stays as it was.
     """
     now = now or timezone.now()
     milestones = []
-    for key, name, offset, runs_checks in MILESTONE_TEMPLATES[_regime(flight)]:
-        due_at = flight.launch_at - offset
+    for key, name, offset, runs_checks in templates:
+        due_at = anchor - offset
         milestone, created = CountdownMilestone.objects.get_or_create(
             flight=flight, key=key,
-            defaults={"name": name, "offset": offset, "due_at": due_at, "runs_checks": runs_checks},
+            defaults={"phase": phase, "name": name, "offset": offset, "due_at": due_at, "runs_checks": runs_checks},
         )
         if not created and milestone.due_at != due_at:
             milestone.due_at = due_at
@@ -71,18 +85,27 @@ def countdown_plan(*, flight: Flight, now: dt.datetime | None = None) -> list[Co
     return milestones
 
 
-def countdown_stand_down(*, flight: Flight) -> int:
-    """A cancelled flight's pending milestones will never run."""
-    return CountdownMilestone.objects.filter(flight=flight, status=CountdownMilestone.Status.PENDING).update(
-        status=CountdownMilestone.Status.SKIPPED
-    )
+def countdown_stand_down(*, flight: Flight, phase: str | None = None) -> int:
+    """Pending milestones that will never run: a cancelled flight's, a launched flight's countdown, a landed
+    flight's return."""
+    pending = CountdownMilestone.objects.filter(flight=flight, status=CountdownMilestone.Status.PENDING)
+    if phase:
+        pending = pending.filter(phase=phase)
+    return pending.update(status=CountdownMilestone.Status.SKIPPED)
 
 
 def on_flight_status_changed(sender, flight: Flight, to_status: str, **kwargs) -> None:
+    from flights import returns
+
     if to_status == Flight.Status.SCHEDULED:
         countdown_plan(flight=flight)
     elif to_status == Flight.Status.CANCELLED:
         countdown_stand_down(flight=flight)
+    elif to_status == Flight.Status.LAUNCHED:
+        countdown_stand_down(flight=flight, phase=CountdownMilestone.Phase.LAUNCH)
+        returns.return_start(flight=flight)
+    elif to_status == Flight.Status.LANDED:
+        countdown_stand_down(flight=flight, phase=CountdownMilestone.Phase.RETURN)
 
 
 def countdown_sweep(*, now: dt.datetime | None = None) -> list[int]:
@@ -93,7 +116,12 @@ def countdown_sweep(*, now: dt.datetime | None = None) -> list[int]:
     with transaction.atomic():
         due = list(
             CountdownMilestone.objects.select_for_update(skip_locked=True)
-            .filter(flight__status__in=Flight.UPCOMING_STATUSES, due_at__lte=now)
+            .filter(due_at__lte=now)
+            .filter(
+                # The countdown runs for a flight on the schedule, the return for one in flight.
+                Q(phase=CountdownMilestone.Phase.LAUNCH, flight__status__in=Flight.UPCOMING_STATUSES)
+                | Q(phase=CountdownMilestone.Phase.RETURN, flight__status=Flight.Status.LAUNCHED)
+            )
             .filter(
                 status__in=[CountdownMilestone.Status.PENDING, CountdownMilestone.Status.RUNNING],
             )
@@ -130,8 +158,15 @@ def milestone_run(*, milestone_id: int, now: dt.datetime | None = None) -> Count
         if milestone.status in (CountdownMilestone.Status.DONE, CountdownMilestone.Status.SKIPPED):
             return milestone
         flight = milestone.flight
+        if milestone.phase == CountdownMilestone.Phase.RETURN and flight.status != Flight.Status.LAUNCHED:
+            # Landed before the step came due (the landing stood down the rest): nothing left to judge.
+            milestone.status = CountdownMilestone.Status.SKIPPED
+            milestone.save(update_fields=["status"])
+            return milestone
         if milestone.runs_checks:
-            report = readiness_report_create(flight=flight, trigger=f"{milestone.name} (L-{milestone.offset})", now=now)
+            report = readiness_report_create(
+                flight=flight, trigger=f"{milestone.name} ({milestone.offset_text})", now=now, phase=milestone.phase
+            )
             milestone.report = report
             _notify_positions(milestone, report)
         if settings.READINESS_TEST_DELAY_S:
@@ -157,12 +192,17 @@ def _notify_positions(milestone: CountdownMilestone, report) -> None:
             logger.warning("NO-GO for %s on %s but no one holds the position", position, flight)
             continue
         label = Position(position).label
+        planned = (
+            f"landing {flight.landing_planned_at:%Y-%m-%d %H:%M} UTC"
+            if milestone.phase == CountdownMilestone.Phase.RETURN and flight.landing_planned_at
+            else f"launch {flight.launch_at:%Y-%m-%d %H:%M} UTC"
+        )
         notification_queue(
             dedupe_key=f"milestone:{milestone.pk}:{milestone.due_at:%Y%m%dT%H%M%S}:{position}",
             recipient=person.email,
             subject=f"{flight.code} {milestone.name}: {label} is NO-GO",
             body=(
-                f"{milestone.name} for flight {flight.code} (launch {flight.launch_at:%Y-%m-%d %H:%M} UTC) "
+                f"{milestone.name} for flight {flight.code} ({planned}) "
                 f"found {len(messages)} NO-GO item(s) for {label}:\n\n"
                 + "\n".join(f"- {m}" for m in messages)
             ),

@@ -22,6 +22,7 @@ from flights.models import (
     CrewMember,
     Flight,
     FlightCrew,
+    FlightStatusChange,
     Itinerary,
     Position,
     PositionAssignment,
@@ -107,6 +108,8 @@ FLIGHTS = [
     ("VG-13", "spaceport-america-spaceflight", "VSS-UNITY", "spa", 77, 16),
     ("AX-9", "orbital-station-stay", "C206", "ksc", 120, 13),
 ]
+# An orbital flight already in orbit (issue 13): code, itinerary slug, vehicle serial, spaceport, days since liftoff.
+IN_ORBIT = ("AX-8", "orbital-station-stay", "C206", "ksc", 4)
 
 DEMO_USERS = [
     # username, role, full name, staff
@@ -176,9 +179,38 @@ def load(*, now: dt.datetime | None = None, stdout=None) -> dict:
             if not flight.window_computations.exists():
                 # The worker computes them once this commits (orbital ones need the catalog first).
                 launch_windows_request(flight=flight, by=users["ops"], now=now)
+        _load_flight_in_orbit(now=now, users=users, itineraries=itineraries, vehicles=vehicles, ports=ports)
         for loader in flight_loaders:
             loader(now=now, users=users)
     return {"users": users, "flights": Flight.objects.count(), "password": settings.DEMO_PASSWORD}
+
+
+def _load_flight_in_orbit(*, now: dt.datetime, users: dict, itineraries: dict, vehicles: dict, ports: dict) -> None:
+    """AX-8, four days into its ten-day station stay, so its return steps and the conjunction board (whose demo
+    events flights.traffic.demo adds) show something on `make run`.
+
+    Recorded as flown before this system took over launch control (no poll or window on record), the way the
+    verification demo records its historical flights; liftoff then plans its return as the launch service
+    does (flights.returns). Made once: a second load leaves it as it is.
+    """
+    from flights import returns
+
+    code, slug, serial, port, days = IN_ORBIT
+    flight = Flight.objects.filter(code=code).first()
+    if flight is None:
+        launched = (now - dt.timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
+        reason = "Liftoff (flown before this system took over launch control: demo data)"
+        flight = Flight.objects.create(
+            code=code, itinerary=itineraries[slug], vehicle=vehicles[serial], spaceport=ports[port],
+            purpose=Flight.Purpose.COMMERCIAL, launch_at=launched, status=Flight.Status.LAUNCHED, status_reason=reason,
+            status_changed_at=launched, launched_at=launched, flight_director=users["director"],
+        )
+        FlightStatusChange.objects.create(
+            flight=flight, from_status=Flight.Status.DRAFT, to_status=Flight.Status.LAUNCHED, reason=reason,
+            changed_by=users["ops"], changed_at=launched, launch_at=launched,
+        )
+        returns.return_start(flight=flight)
+    _load_launch_team(flight, users)
 
 
 DEMO_STATION_NORAD_ID = 25544

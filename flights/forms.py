@@ -65,3 +65,20 @@ class RescheduleForm(forms.Form):
         # Django makes a parsed naive time aware in the server's zone: read the wall clock back as local.
         naive = timezone.make_naive(value) if timezone.is_aware(value) else value
         return spaceport_local_to_utc(naive, self.spaceport.timezone)
+
+
+class ReturnForm(forms.Form):
+    """A new planned landing for an orbital flight in flight (UTC: it lands far from its spaceport) and why."""
+
+    landing_at = forms.DateTimeField(
+        label="New planned landing (UTC)",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"),
+        help_text="UTC. The undocking, deorbit burn and landing steps move with it.",
+    )
+    reason = forms.CharField(max_length=1000, widget=forms.TextInput(attrs={"size": 50}))
+
+    def clean_landing_at(self) -> dt.datetime:
+        value = self.cleaned_data["landing_at"]
+        naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+        return naive.replace(tzinfo=dt.UTC)

@@ -11,7 +11,7 @@ from flights import rescheduling, roles, selectors
 from flights.exceptions import DomainError
 from flights.forms import RescheduleForm
 from flights.launch_windows import flight_window_status, launch_windows_request
-from flights.models import Flight, LaunchWindow
+from flights.models import CountdownMilestone, Flight, LaunchWindow
 from flights.orbits.daylight import daylight_windows
 from flights.orbits.errors import OrbitError
 from flights.profile import flight_profile
@@ -87,6 +87,7 @@ def flight_detail(request, pk: int):
     }
     if staff:
         on_launch_team = _can_run_windows(request.user) or flight.positions.filter(person=request.user).exists()
+        milestones = list(flight.milestones.all())
         context.update({
             "status_changes": flight.status_changes.select_related("changed_by"),
             "can_run_windows": _can_run_windows(request.user),
@@ -95,7 +96,8 @@ def flight_detail(request, pk: int):
             # The launch-day manifest page is the tourism app's (by URL name: flights imports no other app).
             "can_read_manifest": flight.purpose == Flight.Purpose.COMMERCIAL
             and roles.may_read_launch_manifest(request.user, flight),
-            "milestones": flight.milestones.all(),
+            "milestones": [m for m in milestones if m.phase == CountdownMilestone.Phase.LAUNCH],
+            "return_milestones": [m for m in milestones if m.phase == CountdownMilestone.Phase.RETURN],
             "reschedulable_statuses": rescheduling.RESCHEDULABLE,
             **_windows_context(flight),
         })

@@ -2,9 +2,9 @@
 
 - passenger: their bookings, each with its checklist (portal.checklist, built from the manifest gates);
 - flight surgeon: the review queue;
-- flight director: the sign-off queue and the launch-day polls;
+- flight director: the sign-off queue, the launch-day polls and the conjunction board's open events;
 - operations: today (holds about to lapse, transfers to record, manifests due, flights in countdown,
-  messages that failed to go out).
+  open conjunctions, messages that failed to go out).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from flights import roles
 from flights.models import CountdownMilestone, Flight, GoNoGoPoll, Notification
+from flights.traffic import selectors as traffic_selectors
 from portal.checklist import checklists_for
 from portal.navigation import home_url
 from tourism import selectors as tourism_selectors
@@ -52,6 +53,11 @@ def _url_or_empty(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+def _conjunctions() -> dict:
+    """The conjunction board's link with its open red and yellow events (one query)."""
+    return {"conjunction_board_url": _url_or_empty("traffic:board"), "conjunctions": traffic_selectors.open_event_counts()}
 
 
 @login_required
@@ -107,7 +113,7 @@ def director_home(request):
         "in_review": in_review,
         "polls": polls,
         "launches": launches,
-        "conjunction_board_url": _url_or_empty("flights:conjunction-board") or _url_or_empty("traffic:board"),
+        **_conjunctions(),
     }
     return render(request, "portal/director_home.html", context)
 
@@ -154,5 +160,6 @@ def operations_home(request):
         "failed": list(failed.order_by("created_at")[:5]),
         "notifications_url": _url_or_empty("admin:flights_notification_changelist"),
         "now": now,
+        **_conjunctions(),
     }
     return render(request, "portal/operations_home.html", context)

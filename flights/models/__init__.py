@@ -2,6 +2,7 @@
 
 from flights.models.fleet import (
     Flight,
+    FlightReturnChange,
     FlightStatusChange,
     Itinerary,
     MaintenanceRecord,
@@ -43,6 +44,7 @@ __all__ = [
     "Waiver",
     "WeatherReport",
     "Flight",
+    "FlightReturnChange",
     "FlightStatusChange",
     "Itinerary",
     "LaunchWindow",

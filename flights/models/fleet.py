@@ -361,6 +361,10 @@ class Flight(TransitionsMixin, models.Model):
     )
     scrub_count = models.PositiveSmallIntegerField(default=0, editable=False)
     launched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    landing_planned_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="Orbital: the planned landing, set at liftoff from the itinerary's duration; moved when the stay changes.",
+    )
     landed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -445,6 +449,25 @@ class FlightStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flight.code}: {self.from_status} -> {self.to_status}"
+
+
+class FlightReturnChange(models.Model):
+    """A move of an orbital flight's planned landing (the stay extended or shortened): who, when, why."""
+
+    flight = models.ForeignKey(Flight, on_delete=models.PROTECT, related_name="return_changes")
+    from_landing_at = models.DateTimeField(null=True, blank=True, help_text="Empty: no landing was planned.")
+    to_landing_at = models.DateTimeField()
+    reason = models.TextField(max_length=2000)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="flight_return_change_has_reason")]
+
+    def __str__(self) -> str:
+        before = f"{self.from_landing_at:%Y-%m-%d %H:%M}" if self.from_landing_at else "unplanned"
+        return f"{self.flight.code}: landing {before} -> {self.to_landing_at:%Y-%m-%d %H:%M} UTC"
 
 
 class VehicleStatusChange(models.Model):

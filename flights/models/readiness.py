@@ -162,7 +162,8 @@ class Waiver(models.Model):
 
 
 class CountdownMilestone(models.Model):
-    """A countdown step due at a time before launch; claimed by the beat sweep, never a Celery eta."""
+    """A step due at a time before launch (the countdown) or before an orbital flight's planned landing (its
+    return: undocking, deorbit burn, landing); claimed by the beat sweep, never a Celery eta."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -170,10 +171,15 @@ class CountdownMilestone(models.Model):
         DONE = "done", "Done"
         SKIPPED = "skipped", "Skipped"
 
+    class Phase(models.TextChoices):
+        LAUNCH = "launch", "Countdown to launch"
+        RETURN = "return", "Return"
+
     flight = models.ForeignKey("flights.Flight", on_delete=models.PROTECT, related_name="milestones")
+    phase = models.CharField(max_length=8, choices=Phase.choices, default=Phase.LAUNCH)
     key = models.SlugField(max_length=40)
     name = models.CharField(max_length=120)
-    offset = models.DurationField(help_text="How long before launch it is due.")
+    offset = models.DurationField(help_text="How long before launch (countdown) or the planned landing (return) it is due.")
     due_at = models.DateTimeField()
     runs_checks = models.BooleanField(default=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -188,7 +194,12 @@ class CountdownMilestone(models.Model):
         constraints = [models.UniqueConstraint(fields=["flight", "key"], name="one_milestone_per_key")]
 
     def __str__(self) -> str:
-        return f"{self.flight.code} {self.name} (L-{self.offset})"
+        return f"{self.flight.code} {self.name} ({self.offset_text})"
+
+    @property
+    def offset_text(self) -> str:
+        """L-6 days, 0:00:00 before launch; "landing-0:50:00" before the planned landing."""
+        return f"{'landing' if self.phase == self.Phase.RETURN else 'L'}-{self.offset}"
 
 
 class Notification(models.Model):

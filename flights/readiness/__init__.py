@@ -5,12 +5,16 @@ Other apps register checks in their own `readiness.py` with `flights.readiness.c
 
 from flights.readiness import checks  # noqa: F401  (registers the flights app's checks)
 from flights.readiness.framework import (
+    LAUNCH,
+    PHASES,
+    RETURN,
     CheckRegistry,
     Finding,
     apply_waivers,
     check,
     findings_of,
     flight_findings,
+    flight_phase,
     go,
     no_go,
     readiness_report_create,
@@ -20,12 +24,16 @@ from flights.readiness.framework import (
 )
 
 __all__ = [
+    "LAUNCH",
+    "PHASES",
+    "RETURN",
     "CheckRegistry",
     "Finding",
     "apply_waivers",
     "check",
     "findings_of",
     "flight_findings",
+    "flight_phase",
     "go",
     "no_go",
     "readiness_report_create",

@@ -1,5 +1,6 @@
 """The flights app's readiness checks: vehicle, maintenance, range, windows and closures, weather, crew,
-positions. Each returns findings; nothing here changes a record."""
+positions. Each returns findings; nothing here changes a record. All judge the launch; the positions check
+judges an orbital flight's return too (the people who vote and hear of a NO-GO are needed in orbit)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 from flights.catalog import catalog_status
 from flights.launch_windows import flight_window_status
 from flights.models import Flight, Position, PositionAssignment, Vehicle, WeatherReport
-from flights.readiness.framework import check, go, no_go, waivable
+from flights.readiness.framework import LAUNCH, RETURN, check, go, no_go, waivable
 from flights.selectors import vehicle_maintenance_status
 
 # Launch-commit criteria of DOMAIN.md (Falcon 9 / Shuttle heritage); wind limits are the vehicle model's.
@@ -183,6 +184,6 @@ for _name, _check in (
     ("windows", windows_and_closures),
     ("weather", weather),
     ("crew", crew_currency),
-    ("positions", positions_assigned),
 ):
     check(_name)(_check)
+check("positions", phases=(LAUNCH, RETURN))(positions_assigned)  # the people who vote and hear of NO-GO, in orbit too

@@ -3,6 +3,10 @@ their findings, a flight director's waiver turns a WAIVABLE finding GO, and the 
 
 A check is `check(flight, *, now) -> Iterable[Finding]`. Each app declares its checks in its own
 `readiness.py` (discovered at start-up, as `admin.py` is); `flights` imports no other app.
+
+Checks belong to phases: LAUNCH (the countdown to liftoff, the Go/No-Go poll) and RETURN (an orbital
+flight's undocking, deorbit burn and landing). A check registers for the phases it judges (LAUNCH when
+it names none); a run judges the flight's phase: RETURN while it is in flight, LAUNCH otherwise.
 """
 
 from __future__ import annotations
@@ -51,12 +55,26 @@ def waivable(key: str, position: str, message: str) -> Finding:
     return Finding(key=key, position=position, verdict=Verdict.WAIVABLE, message=message)
 
 
+LAUNCH, RETURN = "launch", "return"
+PHASES = (LAUNCH, RETURN)
+
+
+def flight_phase(flight: Flight) -> str:
+    """The phase a flight's readiness is judged for: its return while in flight, its launch otherwise."""
+    return RETURN if flight.status == Flight.Status.LAUNCHED else LAUNCH
+
+
 class CheckRegistry:
     def __init__(self):
         self._checks: dict[str, Callable] = {}
 
-    def register(self, name: str) -> Callable:
+    def register(self, name: str, *, phases: Iterable[str] = (LAUNCH,)) -> Callable:
+        phases = frozenset(phases)
+        if not phases or not phases <= set(PHASES):
+            raise ValueError(f"Readiness check {name!r}: phases must be among {PHASES}, got {sorted(phases)}.")
+
         def decorator(check: Callable) -> Callable:
+            check.readiness_phases = phases
             self._checks[name] = check
             return check
 
@@ -68,9 +86,12 @@ class CheckRegistry:
     def names(self) -> list[str]:
         return list(self._checks)
 
-    def run(self, flight: Flight, *, now: dt.datetime) -> list[Finding]:
+    def run(self, flight: Flight, *, now: dt.datetime, phase: str | None = None) -> list[Finding]:
+        phase = phase or flight_phase(flight)
         findings: list[Finding] = []
         for name, check in self._checks.items():
+            if phase not in getattr(check, "readiness_phases", (LAUNCH,)):
+                continue
             try:
                 findings.extend(check(flight, now=now) or [])
             except Exception as exc:  # a check that cannot run must never read as GO
@@ -101,18 +122,21 @@ def apply_waivers(flight: Flight, findings: Iterable[Finding]) -> list[Finding]:
     return result
 
 
-def flight_findings(flight: Flight, *, now: dt.datetime | None = None) -> list[Finding]:
-    """Every registered check's findings for the flight as it stands, waivers applied."""
+def flight_findings(flight: Flight, *, now: dt.datetime | None = None, phase: str | None = None) -> list[Finding]:
+    """Every registered check's findings for the flight as it stands (in its phase unless `phase` names
+    one), waivers applied."""
     now = now or timezone.now()
     # Checks judge the records as they are now, never a copy the caller has held for a while.
     flight = Flight.objects.select_related("vehicle__model", "spaceport", "itinerary", "flight_director").get(pk=flight.pk)
-    return apply_waivers(flight, registry.run(flight, now=now))
+    return apply_waivers(flight, registry.run(flight, now=now, phase=phase))
 
 
-def readiness_report_create(*, flight: Flight, trigger: str, now: dt.datetime | None = None) -> ReadinessReport:
+def readiness_report_create(
+    *, flight: Flight, trigger: str, now: dt.datetime | None = None, phase: str | None = None
+) -> ReadinessReport:
     """Run every check and keep the result as evidence (14 CFR 450.155: documented readiness)."""
     now = now or timezone.now()
-    findings = flight_findings(flight, now=now)
+    findings = flight_findings(flight, now=now, phase=phase)
     return ReadinessReport.objects.create(
         flight=flight,
         created_at=now,

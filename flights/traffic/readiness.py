@@ -7,11 +7,14 @@ For a flight in orbit, before the TCA of each open conjunction event (ISS flight
 - yellow: WAIVABLE; the director's recorded decision (any kind) is the waiver, shown as GO with who
   and why;
 - a decision signed for another tier (an update changed it since) no longer counts;
-- after the TCA the event no longer holds a milestone.
+- after the TCA the event no longer holds a milestone; nor does one whose TCA falls after the planned
+  landing (the vehicle is on the ground by then: holding its deorbit burn for it would keep the crew up),
+  which is named as GO so nobody wonders where it went. No planned landing known: every event counts.
 
-Fail closed: a flight in orbit with no protected object registered (no catalog number for its
-vehicle) cannot be assessed: NO-GO. Our own on-orbit screening (flights.traffic.screening) must be
-current: NO-GO when its latest run failed (an empty or stale catalog: the reason is the run's), when
+It judges the RETURN phase: the return milestones (undocking, deorbit burn, landing; flights.returns) run
+it, and so does the poll board of a flight in flight. Fail closed: a flight in orbit with no protected
+object registered (no catalog number for its vehicle) cannot be assessed: NO-GO. Our own on-orbit
+screening (flights.traffic.screening) must be current: NO-GO when its latest run failed (an empty or stale catalog: the reason is the run's), when
 one of the flight's protected objects could not be screened in it, or when no run finished in the
 last TRAFFIC_SCREENING_MAX_AGE_HOURS (unless the flight or object is newer than that: the next
 run covers it). Flights not in orbit get nothing from this check (the launch
@@ -24,17 +27,22 @@ import datetime as dt
 
 from django.conf import settings
 
-from flights.models import Flight, Position, Verdict
-from flights.readiness import check, go, no_go, waivable
+from flights.models import Flight, Position, Regime, Verdict
+from flights.readiness import RETURN, check, go, no_go, waivable
 from flights.readiness.framework import Finding
 from flights.traffic import selectors, services, tiers
 
 KEY = "traffic.conjunctions"
 
 
-@check("traffic")
+def _in_orbit(flight: Flight) -> bool:
+    regime = flight.itinerary.regime if flight.itinerary_id else flight.vehicle.model.regime
+    return flight.status == Flight.Status.LAUNCHED and regime == Regime.ORBITAL
+
+
+@check("traffic", phases=(RETURN,))
 def on_orbit_conjunctions(flight: Flight, *, now):
-    if flight.status != Flight.Status.LAUNCHED:
+    if not _in_orbit(flight):
         return []
     protected = list(selectors.protected_objects_for_flight(flight))
     if not protected:
@@ -53,7 +61,11 @@ def on_orbit_conjunctions(flight: Flight, *, now):
             f"TCA {event.tca.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC, "
             f"Pc {'none (no covariance)' if event.pc is None else f'{event.pc:.1e}'}, miss {event.miss_distance_m:.0f} m"
         )
-        if event.tier == tiers.RED:
+        if flight.landing_planned_at and event.tca > flight.landing_planned_at:
+            findings.append(go(key, Position.TRAFFIC, f"{summary}: after the planned landing at "
+                                                      f"{flight.landing_planned_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC, "
+                                                      "so it holds no return step."))
+        elif event.tier == tiers.RED:
             if decision is not None and decision.clears_red:
                 findings.append(go(key, Position.TRAFFIC, f"{summary}: {decision.get_kind_display().lower()} decided "
                                                           f"by {decision.signer_name} ({decision.reason})."))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
+from flights.traffic import tiers
 from flights.traffic.models import (
     ConjunctionDecision,
     ConjunctionEvent,
@@ -48,3 +49,22 @@ def latest_finished_screening(*, now) -> ScreeningRun | None:
 def latest_screening() -> ScreeningRun | None:
     """The newest run, whatever its state (the board's "last screening" line)."""
     return ScreeningRun.objects.order_by("-requested_at", "-id").first()
+def open_event_counts() -> dict[str, int]:
+    """Open red and yellow events, and how many of them no decision answers yet (services.current_decision's
+    rule: signed for the event's present tier since it took that tier), in one query for the role homes."""
+    answered = ConjunctionDecision.objects.filter(
+        event=OuterRef("pk"), tier=OuterRef("tier"), signed_at__gte=OuterRef("tier_since")
+    )
+    rows = (
+        ConjunctionEvent.objects.filter(status=ConjunctionEvent.Status.OPEN, tier__in=(tiers.RED, tiers.YELLOW))
+        .annotate(answered=Exists(answered))
+        .values_list("tier", "answered")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {tiers.RED: 0, tiers.YELLOW: 0, "undecided": 0}
+    for tier, is_answered, n in rows:
+        counts[tier] += n
+        if not is_answered:
+            counts["undecided"] += n
+    return counts

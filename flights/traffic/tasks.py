@@ -1,4 +1,4 @@
-"""Celery tasks of the space traffic app: thin, they load ids and call the screening services."""
+"""Celery tasks of the space traffic app: thin, they load ids and call one service."""
 
 from __future__ import annotations
 
@@ -20,3 +20,11 @@ def run_orbit_screening(run_id: int) -> dict:
 
     run = screening_run_execute(run_id=run_id)
     return {"run": run.pk, "status": run.status, "approaches": run.approaches_found}
+
+
+@shared_task(name="traffic.close_passed_events", acks_late=True)
+def close_passed_events() -> list[int]:
+    """Beat (every few minutes): close the open events whose TCA has passed, with what happened."""
+    from flights.traffic.closing import events_close_passed
+
+    return events_close_passed()

@@ -50,3 +50,19 @@ def test_every_role_home_has_something_to_do(client, demo):
         page = client.get(reverse(url)).content.decode()
         assert marker in page, (username, page[page.find("<main"):][:3000])
     assert "Lapses" in page or "lapses" in page
+
+
+def test_the_demo_conjunction_board_shows_a_red_undecided_event_and_the_homes_count_it(client, demo):
+    from flights.readiness import flight_findings
+
+    log_in(client, demo["director"])
+    home = client.get(reverse("portal:director-home")).content.decode()
+    section = home.split('id="conjunctions"')[1].split("</section>")[0]
+    assert "1 red</span> and" in section and "1 yellow</span> open" in section
+    assert "1 waiting for the flight director's decision" in section
+    board = client.get(reverse("traffic:board")).content.decode()
+    red_row = board.split('<tr class="tier-red">')[1].split("</tr>")[0]
+    assert "FENGYUN 1C DEB (DEMO)" in red_row and "AX-8" in red_row and "<strong>needed</strong>" in red_row
+    # The flight in orbit is NO-GO for its return until the director decides on the red event.
+    traffic = [f for f in flight_findings(Flight.objects.get(code="AX-8")) if f.position == "traffic"]
+    assert any(f.verdict == "no_go" and "FENGYUN 1C DEB (DEMO)" in f.message for f in traffic)

@@ -168,3 +168,58 @@ def test_admin_offers_only_flight_directors_for_the_flight_director(client, oper
     page = client.get(reverse("admin:flights_flight_add")).content.decode()
     field = page.split('name="flight_director"')[1].split("</select>")[0]
     assert director.username in field and pax.username not in field
+
+
+def conjunctions_in_orbit(director, n_red=1):
+    """A flight in orbit with open events: `n_red` red undecided, one yellow decided, one green, one red closed."""
+    from flights.traffic import services as traffic
+    from flights.traffic.models import ProtectedObject
+    from tests.flights.factories import FlightFactory
+    from tests.traffic.factories import make_event
+
+    flight = FlightFactory(status=Flight.Status.LAUNCHED, launched_at=timezone.now() - dt.timedelta(days=2),
+                           flight_director=director, itinerary=OrbitalItineraryFactory(),
+                           vehicle=VehicleFactory(model=VehicleModelFactory(regime="orbital")))
+    protected = ProtectedObject.objects.create(flight=flight, kind="vehicle", designator=f"9{flight.pk:04d}",
+                                               name=f"Capsule {flight.code}")
+    for index in range(n_red):
+        make_event(protected, tier="red", pc=3e-4, other=str(50000 + index))
+    yellow = make_event(protected, tier="yellow", pc=3e-5, other="51000")
+    traffic.decision_record(event=yellow, signer=director, password="correct-horse-battery-42", kind="monitor",
+                            reason="Falling Pc", meaning="I decide to keep monitoring.")
+    make_event(protected, tier="green", pc=1e-8, other="52000")
+    closed = make_event(protected, tier="red", pc=2e-4, other="53000", tca=timezone.now() - dt.timedelta(hours=2))
+    traffic.event_close(event=closed, outcome="Passed safely.", by=director)
+    return protected
+
+
+def test_director_and_operations_homes_link_the_board_with_open_red_and_yellow_counts(client, director, operations):
+    conjunctions_in_orbit(director)
+    for user, url in ((director, "portal:director-home"), (operations, "portal:operations-home")):
+        client.logout()
+        log_in(client, user)
+        page = client.get(reverse(url)).content.decode()
+        section = page.split('id="conjunctions"')[1].split("</section>")[0]
+        assert f'href="{reverse("traffic:board")}" id="conjunction-board-link"' in section
+        assert "1 red</span> and" in section and "1 yellow</span> open" in section
+        assert "1 waiting for the flight director's decision" in section  # the yellow one is decided
+    assert 'href="#conjunctions">Open conjunctions <span class="count">2</span>' in page
+
+
+def test_homes_say_when_no_conjunction_is_open(client, director):
+    log_in(client, director)
+    page = client.get(reverse("portal:director-home")).content.decode()
+    assert "No red or yellow conjunction is open." in page and 'id="conjunction-board-link"' in page
+
+
+def test_conjunction_counts_keep_the_homes_flat_in_queries(client, director, operations):
+    protected = conjunctions_in_orbit(director)
+    from tests.traffic.factories import make_event
+
+    for user, url in ((director, "portal:director-home"), (operations, "portal:operations-home")):
+        client.logout()
+        log_in(client, user)
+        before = count_queries(lambda url=url: client.get(reverse(url)))
+        for index in range(10):
+            make_event(protected, tier="red" if index % 2 else "yellow", other=str(60000 + index + 100 * len(url)))
+        assert count_queries(lambda url=url: client.get(reverse(url))) == before, url
