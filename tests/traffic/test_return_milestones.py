@@ -20,7 +20,7 @@ from flights.traffic import services as traffic
 from flights.traffic.models import ProtectedObject
 from tests.flights.factories import FlightFactory, OrbitalItineraryFactory, VehicleFactory
 from tests.orbits.data import requires_data
-from tests.traffic.conftest import RED_HBR, TERRA_TCA, YELLOW_HBR, cdm_text
+from tests.traffic.conftest import RED_HBR, TERRA_TCA, YELLOW_HBR, cdm_text, screened_on_orbit
 from tests.traffic.test_services import decide
 
 pytestmark = [requires_data, pytest.mark.django_db]
@@ -56,12 +56,19 @@ def flight_in_orbit(director, operations, *, stay):
     return flight
 
 
+def screened_before(flight, due_at):
+    """Our own on-orbit screening ran an hour before the step (readiness asks for a current run)."""
+    screened_on_orbit(*flight.protected_objects.all(), at=due_at - dt.timedelta(hours=1))
+
+
 def step(flight, key):
     return flight.milestones.get(key=key)
 
 
 def run(flight, key):
-    """Run the step at its due time, as the sweep's task does; its Traffic findings."""
+    """Run the step at its due time, as the sweep's task does, after a current on-orbit screening; its Traffic
+    findings."""
+    screened_before(flight, step(flight, key).due_at)
     milestone = countdown.milestone_run(milestone_id=step(flight, key).pk, now=step(flight, key).due_at)
     return [f for f in findings_of(milestone.report) if f.position == Position.TRAFFIC]
 
