@@ -22,6 +22,7 @@ from flights.orbits.screening import (
     classify,
     screen,
     screen_brute_force,
+    segment_gap_lower_bound,
 )
 from flights.orbits.trajectory import AscentProfile, nominal_trajectory
 from tests.orbits.data import catalog, catalog_objects, requires_data, stations
@@ -279,6 +280,30 @@ def test_filtered_screen_equals_brute_force_on_a_catalog_sample(trajectory):
     # objects x liftoffs x seconds.
     brute_pairs = len(sample) * 301 * int((np.linalg.norm(trajectory, axis=1) > 6528).sum())
     assert result.stats.counts["fine_pairs"] < brute_pairs / 100
+
+
+def test_the_coarse_filters_segment_gap_never_exceeds_the_true_distance():
+    # The coarse filter drops a (segment, chunk) pair only when this gap is beyond reach: it must never
+    # overstate how close two segments come, parallel, degenerate and touching ones included.
+    rng = np.random.default_rng(15)
+    count = 400
+    p0 = rng.normal(scale=100.0, size=(count, 3)) + 7000.0
+    p1 = p0 + rng.normal(scale=200.0, size=(count, 3))
+    q0 = p0 + rng.normal(scale=150.0, size=(count, 3))
+    q1 = q0 + rng.normal(scale=200.0, size=(count, 3))
+    q1[:100] = q0[:100] + (p1[:100] - p0[:100]) * rng.uniform(-2, 2, size=(100, 1))  # parallel
+    q1[100:110] = q0[100:110]  # a point
+    p1[110:120] = p0[110:120]
+    q0[120:130] = p0[120:130] * 0.7 + p1[120:130] * 0.3  # touching the first segment
+    u = np.linspace(0.0, 1.0, 801)
+    on_p = p0[:, None, :] + u[None, :, None] * (p1 - p0)[:, None, :]
+    on_q = q0[:, None, :] + u[None, :, None] * (q1 - q0)[:, None, :]
+    sampled = np.array([np.linalg.norm(on_p[i][:, None, :] - on_q[i][None, :, :], axis=2).min() for i in range(count)])
+    gap = segment_gap_lower_bound(p0, p1, q0, q1)
+    assert np.all(gap <= sampled + 1e-9)
+    # And it is the distance, not a loose bound: 801 points a segment sample it to within a fraction of a km.
+    assert np.all(sampled - gap < 0.5)
+    assert np.all(gap[120:130] < 1e-6)
 
 
 # --- failures and exemption ----------------------------------------------------------------------
