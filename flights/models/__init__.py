@@ -26,7 +26,14 @@ from flights.models.readiness import (
     Waiver,
     WeatherReport,
 )
-from flights.models.windows import CatalogImport, LaunchWindow, TrackedObject, WindowClosure, WindowComputation
+from flights.models.windows import (
+    CatalogImport,
+    LaunchWindow,
+    ScreeningChunk,
+    TrackedObject,
+    WindowClosure,
+    WindowComputation,
+)
 
 __all__ = [
     "CatalogImport",
@@ -46,6 +53,7 @@ __all__ = [
     "FlightStatusChange",
     "Itinerary",
     "LaunchWindow",
+    "ScreeningChunk",
     "MaintenanceRecord",
     "Regime",
     "Spaceport",
