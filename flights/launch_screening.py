@@ -70,14 +70,18 @@ class ScreeningPlan:
         trajectory = nominal_trajectory(
             window.profile, self.site_lat_deg, self.site_lon_deg, self.site_alt_km, duration_s=window.duration_s
         )
-        return {"trajectory_ecef_km": trajectory, "window_open": window.values["opens_at"],
-                "window_close": window.values["closes_at"]}
+        return {
+            "trajectory_ecef_km": trajectory,
+            "window_open": window.values["opens_at"],
+            "window_close": window.values["closes_at"],
+        }
 
     def needs_screening(self) -> bool:
         """Whether any window's flight rises above the screening altitude (else no catalog is needed)."""
         return any(
-            not ScreeningSpan.build(min_altitude_km=SCREENING_MIN_ALTITUDE_KM, resolution_s=1,
-                                    **self.span_arguments(window)).exempt
+            not ScreeningSpan.build(
+                min_altitude_km=SCREENING_MIN_ALTITUDE_KM, resolution_s=1, **self.span_arguments(window)
+            ).exempt
             for window in self.windows
         )
 
@@ -85,8 +89,11 @@ class ScreeningPlan:
         data = dataclasses.asdict(self)
         data["catalog_imported_at"] = _iso(self.catalog_imported_at)
         data["windows"] = [
-            {"values": {k: _iso(v) if isinstance(v, dt.datetime) else v for k, v in w.values.items()},
-             "profile": dataclasses.asdict(w.profile), "duration_s": w.duration_s}
+            {
+                "values": {k: _iso(v) if isinstance(v, dt.datetime) else v for k, v in w.values.items()},
+                "profile": dataclasses.asdict(w.profile),
+                "duration_s": w.duration_s,
+            }
             for w in self.windows
         ]
         return data
@@ -95,15 +102,22 @@ class ScreeningPlan:
     def from_json(cls, data: dict) -> ScreeningPlan:
         windows = [
             PlannedWindow(
-                values={k: dt.datetime.fromisoformat(v) if k.endswith("_at") and v else v for k, v in w["values"].items()},
-                profile=AscentProfile(**w["profile"]), duration_s=w["duration_s"],
+                values={
+                    k: dt.datetime.fromisoformat(v) if k.endswith("_at") and v else v for k, v in w["values"].items()
+                },
+                profile=AscentProfile(**w["profile"]),
+                duration_s=w["duration_s"],
             )
             for w in data["windows"]
         ]
         imported_at = data["catalog_imported_at"]
         return cls(
-            site_lat_deg=data["site_lat_deg"], site_lon_deg=data["site_lon_deg"], site_alt_km=data["site_alt_km"],
-            windows=windows, policy=UncertaintyPolicy(**data["policy"]), catalog_size=data["catalog_size"],
+            site_lat_deg=data["site_lat_deg"],
+            site_lon_deg=data["site_lon_deg"],
+            site_alt_km=data["site_alt_km"],
+            windows=windows,
+            policy=UncertaintyPolicy(**data["policy"]),
+            catalog_size=data["catalog_size"],
             catalog_imported_at=dt.datetime.fromisoformat(imported_at) if imported_at else None,
             ranges=[tuple(item) for item in data["ranges"]],
         )
@@ -157,10 +171,13 @@ def screening_chunks_start(*, computation: WindowComputation, plan: ScreeningPla
     # Written before any chunk is sent (a coordinator runs outside a transaction, so this commits first):
     # each chunk reads the plan from this row.
     WindowComputation.objects.filter(pk=computation.pk).update(
-        screening_plan=plan.to_json(), chunks_total=len(plan.ranges), heartbeat_at=timezone.now(),
+        screening_plan=plan.to_json(),
+        chunks_total=len(plan.ranges),
+        heartbeat_at=timezone.now(),
         progress_percent=PROGRESS_BEFORE_SCREENING,
-        stage=(f"Screening {len(plan.windows)} windows against {plan.catalog_size} objects "
-               f"in {len(plan.ranges)} chunks")[:200],
+        stage=(
+            f"Screening {len(plan.windows)} windows against {plan.catalog_size} objects in {len(plan.ranges)} chunks"
+        )[:200],
     )
     computation.refresh_from_db()
     screening_chunks_send(computation=computation)
@@ -214,10 +231,16 @@ def screening_chunk_run(*, computation_id: int, index: int, worker: str = "") ->
             return "skipped"
         if results is not None:
             ScreeningChunk.objects.get_or_create(
-                computation=current, index=index,
-                defaults={"norad_from": norad_from, "norad_before": norad_before, "object_count": object_count,
-                          "results": [result_to_json(result) for result in results], "cpu_seconds": cpu_s,
-                          "worker": worker[:200]},
+                computation=current,
+                index=index,
+                defaults={
+                    "norad_from": norad_from,
+                    "norad_before": norad_before,
+                    "object_count": object_count,
+                    "results": [result_to_json(result) for result in results],
+                    "cpu_seconds": cpu_s,
+                    "worker": worker[:200],
+                },
             )
         chunks = list(current.screening_chunks.order_by("index"))
         total = len(plan.ranges)
@@ -244,7 +267,8 @@ def _join(computation: WindowComputation, plan: ScreeningPlan, chunks: list[Scre
         )
         return "failed"
     results = [
-        merge_results([result_from_json(chunk.results[window]) for chunk in chunks]) for window in range(len(plan.windows))
+        merge_results([result_from_json(chunk.results[window]) for chunk in chunks])
+        for window in range(len(plan.windows))
     ]
     launch_windows_store(computation=computation, plan=plan, results=results)
     return "joined"
