@@ -241,8 +241,8 @@ def test_crossing_at_a_half_second_is_caught(trajectory):
 KNOWN_CLOSERS = {31135, 48840, 44229, 49813, 55688, 45612, 8744}
 
 
-@requires_data
-def test_filtered_screen_equals_brute_force_on_a_catalog_sample(trajectory):
+def brute_force_sample(trajectory):
+    """Every 15th object of the catalog's 340-460 km band, the known closers, a planted one and a decayed one."""
     band = sorted(
         (item for item in catalog_objects() if item.elements.perigee_km < 460 and item.elements.apogee_km > 340),
         key=lambda item: item.elements.norad_id,
@@ -261,6 +261,12 @@ def test_filtered_screen_equals_brute_force_on_a_catalog_sample(trajectory):
             "debris",
         )
     )
+    return sample
+
+
+@requires_data
+def test_filtered_screen_equals_brute_force_on_a_catalog_sample(trajectory):
+    sample = brute_force_sample(trajectory)
     arguments = {
         "trajectory_ecef_km": trajectory,
         "objects": sample,
