@@ -39,9 +39,8 @@ def band_text():
     return band_tle()
 
 
-@pytest.fixture
-def flight(band_text):
-    catalog.catalog_import_text(text=band_text, source="catalog-2023-10-09.tle (400 km band)")
+def flight_at_kennedy_2023():
+    """A Crew Dragon flight from Kennedy to the ISS plane on the catalog's day (2023-10-09)."""
     ksc = SpaceportFactory(
         code="ksc",
         name="Kennedy LC-39A",
@@ -61,6 +60,12 @@ def flight(band_text):
         vehicle=VehicleFactory(model=model, home_spaceport=ksc),
         launch_at=dt.datetime(2023, 10, 9, 14, 0, tzinfo=dt.UTC),
     )
+
+
+@pytest.fixture
+def flight(band_text):
+    catalog.catalog_import_text(text=band_text, source="catalog-2023-10-09.tle (400 km band)")
+    return flight_at_kennedy_2023()
 
 
 @pytest.fixture
