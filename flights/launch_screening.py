@@ -64,6 +64,7 @@ class ScreeningPlan:
     policy: UncertaintyPolicy
     catalog_size: int
     catalog_imported_at: dt.datetime | None
+    propagator: str = "sgp4"  # the coarse grid's bulk propagator (flights/orbits/propagation.py)
     ranges: list[tuple[int | None, int | None]] = dataclasses.field(default_factory=list)  # [from, before)
 
     def span_arguments(self, window: PlannedWindow) -> dict:
@@ -119,6 +120,7 @@ class ScreeningPlan:
             policy=UncertaintyPolicy(**data["policy"]),
             catalog_size=data["catalog_size"],
             catalog_imported_at=dt.datetime.fromisoformat(imported_at) if imported_at else None,
+            propagator=data.get("propagator", "sgp4"),
             ranges=[tuple(item) for item in data["ranges"]],
         )
 
@@ -131,7 +133,9 @@ def screen_windows(plan: ScreeningPlan, objects, *, each_window=None) -> list[Sc
     """Screen `objects` over every window of the plan; `each_window(index)` after each one."""
     results = []
     for index, window in enumerate(plan.windows):
-        results.append(screen(objects=objects, policy=plan.policy, **plan.span_arguments(window)))
+        results.append(
+            screen(objects=objects, policy=plan.policy, propagator=plan.propagator, **plan.span_arguments(window))
+        )
         if each_window:
             each_window(index)
     return results

@@ -172,6 +172,7 @@ def _screening_plan(flight: Flight, windows: list[dict], catalog) -> ScreeningPl
         site_lat_deg=flight.spaceport.latitude_deg, site_lon_deg=flight.spaceport.longitude_deg,
         site_alt_km=flight.spaceport.altitude_m / 1000, windows=planned, policy=uncertainty_policy(),
         catalog_size=catalog.size, catalog_imported_at=catalog.imported_at,
+        propagator=settings.SCREENING_PROPAGATOR,
     )
 
 

@@ -55,6 +55,8 @@ from numpy.typing import NDArray
 from sgp4.api import SatrecArray
 
 from flights.orbits.errors import OrbitError
+from flights.orbits.frames import gmst_rad, teme_to_ecef
+from flights.orbits.propagation import BulkPropagator
 from flights.orbits.screening_brute import screen_brute_force
 from flights.orbits.screening_span import (
     BAND_PAD_KM,
@@ -118,14 +120,18 @@ def screen(
     resolution_s: int = 1,
     coarse_step_s: int = 40,
     policy: UncertaintyPolicy | None = None,
+    propagator: str = "sgp4",
 ) -> ScreeningResult:
     """Screen every liftoff of [window_open, window_close] (every `resolution_s`) against `objects`.
 
     `trajectory_ecef_km` is the nominal trajectory (n, 3) at 1 s steps from liftoff (see
     `trajectory.nominal_trajectory`); orbital flights should cover at least 3 h after liftoff.
     `policy` says when elements are too old and how their stand-off grows (default `UncertaintyPolicy()`).
+    `propagator` is the coarse grid's bulk propagator: "sgp4" (the reference) or "astroz" (cross-checked
+    against sgp4 object by object, see `propagation`); every other stage and so the result are sgp4's.
     """
     policy = policy or UncertaintyPolicy()
+    bulk = BulkPropagator(propagator)
     clock = _StageClock()
     span = ScreeningSpan.build(
         trajectory_ecef_km=trajectory_ecef_km,
@@ -152,19 +158,25 @@ def screen(
     survivors = healthy.overlapping(chunks.radius_min_km - reach, chunks.radius_max_km + reach)
     counts = {"objects": len(objects), "failed_health_check": len(failed), "shell_survivors": len(survivors)}
     clock.lap("shell_filter")
+    trusted = bulk.trusted(objects, survivors, *healthy.check_state(survivors))
+    counts["astroz_propagated"] = int(np.count_nonzero(trusted))
+    clock.lap("cross_check")
 
     # Coarse segments cover the span: every interval start belongs to exactly one of them.
     coarse_seconds = np.append(np.arange(span.first_t, span.last_t, step_s), span.last_t)
     coarse = _CoarseFilter(span, chunks, coarse_seconds)
     closing_km = standoff + span.chord_pad_km
+    jd, fraction = span.julian_dates(coarse_seconds)
     hit_blocks, counts["coarse_pairs"] = [], 0
     for block in _blocks(len(survivors), OBJECT_BLOCK):
         block_index = survivors[block]
-        propagated = propagate_ecef(SatrecArray([satellites[i] for i in block_index]), span, coarse_seconds)
+        propagated = bulk.coarse(satellites, objects, block_index, trusted[block], jd, fraction)
+        r_ecef = teme_to_ecef(propagated.r_teme_km, gmst_rad(jd, fraction))
         clock.lap("coarse_propagation")
         bad = propagated.errors.any(axis=1)
         failed.extend(failed_object(objects[block_index[row]], propagated.errors[row]) for row in np.nonzero(bad)[0])
-        block_hits, pair_count = coarse.hits(block_index, propagated.r_ecef_km, ~bad, closing_km)
+        reach_km = closing_km[block_index] + propagated.slack_km
+        block_hits, pair_count = coarse.hits(block_index, r_ecef, ~bad, reach_km)
         hit_blocks.append(block_hits)
         counts["coarse_pairs"] += pair_count
         clock.lap("coarse_filter")
@@ -209,6 +221,14 @@ class _Healthy:
     index: NDArray[np.int64]
     perigee_radius_km: NDArray[np.float64]
     apogee_radius_km: NDArray[np.float64]
+    jd: NDArray[np.float64]  # the check times
+    fraction: NDArray[np.float64]
+    errors: NDArray[np.uint8]  # every object at the check times (objects, times)
+    r_teme_km: NDArray[np.float64]  # (objects, times, 3)
+
+    def check_state(self, index: NDArray[np.int64]):
+        """(jd, fraction, errors, TEME positions) of `objects[index]` at the check times."""
+        return self.jd, self.fraction, self.errors[index], self.r_teme_km[index]
 
     def overlapping(self, low_km: NDArray[np.float64], high_km: NDArray[np.float64]) -> NDArray[np.int64]:
         """Indices of objects whose [perigee, apogee] radii overlap [low, high] (per object)."""
@@ -218,15 +238,19 @@ class _Healthy:
 
 def _health_check(satellites, objects, span: ScreeningSpan, failed: list[FailedObject]) -> _Healthy:
     """Propagate everything at the span's start, middle and end; errors go to `failed`."""
-    if not satellites:
-        return _Healthy(np.empty(0, dtype=np.int64), np.empty(0), np.empty(0))
     check_seconds = np.array(sorted({span.first_t, (span.first_t + span.last_t) // 2, span.last_t}))
+    jd, fraction = span.julian_dates(check_seconds)
+    if not satellites:
+        nothing = np.empty((0, len(check_seconds)))
+        return _Healthy(np.empty(0, dtype=np.int64), np.empty(0), np.empty(0), jd, fraction, nothing, nothing)
     propagated = propagate_ecef(SatrecArray(satellites), span, check_seconds)
     bad = propagated.errors.any(axis=1)
     failed.extend(failed_object(objects[row], propagated.errors[row]) for row in np.nonzero(bad)[0])
     good = np.nonzero(~bad)[0]
     perigee, apogee = osculating_radii(propagated.r_teme_km[good], propagated.v_teme_km_s[good])
-    return _Healthy(good, perigee.min(axis=1), apogee.max(axis=1))
+    return _Healthy(
+        good, perigee.min(axis=1), apogee.max(axis=1), jd, fraction, propagated.errors, propagated.r_teme_km
+    )
 
 
 @dataclass(frozen=True)
@@ -329,14 +353,14 @@ class _CoarseFilter:
     ) -> tuple[NDArray[np.int64], int]:
         """Rows (object, coarse segment, chunk) that need the fine check, and how many pairs were tested.
 
-        `r_ecef_km` (objects, coarse seconds, 3); `reach_km` per object: the distance that closes (stand-off,
-        allowance and chord pad).
+        `r_ecef_km` (objects, coarse seconds, 3); `reach_km` per row of it: the distance that closes (stand-off,
+        allowance and chord pad), plus the bulk propagator's slack.
         """
         chunks = self.chunks
         begin, end = r_ecef_km[:, :-1], r_ecef_km[:, 1:]
         lowest_km, _ = segment_minimum(begin, end)  # the segment's smallest radius may be inside it
         highest_km = np.maximum(np.linalg.norm(begin, axis=2), np.linalg.norm(end, axis=2))
-        threshold = reach_km[object_index][:, None] + self.deviation_km[None, :]
+        threshold = reach_km[:, None] + self.deviation_km[None, :]
         candidate = (lowest_km - threshold <= self.radius_max_km[None, :]) & (
             highest_km + threshold >= self.radius_min_km[None, :]
         )
