@@ -509,6 +509,17 @@ SCREENING_MAX_ELEMENT_AGE_DAYS = float(os.environ.get("SCREENING_MAX_ELEMENT_AGE
 SCREENING_ERROR_GROWTH_KM_PER_DAY = float(os.environ.get("SCREENING_ERROR_GROWTH_KM_PER_DAY", "2"))
 # Screening refuses a catalog whose newest import is older than this (launch day: a day at most).
 CATALOG_MAX_AGE_HOURS = float(os.environ.get("CATALOG_MAX_AGE_HOURS", "24"))
+# The full-catalog launch screen is split into chunks of this many objects (by catalog number), screened by
+# Celery workers in parallel and joined in the database (issue 15; README "Screening spread over workers").
+# 0 screens the whole catalog in the one process that computes the windows.
+SCREENING_CHUNK_OBJECTS = int(os.environ.get("SCREENING_CHUNK_OBJECTS", "4000"))
+if SCREENING_CHUNK_OBJECTS < 0:
+    raise ImproperlyConfigured("SCREENING_CHUNK_OBJECTS must be 0 (one process) or a number of objects per chunk.")
+# The launch screen's bulk (coarse-grid) propagator: "sgp4", the reference, or "astroz" (same interface, SIMD,
+# cross-checked against sgp4 object by object; every closure still comes from sgp4). flights/orbits/propagation.py.
+SCREENING_PROPAGATOR = os.environ.get("SCREENING_PROPAGATOR", "sgp4")
+if SCREENING_PROPAGATOR not in ("sgp4", "astroz"):
+    raise ImproperlyConfigured(f"SCREENING_PROPAGATOR must be sgp4 or astroz, got {SCREENING_PROPAGATOR!r}.")
 # Fault injection for the integration test that kills a worker mid-run: seconds a countdown milestone
 # waits after its checks, before it commits. Always 0 outside that test.
 READINESS_TEST_DELAY_S = float(os.environ.get("READINESS_TEST_DELAY_S", "0"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -19,13 +19,20 @@ from django.utils import timezone
 
 from flights.catalog import catalog_status, element_set_of, screening_object_of, uncertainty_policy
 from flights.exceptions import DomainError, InvalidInput
+from flights.launch_screening import (
+    PROGRESS_BEFORE_SCREENING,
+    PROGRESS_SCREENING,
+    PlannedWindow,
+    ScreeningPlan,
+    screen_windows,
+    screening_chunks_send,
+    screening_chunks_start,
+)
 from flights.models import Flight, LaunchWindow, Regime, TrackedObject, WindowClosure, WindowComputation
 from flights.orbits.daylight import daylight_windows
 from flights.orbits.errors import OrbitError
 from flights.orbits.planar import launch_azimuth_deg, planar_windows_for_elements
-from flights.orbits.screening import screen
-from flights.orbits.screening_span import ScreeningSpan
-from flights.orbits.trajectory import AscentProfile, nominal_trajectory
+from flights.orbits.trajectory import AscentProfile
 
 DEFAULT_SEARCH_DAYS = 2
 # The closures' freshness rule, 14 CFR 450.169 (README "What makes the launch chain fail closed"):
@@ -98,12 +105,6 @@ def _progress(computation: WindowComputation, percent: int, stage: str) -> None:
     )
 
 
-@dataclass
-class _Plan:
-    windows: list[dict] = field(default_factory=list)  # LaunchWindow field values
-    exempt_reason: str = ""
-
-
 def _windows_for(flight: Flight, computation: WindowComputation) -> list[dict]:
     spaceport, model, itinerary = flight.spaceport, flight.vehicle.model, flight.itinerary
     start, end = computation.search_start, computation.search_end
@@ -161,13 +162,36 @@ def _ascent_profile(flight: Flight, azimuth_deg: float | None) -> AscentProfile:
     )
 
 
+def _screening_plan(flight: Flight, windows: list[dict], catalog) -> ScreeningPlan:
+    planned = []
+    for values in windows:
+        profile = _ascent_profile(flight, values.get("azimuth_deg"))
+        duration = ORBITAL_SCREEN_S if profile.regime == "orbital" else profile.flight_duration_s
+        planned.append(PlannedWindow(values=values, profile=profile, duration_s=float(duration)))
+    return ScreeningPlan(
+        site_lat_deg=flight.spaceport.latitude_deg, site_lon_deg=flight.spaceport.longitude_deg,
+        site_alt_km=flight.spaceport.altitude_m / 1000, windows=planned, policy=uncertainty_policy(),
+        catalog_size=catalog.size, catalog_imported_at=catalog.imported_at,
+        propagator=settings.SCREENING_PROPAGATOR,
+    )
+
+
 def launch_windows_compute(*, computation: WindowComputation, now=None) -> WindowComputation:
-    """Compute windows, then closures, and store them in place of the flight's previous ones."""
+    """Compute windows, then closures, and store them in place of the flight's previous ones.
+
+    The screen runs here (SCREENING_CHUNK_OBJECTS = 0) or in catalog chunks on the workers, joined by the
+    last one (flights/launch_screening.py); then this returns with the computation still running.
+    """
     computation = WindowComputation.objects.select_related("flight__vehicle__model", "flight__spaceport", "flight__itinerary").get(
         pk=computation.pk
     )
     if computation.status in (WindowComputation.Status.DONE, WindowComputation.Status.FAILED):
         return computation  # a redelivered task: the work is stored, or was given up (see its error)
+    if computation.screening_plan:
+        # Its chunks were sent before and the stale-job sweep requeued it: send the ones still missing.
+        screening_chunks_send(computation=computation)
+        computation.refresh_from_db()
+        return computation
     flight = computation.flight
     started = timezone.now()
     WindowComputation.objects.filter(pk=computation.pk).update(
@@ -175,59 +199,60 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
         stage="Finding windows",
     )
     try:
-        plan = _Plan(windows=_windows_for(flight, computation))
-        _progress(computation, 10, f"{len(plan.windows)} windows found; loading the catalog")
+        windows = _windows_for(flight, computation)
+        _progress(computation, PROGRESS_BEFORE_SCREENING, f"{len(windows)} windows found; loading the catalog")
         if settings.LAUNCH_WINDOWS_TEST_DELAY_S:
             time.sleep(settings.LAUNCH_WINDOWS_TEST_DELAY_S)
         catalog = catalog_status()
-        objects = [screening_object_of(o) for o in TrackedObject.objects.all().iterator(chunk_size=2000)]
-        policy = uncertainty_policy()
-        closures_by_window, failed, screened = [], {}, 0
-        decayed, uncertain, counts = {}, {}, {}
-        for index, window in enumerate(plan.windows):
-            profile = _ascent_profile(flight, window.get("azimuth_deg"))
-            duration = ORBITAL_SCREEN_S if profile.regime == "orbital" else profile.flight_duration_s
-            trajectory = nominal_trajectory(
-                profile, flight.spaceport.latitude_deg, flight.spaceport.longitude_deg,
-                flight.spaceport.altitude_m / 1000, duration_s=duration,
-            )
-            span = {"trajectory_ecef_km": trajectory, "window_open": window["opens_at"], "window_close": window["closes_at"]}
-            _refuse_unusable_catalog(catalog, span)
-            result = screen(objects=objects, policy=policy, **span)
-            if result.exempt:
-                plan.exempt_reason = result.exempt_reason
-            closures_by_window.append(result.closures)
-            for item in result.failed:
-                failed[item.norad_id] = {"norad_id": item.norad_id, "name": item.name, "error_code": item.error_code,
-                                         "message": item.message}
-            for item in result.decayed:
-                decayed[item.norad_id] = {"norad_id": item.norad_id, "name": item.name, "message": item.message}
-            for item in result.uncertain:
-                known = uncertain.get(item.norad_id)
-                if known is None or item.closes_span or item.allowance_km > known["allowance_km"]:
-                    uncertain[item.norad_id] = {
-                        "norad_id": item.norad_id, "name": item.name, "reason": item.reason,
-                        "element_age_days": round(item.element_age_days, 2), "allowance_km": round(item.allowance_km, 1),
-                        "closes_span": item.closes_span or bool(known and known["closes_span"]), "message": item.message,
-                    }
-            if not result.exempt:
-                counts = {name: max(counts.get(name, 0), count) for name, count in result.class_counts.items()}
-            screened = max(screened, result.screened_count)
-            _progress(computation, 10 + int(85 * (index + 1) / max(1, len(plan.windows))),
-                      f"Screened window {index + 1} of {len(plan.windows)} against {len(objects)} objects")
+        plan = _screening_plan(flight, windows, catalog)
+        needs_screening = plan.needs_screening()
+        _refuse_unusable_catalog(catalog, needs_screening=needs_screening)
+        if settings.SCREENING_CHUNK_OBJECTS and needs_screening:
+            return screening_chunks_start(computation=computation, plan=plan)
+        objects = [screening_object_of(o) for o in TrackedObject.objects.all().iterator(chunk_size=2000)] if needs_screening else []
+
+        def screened(index: int) -> None:
+            _progress(computation, PROGRESS_BEFORE_SCREENING + PROGRESS_SCREENING * (index + 1) // max(1, len(windows)),
+                      f"Screened window {index + 1} of {len(windows)} against {len(objects)} objects")
+
+        results = screen_windows(plan, objects, each_window=screened)
     except (OrbitError, WindowComputationRefused) as exc:
         return _fail(computation, str(exc))
+    return launch_windows_store(computation=computation, plan=plan, results=results, now=now)
 
+
+def launch_windows_store(*, computation: WindowComputation, plan: ScreeningPlan, results: list, now=None) -> WindowComputation:
+    """Replace the flight's windows and closures with these, one screening result per planned window."""
     finished = now or timezone.now()
+    failed, decayed, uncertain, counts, screened, exempt_reason = {}, {}, {}, {}, 0, ""
+    for result in results:
+        if result.exempt:
+            exempt_reason = result.exempt_reason
+        for item in result.failed:
+            failed[item.norad_id] = {"norad_id": item.norad_id, "name": item.name, "error_code": item.error_code,
+                                     "message": item.message}
+        for item in result.decayed:
+            decayed[item.norad_id] = {"norad_id": item.norad_id, "name": item.name, "message": item.message}
+        for item in result.uncertain:
+            known = uncertain.get(item.norad_id)
+            if known is None or item.closes_span or item.allowance_km > known["allowance_km"]:
+                uncertain[item.norad_id] = {
+                    "norad_id": item.norad_id, "name": item.name, "reason": item.reason,
+                    "element_age_days": round(item.element_age_days, 2), "allowance_km": round(item.allowance_km, 1),
+                    "closes_span": item.closes_span or bool(known and known["closes_span"]), "message": item.message,
+                }
+        if not result.exempt:
+            counts = {name: max(counts.get(name, 0), count) for name, count in result.class_counts.items()}
+        screened = max(screened, result.screened_count)
     with transaction.atomic():
-        Flight.objects.select_for_update(of=("self",)).get(pk=flight.pk)
+        flight = Flight.objects.select_for_update(of=("self",)).get(pk=computation.flight_id)
         current = WindowComputation.objects.select_for_update().get(pk=computation.pk)
         if current.status in (WindowComputation.Status.DONE, WindowComputation.Status.FAILED):
             return current
         LaunchWindow.objects.filter(flight=flight).delete()  # derived rows: replaced as a whole
-        for values, closures in zip(plan.windows, closures_by_window, strict=True):
+        for planned, result in zip(plan.windows, results, strict=True):
             window = LaunchWindow.objects.create(
-                flight=flight, computation=current, closures_computed_at=finished, **values
+                flight=flight, computation=current, closures_computed_at=finished, **planned.values
             )
             WindowClosure.objects.bulk_create(
                 WindowClosure(
@@ -235,28 +260,29 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
                     object_class=c.object_class, min_distance_km=c.min_distance_km,
                     closest_approach_at=c.time_of_closest_approach, rule=c.rule, allowance_km=c.allowance_km,
                 )
-                for c in closures
+                for c in result.closures
             )
         current.status = WindowComputation.Status.DONE
         current.progress_percent = 100
-        current.stage = f"{len(plan.windows)} windows, {sum(map(len, closures_by_window))} closures"
+        current.stage = f"{len(plan.windows)} windows, {sum(len(r.closures) for r in results)} closures"
         current.finished_at = finished
-        current.screening_exempt_reason = plan.exempt_reason[:300]
+        current.heartbeat_at = timezone.now()
+        current.screening_exempt_reason = exempt_reason[:300]
         current.objects_screened = screened
         current.failed_objects = sorted(failed.values(), key=lambda item: item["norad_id"])
         current.decayed_objects = sorted(decayed.values(), key=lambda item: item["norad_id"])
         current.uncertain_objects = sorted(uncertain.values(), key=lambda item: item["norad_id"])
         current.object_counts = counts
-        current.catalog_imported_at = catalog.imported_at
-        current.catalog_size = catalog.size
+        current.catalog_imported_at = plan.catalog_imported_at
+        current.catalog_size = plan.catalog_size
         current.save()
     return current
 
 
-def _refuse_unusable_catalog(catalog, span: dict) -> None:
-    """Fail closed: no screening against an empty catalog or one older than the limit, unless the flight stays
-    below the 150 km from which 14 CFR 450.169 asks for screening."""
-    if catalog.problem and not ScreeningSpan.build(min_altitude_km=150.0, resolution_s=1, **span).exempt:
+def _refuse_unusable_catalog(catalog, *, needs_screening: bool) -> None:
+    """Fail closed: no screening against an empty catalog or one older than the limit, unless every window's
+    flight stays below the 150 km from which 14 CFR 450.169 asks for screening (ScreeningPlan.needs_screening)."""
+    if catalog.problem and needs_screening:
         raise WindowComputationRefused(catalog.problem)
 
 

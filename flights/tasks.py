@@ -25,6 +25,14 @@ def compute_launch_windows(computation_id: int) -> dict:
     return {"computation": computation.pk, "status": computation.status, "windows": computation.windows.count()}
 
 
+@shared_task(name="flights.screen_catalog_chunk", bind=True, acks_late=True, reject_on_worker_lost=True)
+def screen_catalog_chunk(self, computation_id: int, index: int) -> str:
+    """Screen one catalog chunk of a window computation; the last chunk in joins them (idempotent)."""
+    from flights.launch_screening import screening_chunk_run
+
+    return screening_chunk_run(computation_id=computation_id, index=index, worker=self.request.hostname or "")
+
+
 @shared_task(name="flights.refresh_catalog", acks_late=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=3)
 def refresh_catalog() -> dict:
     """Refresh the tracked-object catalog from CATALOG_FEED_URL (skipped when none is configured)."""

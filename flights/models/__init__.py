@@ -27,7 +27,14 @@ from flights.models.readiness import (
     Waiver,
     WeatherReport,
 )
-from flights.models.windows import CatalogImport, LaunchWindow, TrackedObject, WindowClosure, WindowComputation
+from flights.models.windows import (
+    CatalogImport,
+    LaunchWindow,
+    ScreeningChunk,
+    TrackedObject,
+    WindowClosure,
+    WindowComputation,
+)
 
 __all__ = [
     "CatalogImport",
@@ -48,6 +55,7 @@ __all__ = [
     "FlightStatusChange",
     "Itinerary",
     "LaunchWindow",
+    "ScreeningChunk",
     "MaintenanceRecord",
     "Regime",
     "Spaceport",

@@ -98,6 +98,11 @@ class WindowComputation(models.Model):
         default=timezone.now, help_text="Last sign of life: when it was queued, requeued or last reported progress."
     )
     attempts = models.PositiveSmallIntegerField(default=1, help_text="How many times it was sent to a worker.")
+    screening_plan = models.JSONField(
+        default=dict, blank=True,
+        help_text="When screened in chunks: the windows, their ascent, the catalog ranges and the catalog's size.",
+    )
+    chunks_total = models.PositiveSmallIntegerField(default=0, help_text="Catalog chunks screened by workers (0: one process).")
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -109,6 +114,31 @@ class WindowComputation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flight.code} windows ({self.get_status_display().lower()}, {self.progress_percent}%)"
+
+
+class ScreeningChunk(models.Model):
+    """One slice of the catalog screened by a worker for a window computation: its part of every window's result.
+
+    Unique per (computation, index): a chunk task that runs twice (acks-late redelivery) finds its row and
+    changes nothing. The chunk that brings the last row joins them, under the computation's row lock.
+    """
+
+    computation = models.ForeignKey(WindowComputation, on_delete=models.CASCADE, related_name="screening_chunks")
+    index = models.PositiveSmallIntegerField()
+    norad_from = models.PositiveIntegerField(null=True, blank=True, help_text="First catalog number (none: from the start).")
+    norad_before = models.PositiveIntegerField(null=True, blank=True, help_text="Catalog numbers below this (none: to the end).")
+    object_count = models.PositiveIntegerField(default=0)
+    results = models.JSONField(default=list, help_text="The chunk's screening result for each window, in window order.")
+    cpu_seconds = models.FloatField(default=0.0)
+    worker = models.CharField(max_length=200, blank=True)
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["computation", "index"]
+        constraints = [models.UniqueConstraint(fields=["computation", "index"], name="screeningchunk_one_per_index")]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index} of computation {self.computation_id}"
 
 
 class LaunchWindow(models.Model):

@@ -117,11 +117,14 @@ class ElementSet:
         cos_i = math.cos(math.radians(self.inclination_deg))
         return math.degrees(-1.5 * n_rad_per_day * WGS72_J2 * ratio * ratio * cos_i)
 
-    def satrec(self) -> Satrec:
-        """An initialised `sgp4.api.Satrec`: from the TLE lines when present, else from the fields."""
+    def satrec(self, satrec_class=Satrec) -> Satrec:
+        """An initialised `sgp4.api.Satrec`: from the TLE lines when present, else from the fields.
+
+        `satrec_class` may be another implementation of the same interface (`astroz.api.Satrec`).
+        """
         if self.line1 and self.line2:
-            return Satrec.twoline2rv(self.line1, self.line2, WGS72)
-        sat = Satrec()
+            return satrec_class.twoline2rv(self.line1, self.line2, WGS72)
+        sat = satrec_class()
         epoch_days = (self.epoch - _SGP4_EPOCH_ZERO).total_seconds() / 86400.0
         sat.sgp4init(
             WGS72,

@@ -18,16 +18,21 @@ the time, through filters that can only discard what provably cannot come close:
    are reported in `failed`, never silently dropped;
 2. shell: the object's osculating perigee/apogee radii at those times, padded, must overlap the
    screened trajectory's radius band;
-3. coarse grid: survivors are propagated every `coarse_step_s` (s); coarse time t_m owns the
-   intervals starting at t in [t_m - s/2 - 1/2, t_m + s/2 - 1/2], so every point of them, chord
-   points included, lies within h = s/2 + 1/2 of t_m. A chunk of interval starts (all its chord
-   points within rho of a centre C, whose radii span the chunk's radius band) can only hold a
-   closure if |X(t_m) - C| <= standoff + p + v_max h + rho (the object's chord point is a mix of
-   X(t) and X(t + 1), both within v_max h of X(t_m)) and the object's radius is within
-   standoff + 2 p + |r'(t_m)| h + a_max h^2 / 2 of the band (one p for the chord distance, one for
-   the object's chord sagging below its path): no assumption about the vehicle's speed;
-4. fine: each surviving (object, coarse time, chunk) is checked exactly, interval by interval,
-   from SGP4 positions at every second.
+3. coarse grid: survivors are propagated every `coarse_step_s` (s). Coarse segment m, from t_m to
+   t_{m+1}, owns the intervals starting at t in [t_m, t_{m+1} - 1]; by the chord lemma (`screening_span`)
+   every chord point of the object in them is within e_m = a (t_{m+1} - t_m)^2 / 8 of the straight segment
+   X(t_m) X(t_{m+1}) (a = `OBJECT_MAX_ACCELERATION_KM_S2`). The trajectory is cut into chunks of
+   `coarse_step_s` interval starts, each a segment from its first to its last screened sample plus the
+   largest distance of its samples from that segment. A (object, segment, chunk) triple can only hold a
+   closure when the two segments come within reach + e_m + that deviation, where reach is what closes
+   (stand-off + allowance + chord pad). Candidates are found sparsely: the object segment's radius band
+   against the chunks' bands, a sweep over the chunk centres sorted by x, a ball test, then the exact
+   segment-to-segment gap (`segment_gap_lower_bound`, a separating-axis lower bound, so rounding or
+   nearly parallel segments can only keep a triple). No assumption about either side's speed;
+4. fine: each surviving (object, segment, chunk) is checked from SGP4 positions at every second: only the
+   object's 1 s chords that come within reach of the chunk's segment (plus its deviation) are paired with
+   the vehicle chords that come within reach of the object's segment (plus e_m), and each pair's chord
+   distance is computed exactly as the reference does.
 
 Fail closed, every object accounted for (`screening_span.finish`, shared with the reference): an object
 is screened; or re-entered (SGP4 error 6 at the span's start: listed in `decayed`, closes nothing); or
@@ -49,13 +54,14 @@ import numpy as np
 from numpy.typing import NDArray
 from sgp4.api import SatrecArray
 
-from flights.orbits.constants import EARTH_ROTATION_RAD_S
 from flights.orbits.errors import OrbitError
+from flights.orbits.frames import gmst_rad, teme_to_ecef
+from flights.orbits.propagation import BulkPropagator
 from flights.orbits.screening_brute import screen_brute_force
 from flights.orbits.screening_span import (
     BAND_PAD_KM,
+    OBJECT_MAX_ACCELERATION_KM_S2,
     Allowances,
-    Propagated,
     ScreeningSpan,
     closures_from_hits,
     failed_object,
@@ -97,13 +103,10 @@ __all__ = [
 # Shell pad (see `screening_span.BAND_PAD_KM`): SGP4's short-period terms move an object's radius
 # ~10-20 km around its osculating two-body perigee/apogee, and drift between health-check times adds a little.
 SHELL_PAD_KM = BAND_PAD_KM
-# Largest radial acceleration an Earth-orbiting object can have above the surface:
-# |r''| <= v^2 / r with v below escape speed at 6378 km (11.2 km/s), plus margin.
-MAX_RADIAL_ACCELERATION_KM_S2 = 0.021
-# Largest total acceleration (gravity at the surface plus perturbation margin), for speed bounds.
-MAX_ACCELERATION_KM_S2 = 0.0100
+# Slack on every filter bound for floating-point rounding (coordinates ~7,000 km carry ~1e-12 km of it).
+ROUNDING_KM = 1e-3
 OBJECT_BLOCK = 2000  # objects propagated together on the coarse grid (bounds memory)
-PAIR_BLOCK = 5000  # (object, coarse time) pairs tested against the chunks at once
+PAIR_BLOCK = 20000  # (object, coarse segment) pairs swept against the chunks at once
 HIT_BLOCK = 1000  # (object, coarse time, chunk) hits refined at once
 
 
@@ -115,16 +118,20 @@ def screen(
     window_close: datetime,
     min_altitude_km: float = 150.0,
     resolution_s: int = 1,
-    coarse_step_s: int = 30,
+    coarse_step_s: int = 40,
     policy: UncertaintyPolicy | None = None,
+    propagator: str = "sgp4",
 ) -> ScreeningResult:
     """Screen every liftoff of [window_open, window_close] (every `resolution_s`) against `objects`.
 
     `trajectory_ecef_km` is the nominal trajectory (n, 3) at 1 s steps from liftoff (see
     `trajectory.nominal_trajectory`); orbital flights should cover at least 3 h after liftoff.
     `policy` says when elements are too old and how their stand-off grows (default `UncertaintyPolicy()`).
+    `propagator` is the coarse grid's bulk propagator: "sgp4" (the reference) or "astroz" (cross-checked
+    against sgp4 object by object, see `propagation`); every other stage and so the result are sgp4's.
     """
     policy = policy or UncertaintyPolicy()
+    bulk = BulkPropagator(propagator)
     clock = _StageClock()
     span = ScreeningSpan.build(
         trajectory_ecef_km=trajectory_ecef_km,
@@ -151,25 +158,32 @@ def screen(
     survivors = healthy.overlapping(chunks.radius_min_km - reach, chunks.radius_max_km + reach)
     counts = {"objects": len(objects), "failed_health_check": len(failed), "shell_survivors": len(survivors)}
     clock.lap("shell_filter")
+    trusted = bulk.trusted(objects, survivors, *healthy.check_state(survivors))
+    counts["astroz_propagated"] = int(np.count_nonzero(trusted))
+    clock.lap("cross_check")
 
-    # Coarse times cover the whole span: every interval start belongs to exactly one of them.
-    coarse_seconds = np.arange(span.first_t, span.last_t + step_s, step_s)
-    coarse = _CoarseFilter(span, chunks, coarse_seconds, step_s)
+    # Coarse segments cover the span: every interval start belongs to exactly one of them.
+    coarse_seconds = np.append(np.arange(span.first_t, span.last_t, step_s), span.last_t)
+    coarse = _CoarseFilter(span, chunks, coarse_seconds)
+    closing_km = standoff + span.chord_pad_km
+    jd, fraction = span.julian_dates(coarse_seconds)
     hit_blocks, counts["coarse_pairs"] = [], 0
     for block in _blocks(len(survivors), OBJECT_BLOCK):
         block_index = survivors[block]
-        propagated = propagate_ecef(SatrecArray([satellites[i] for i in block_index]), span, coarse_seconds)
+        propagated = bulk.coarse(satellites, objects, block_index, trusted[block], jd, fraction)
+        r_ecef = teme_to_ecef(propagated.r_teme_km, gmst_rad(jd, fraction))
         clock.lap("coarse_propagation")
         bad = propagated.errors.any(axis=1)
         failed.extend(failed_object(objects[block_index[row]], propagated.errors[row]) for row in np.nonzero(bad)[0])
-        block_hits, pair_count = coarse.hits(block_index, propagated, ~bad, standoff)
+        reach_km = closing_km[block_index] + propagated.slack_km
+        block_hits, pair_count = coarse.hits(block_index, r_ecef, ~bad, reach_km)
         hit_blocks.append(block_hits)
         counts["coarse_pairs"] += pair_count
         clock.lap("coarse_filter")
     hits = np.concatenate(hit_blocks) if hit_blocks else np.empty((0, 3), dtype=np.int64)
     counts["coarse_hits"] = len(hits)
 
-    fine = _FineCheck(span, chunks, step_s)
+    fine = _FineCheck(span, chunks, coarse_seconds, step_s)
     closure_hits = fine.run(hits, satellites, objects, standoff, failed)
     counts.update(fine.counts)
     closures = closures_from_hits(span, objects, *closure_hits, allowance_km=allowances.allowance_km)
@@ -207,6 +221,14 @@ class _Healthy:
     index: NDArray[np.int64]
     perigee_radius_km: NDArray[np.float64]
     apogee_radius_km: NDArray[np.float64]
+    jd: NDArray[np.float64]  # the check times
+    fraction: NDArray[np.float64]
+    errors: NDArray[np.uint8]  # every object at the check times (objects, times)
+    r_teme_km: NDArray[np.float64]  # (objects, times, 3)
+
+    def check_state(self, index: NDArray[np.int64]):
+        """(jd, fraction, errors, TEME positions) of `objects[index]` at the check times."""
+        return self.jd, self.fraction, self.errors[index], self.r_teme_km[index]
 
     def overlapping(self, low_km: NDArray[np.float64], high_km: NDArray[np.float64]) -> NDArray[np.int64]:
         """Indices of objects whose [perigee, apogee] radii overlap [low, high] (per object)."""
@@ -216,15 +238,19 @@ class _Healthy:
 
 def _health_check(satellites, objects, span: ScreeningSpan, failed: list[FailedObject]) -> _Healthy:
     """Propagate everything at the span's start, middle and end; errors go to `failed`."""
-    if not satellites:
-        return _Healthy(np.empty(0, dtype=np.int64), np.empty(0), np.empty(0))
     check_seconds = np.array(sorted({span.first_t, (span.first_t + span.last_t) // 2, span.last_t}))
+    jd, fraction = span.julian_dates(check_seconds)
+    if not satellites:
+        nothing = np.empty((0, len(check_seconds)))
+        return _Healthy(np.empty(0, dtype=np.int64), np.empty(0), np.empty(0), jd, fraction, nothing, nothing)
     propagated = propagate_ecef(SatrecArray(satellites), span, check_seconds)
     bad = propagated.errors.any(axis=1)
     failed.extend(failed_object(objects[row], propagated.errors[row]) for row in np.nonzero(bad)[0])
     good = np.nonzero(~bad)[0]
     perigee, apogee = osculating_radii(propagated.r_teme_km[good], propagated.v_teme_km_s[good])
-    return _Healthy(good, perigee.min(axis=1), apogee.max(axis=1))
+    return _Healthy(
+        good, perigee.min(axis=1), apogee.max(axis=1), jd, fraction, propagated.errors, propagated.r_teme_km
+    )
 
 
 @dataclass(frozen=True)
@@ -241,11 +267,15 @@ class _TrajectoryChunks:
     bound_km: NDArray[np.float64]  # every point of the chunk's screened chords is within this of the centre
     chunk_radius_min_km: NDArray[np.float64]  # geocentric radii of the chunk's screened chords
     chunk_radius_max_km: NDArray[np.float64]
+    start_km: NDArray[np.float64]  # the chunk's segment: first and last of its screened chords' ends
+    end_km: NDArray[np.float64]
+    deviation_km: NDArray[np.float64]  # every point of its screened chords is within this of that segment
     length: int
 
     @classmethod
     def build(cls, span: ScreeningSpan, chunk_length: int) -> _TrajectoryChunks:
         begins, ends, centres, bounds, radius_min, radius_max = [], [], [], [], [], []
+        firsts, lasts, deviations = [], [], []
         for begin in range(span.first_k, span.last_k + 1, chunk_length):
             end = min(begin + chunk_length - 1, span.last_k)
             starts = begin + np.nonzero(span.interval_screened[begin : end + 1])[0]
@@ -262,6 +292,11 @@ class _TrajectoryChunks:
             bounds.append(float(np.linalg.norm(samples - centre, axis=1).max()))
             radius_min.append(float(lowest_km.min()))
             radius_max.append(float(np.linalg.norm(samples, axis=1).max()))
+            # The distance to a segment is convex too: a chord is no further from it than its ends.
+            off_segment_km, _ = segment_minimum(samples[0] - samples, samples[-1] - samples)
+            firsts.append(samples[0])
+            lasts.append(samples[-1])
+            deviations.append(float(off_segment_km.max()) + ROUNDING_KM)
         return cls(
             np.array(begins, dtype=np.int64),
             np.array(ends, dtype=np.int64),
@@ -269,6 +304,9 @@ class _TrajectoryChunks:
             np.array(bounds),
             np.array(radius_min),
             np.array(radius_max),
+            np.array(firsts).reshape(-1, 3),
+            np.array(lasts).reshape(-1, 3),
+            np.array(deviations),
             chunk_length,
         )
 
@@ -282,87 +320,127 @@ class _TrajectoryChunks:
 
 
 class _CoarseFilter:
-    """Which (object, coarse time, chunk) triples could hide a closure in an interval of the coarse time.
+    """Which (object, coarse segment, chunk) triples could hide a closure (see the module docstring, step 3).
 
-    Coarse time t_m owns the intervals starting at t in [t_m - step/2 - 1/2, t_m + step/2 - 1/2];
-    every moment of those intervals is within h = step/2 + 1/2 of t_m.
+    Coarse segment m runs from coarse second t_m to t_{m+1} and owns the intervals starting at t in
+    [t_m, t_{m+1} - 1]: both ends of those intervals lie in [t_m, t_{m+1}], so the object's chord points are
+    within `deviation_km[m]` of the straight segment X(t_m) X(t_{m+1}). Candidate chunks come from a sweep
+    over the chunk centres sorted by x (sparse: a few per pair), then a ball test, then the exact test
+    between the two segments: no dense pairs x chunks matrix.
     """
 
-    def __init__(self, span: ScreeningSpan, chunks: _TrajectoryChunks, coarse_seconds, step_s: int):
+    def __init__(self, span: ScreeningSpan, chunks: _TrajectoryChunks, coarse_seconds: NDArray[np.int64]):
         self.chunks = chunks
-        self.coarse_seconds = coarse_seconds
-        self.reach_s = step_s / 2.0 + 0.5
-        self.chord_pad_km = span.chord_pad_km
-        # An interval starting at t for liftoff tau in [0, last_tau] starts at sample k = t - tau, so
-        # only chunks overlapping [t_m - step/2 - 1/2 - last_tau, t_m + step/2 - 1/2] matter at t_m.
-        earliest_k = coarse_seconds - step_s / 2.0 - 0.5 - span.last_tau_s
-        latest_k = coarse_seconds + step_s / 2.0 - 0.5
-        self.first_chunk = np.searchsorted(chunks.k_end, earliest_k, side="left")
-        self.last_chunk = np.searchsorted(chunks.k_begin, latest_k, side="right") - 1
-        self.radius_min_km = np.full(len(coarse_seconds), np.inf)
-        self.radius_max_km = np.full(len(coarse_seconds), -np.inf)
+        starts, ends = coarse_seconds[:-1], coarse_seconds[1:]
+        # Chord lemma (`screening_span`): a path with |r''| <= a strays at most a dt^2 / 8 from its chord.
+        self.deviation_km = OBJECT_MAX_ACCELERATION_KM_S2 * (ends - starts) ** 2 / 8.0 + ROUNDING_KM
+        # An interval starting at t for liftoff tau in [0, last_tau] starts at sample k = t - tau, so only
+        # chunks overlapping [t_m - last_tau, t_{m+1} - 1] matter for segment m.
+        self.first_chunk = np.searchsorted(chunks.k_end, starts - span.last_tau_s, side="left")
+        self.last_chunk = np.searchsorted(chunks.k_begin, ends - 1, side="right") - 1
+        self.radius_min_km = np.full(len(starts), np.inf)
+        self.radius_max_km = np.full(len(starts), -np.inf)
         for m, (first, last) in enumerate(zip(self.first_chunk, self.last_chunk, strict=True)):
             if first <= last:
                 self.radius_min_km[m] = chunks.chunk_radius_min_km[first : last + 1].min()
                 self.radius_max_km[m] = chunks.chunk_radius_max_km[first : last + 1].max()
+        self.sweep_order = np.argsort(chunks.centre_km[:, 0], kind="stable")
+        self.sweep_x_km = chunks.centre_km[self.sweep_order, 0]
+        self.largest_bound_km = float(chunks.bound_km.max()) if len(chunks.bound_km) else 0.0
 
     def hits(
-        self, object_index: NDArray[np.int64], propagated: Propagated, usable: NDArray[np.bool_], standoff_km
+        self, object_index: NDArray[np.int64], r_ecef_km: NDArray[np.float64], usable: NDArray[np.bool_], reach_km
     ) -> tuple[NDArray[np.int64], int]:
-        """Rows (object, coarse index, chunk) that need the fine check, and how many pairs were tested."""
-        h, pad = self.reach_s, self.chord_pad_km
-        r_teme, v_teme = propagated.r_teme_km, propagated.v_teme_km_s
-        radius = np.linalg.norm(r_teme, axis=2)
-        radial_speed = np.abs(np.sum(r_teme * v_teme, axis=2)) / radius
-        speed = np.linalg.norm(v_teme, axis=2)
-        # Earth-fixed speed <= inertial speed + omega r. Within h of a coarse time the inertial speed
-        # grows by at most a_max h and the radius by at most (that speed) h.
-        inertial_speed = speed.max(axis=1) + MAX_ACCELERATION_KM_S2 * h
-        max_speed = inertial_speed + EARTH_ROTATION_RAD_S * (radius.max(axis=1) + inertial_speed * h) + 0.01
-        radial_drift = radial_speed * h + 0.5 * MAX_RADIAL_ACCELERATION_KM_S2 * h * h
-        standoff = standoff_km[object_index]
+        """Rows (object, coarse segment, chunk) that need the fine check, and how many pairs were tested.
 
-        # One pad for the chord distance, one for the object's chord sagging below its path.
-        reach = standoff[:, None] + 2.0 * pad + radial_drift
-        candidate = (radius >= self.radius_min_km[None, :] - reach) & (radius <= self.radius_max_km[None, :] + reach)
+        `r_ecef_km` (objects, coarse seconds, 3); `reach_km` per row of it: the distance that closes (stand-off,
+        allowance and chord pad), plus the bulk propagator's slack.
+        """
+        chunks = self.chunks
+        begin, end = r_ecef_km[:, :-1], r_ecef_km[:, 1:]
+        lowest_km, _ = segment_minimum(begin, end)  # the segment's smallest radius may be inside it
+        highest_km = np.maximum(np.linalg.norm(begin, axis=2), np.linalg.norm(end, axis=2))
+        threshold = reach_km[:, None] + self.deviation_km[None, :]
+        candidate = (lowest_km - threshold <= self.radius_max_km[None, :]) & (
+            highest_km + threshold >= self.radius_min_km[None, :]
+        )
         candidate &= usable[:, None]
         rows, columns = np.nonzero(candidate)
 
-        chunk_index = np.arange(len(self.chunks.k_begin))
         found = []
         for block in _blocks(len(rows), PAIR_BLOCK):
             row, m = rows[block], columns[block]
-            position = propagated.r_ecef_km[row, m]
-            sphere = (standoff[row] + pad + max_speed[row] * h)[:, None] + self.chunks.bound_km[None, :]
-            distance2 = (
-                np.sum(position**2, axis=1)[:, None]
-                + np.sum(self.chunks.centre_km**2, axis=1)[None, :]
-                - 2.0 * position @ self.chunks.centre_km.T
-            )
-            near = distance2 <= sphere * sphere
-            near &= (chunk_index[None, :] >= self.first_chunk[m][:, None]) & (
-                chunk_index[None, :] <= self.last_chunk[m][:, None]
-            )
-            radial = (standoff[row] + 2.0 * pad + radial_drift[row, m])[:, None]
-            near &= radius[row, m][:, None] >= self.chunks.chunk_radius_min_km[None, :] - radial
-            near &= radius[row, m][:, None] <= self.chunks.chunk_radius_max_km[None, :] + radial
-            pair, chunk = np.nonzero(near)
+            p0, p1, gap_km = begin[row, m], end[row, m], threshold[row, m]
+            low, high = lowest_km[row, m], highest_km[row, m]
+            middle = (p0 + p1) / 2.0
+            half = np.linalg.norm(p1 - p0, axis=1) / 2.0
+            pair, chunk = self._sweep(middle[:, 0], half + gap_km + self.largest_bound_km)
+            m_pair = m[pair]
+            keep = (chunk >= self.first_chunk[m_pair]) & (chunk <= self.last_chunk[m_pair])
+            keep &= low[pair] - gap_km[pair] <= chunks.chunk_radius_max_km[chunk]
+            keep &= high[pair] + gap_km[pair] >= chunks.chunk_radius_min_km[chunk]
+            pair, chunk = pair[keep], chunk[keep]
+            ball = half[pair] + gap_km[pair] + chunks.bound_km[chunk]
+            keep = np.sum((middle[pair] - chunks.centre_km[chunk]) ** 2, axis=1) <= ball * ball
+            pair, chunk = pair[keep], chunk[keep]
+            apart = segment_gap_lower_bound(p0[pair], p1[pair], chunks.start_km[chunk], chunks.end_km[chunk])
+            keep = apart <= gap_km[pair] + chunks.deviation_km[chunk]
+            pair, chunk = pair[keep], chunk[keep]
             found.append(np.stack([object_index[row[pair]], m[pair], chunk], axis=1))
         hits = np.concatenate(found) if found else np.empty((0, 3), dtype=np.int64)
         return hits.astype(np.int64), len(rows)
+
+    def _sweep(self, x_km: NDArray[np.float64], radius_km: NDArray[np.float64]):
+        """(pair, chunk) for every chunk whose centre's x is within `radius_km` of the pair's `x_km`."""
+        low = np.searchsorted(self.sweep_x_km, x_km - radius_km, side="left")
+        high = np.searchsorted(self.sweep_x_km, x_km + radius_km, side="right")
+        counts = high - low
+        pair = np.repeat(np.arange(len(x_km)), counts)
+        offset = np.arange(len(pair)) - np.repeat(np.cumsum(counts) - counts, counts)
+        return pair, self.sweep_order[np.repeat(low, counts) + offset]
+
+
+def segment_gap_lower_bound(p0, p1, q0, q1) -> NDArray[np.float64]:
+    """A lower bound, equal to it up to rounding, on the distance between segments p0 p1 and q0 q1 (..., 3).
+
+    The closest points come from the usual clamped solution (Ericson, "Real-Time Collision Detection",
+    5.1.9); the returned gap is the separation of the two segments along the direction joining them,
+    min over the first segment's ends of n . x minus max over the second's: a lower bound for any
+    direction n (a separating-axis bound), so a badly conditioned (nearly parallel) pair can only be
+    kept, never wrongly dropped.
+    """
+    d1, d2, r = p1 - p0, q1 - q0, p0 - q0
+    a = np.sum(d1 * d1, axis=-1)
+    e = np.sum(d2 * d2, axis=-1)
+    b = np.sum(d1 * d2, axis=-1)
+    c = np.sum(d1 * r, axis=-1)
+    f = np.sum(d2 * r, axis=-1)
+    denominator = a * e - b * b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s_alone = np.where(a > 0.0, np.clip(-c / a, 0.0, 1.0), 0.0)  # the first segment against a point
+        s = np.where(denominator > 0.0, np.clip((b * f - c * e) / denominator, 0.0, 1.0), 0.0)
+        s = np.where(e > 0.0, s, s_alone)
+        t = np.where(e > 0.0, (b * s + f) / e, 0.0)
+        s = np.where(t < 0.0, s_alone, s)
+        s = np.where(t > 1.0, np.where(a > 0.0, np.clip((b - c) / a, 0.0, 1.0), 0.0), s)
+        t = np.clip(t, 0.0, 1.0)
+        direction = (p0 + s[..., None] * d1) - (q0 + t[..., None] * d2)
+        length = np.linalg.norm(direction, axis=-1)
+        n = np.where(length[..., None] > 0.0, direction / length[..., None], 0.0)
+    along = np.minimum(np.sum(n * p0, axis=-1), np.sum(n * p1, axis=-1)) - np.maximum(
+        np.sum(n * q0, axis=-1), np.sum(n * q1, axis=-1)
+    )
+    return np.maximum(along, 0.0)
 
 
 class _FineCheck:
     """Exact check of the (object, coarse time, chunk) hits: every interval, from SGP4 at every second."""
 
-    def __init__(self, span: ScreeningSpan, chunks: _TrajectoryChunks, step_s: int):
+    def __init__(self, span: ScreeningSpan, chunks: _TrajectoryChunks, coarse_seconds, step_s: int):
         self.span = span
         self.chunks = chunks
-        self.coarse_first_t = span.first_t
+        self.coarse_seconds = coarse_seconds
         self.step_s = step_s
-        # Coarse time t_m owns the `step_s` interval starts from t_m - ceil(step/2): those within
-        # [t_m - step/2 - 1/2, t_m + step/2 - 1/2], as the coarse filter assumes.
-        self.lead_s = (step_s + 1) // 2
         self.counts = {"fine_objects": 0, "fine_propagations": 0, "fine_pairs": 0}
 
     def run(self, hits, satellites, objects, standoff_km, failed: list[FailedObject]):
@@ -372,10 +450,9 @@ class _FineCheck:
         if len(hits) == 0:
             return empty
         hits = hits[np.lexsort((hits[:, 1], hits[:, 0]))]
-        t_start = self.coarse_first_t + hits[:, 1] * step - self.lead_s  # first interval start of the hit
-        # Seconds to propagate: both ends of the hit's intervals, within the span.
-        t_first = np.maximum(t_start, span.first_t)
-        t_last = np.minimum(t_start + step, span.last_t)
+        # Seconds to propagate: both ends of the segment's intervals (its last segment may be shorter).
+        t_start = self.coarse_seconds[hits[:, 1]]
+        t_first, t_last = t_start, self.coarse_seconds[hits[:, 1] + 1]
 
         # One SGP4 call per object over the union of the seconds its hits need.
         object_ids, starts = np.unique(hits[:, 0], return_index=True)
@@ -406,36 +483,51 @@ class _FineCheck:
 
         results = []
         reach = standoff_km + span.chord_pad_km
+        chunks = self.chunks
         ends = np.arange(step + 1)  # seconds t_start + i; interval i runs from second i to i + 1
-        samples = np.arange(self.chunks.length + 1)  # samples k_begin + j; interval j from j to j + 1
+        samples = np.arange(chunks.length + 1)  # samples k_begin + j; interval j from j to j + 1
         for block in _blocks(len(hits), HIT_BLOCK):
             keep = usable[block]
             obj = hits[block, 0][keep]
             chunk = hits[block, 2][keep]
             first, last = t_first[block][keep][:, None], t_last[block][keep][:, None]
-            t = t_start[block][keep][:, None] + ends[None, :]  # (B, T + 1)
-            t_ok = (t >= first) & (t <= last)
+            t = first + ends[None, :]  # (B, T + 1)
+            t_ok = t <= last
             rows = np.where(t_ok, row_of_first[block][keep][:, None] + (t - first), 0)
-            k_begin, k_end = self.chunks.k_begin[chunk][:, None], self.chunks.k_end[chunk][:, None]
+            k_begin, k_end = chunks.k_begin[chunk][:, None], chunks.k_end[chunk][:, None]
             k = k_begin + samples[None, :]  # (B, K + 1)
             k = np.where(k <= k_end + 1, k, k_begin)
-            difference = fine_positions[rows][:, :, None, :] - span.trajectory_km[k][:, None, :, :]
-            distance, u = segment_minimum(difference[:, :-1, :-1], difference[:, 1:, 1:])  # (B, T, K)
+            object_km, vehicle_km = fine_positions[rows], span.trajectory_km[k]  # (B, T + 1, 3), (B, K + 1, 3)
             t, k = t[:, :-1], k[:, :-1]  # interval starts
             interval_t_ok = t_ok[:, :-1] & t_ok[:, 1:]
             interval_k_ok = (k <= k_end) & span.interval_screened[np.minimum(k, k_end)]
-            tau = t[:, :, None] - k[:, None, :]
-            close = (
-                interval_t_ok[:, :, None]
-                & interval_k_ok[:, None, :]
-                & (tau >= 0)
-                & (tau <= span.last_tau_s)
-                & (tau % span.resolution_s == 0)
-                & (distance <= reach[obj][:, None, None])
-            )
             self.counts["fine_pairs"] += int(np.count_nonzero(interval_t_ok[:, :, None] & interval_k_ok[:, None, :]))
-            b, i, j = np.nonzero(close)
-            results.append((obj[b], tau[b, i, j] // span.resolution_s, distance[b, i, j], t[b, i] + u[b, i, j]))
+            # Only intervals that can come within reach of the other side's segment are paired: an object
+            # chord further than reach + the chunk's deviation from the chunk's segment closes with none of
+            # its vehicle chords, and a vehicle chord the same way with the object's chords of the segment.
+            closing = reach[obj][:, None]
+            object_gap = segment_gap_lower_bound(
+                object_km[:, :-1], object_km[:, 1:], chunks.start_km[chunk][:, None], chunks.end_km[chunk][:, None]
+            )
+            near_t = interval_t_ok & (object_gap <= closing + chunks.deviation_km[chunk][:, None])
+            segment_end = object_km[np.arange(len(obj)), (last - first)[:, 0]]
+            deviation = OBJECT_MAX_ACCELERATION_KM_S2 * (last - first) ** 2 / 8.0 + ROUNDING_KM
+            vehicle_gap = segment_gap_lower_bound(
+                vehicle_km[:, :-1], vehicle_km[:, 1:], object_km[:, :1], segment_end[:, None]
+            )
+            near_k = interval_k_ok & (vehicle_gap <= closing + deviation)
+            b, i, j = np.nonzero(near_t[:, :, None] & near_k[:, None, :])
+            tau = t[b, i] - k[b, j]
+            b, i, j, tau = (
+                x[(tau >= 0) & (tau <= span.last_tau_s) & (tau % span.resolution_s == 0)] for x in (b, i, j, tau)
+            )
+            distance, u = segment_minimum(
+                object_km[b, i] - vehicle_km[b, j], object_km[b, i + 1] - vehicle_km[b, j + 1]
+            )
+            self.counts["fine_distances"] = self.counts.get("fine_distances", 0) + len(b)
+            close = distance <= reach[obj[b]]
+            b, i, tau = b[close], i[close], tau[close]
+            results.append((obj[b], tau // span.resolution_s, distance[close], t[b, i] + u[close]))
         if not results:
             return empty
         return tuple(np.concatenate(column) for column in zip(*results, strict=True))

@@ -197,6 +197,11 @@ class ScreeningSpan:
         samples = self.trajectory_km[np.union1d(starts, starts + 1)]
         return float(lowest.min()), float(np.linalg.norm(samples, axis=1).max())
 
+    def julian_dates(self, seconds) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(jd, fraction) for SGP4 at these seconds after window open."""
+        offsets = np.asarray(seconds, dtype=float)
+        return np.full(offsets.shape, self.jd0), self.fraction0 + offsets / 86400.0
+
     def moment(self, seconds: float) -> datetime:
         return self.window_open + timedelta(seconds=float(seconds))
 
@@ -234,9 +239,7 @@ class Propagated:
 
 def propagate_ecef(satellites: SatrecArray | Satrec, span: ScreeningSpan, seconds: NDArray[np.int64]) -> Propagated:
     """Propagate with SGP4 at whole seconds after window open and rotate positions to ECEF."""
-    offsets = np.asarray(seconds, dtype=float)
-    jd = np.full(offsets.shape, span.jd0)
-    fraction = span.fraction0 + offsets / 86400.0
+    jd, fraction = span.julian_dates(seconds)
     if isinstance(satellites, SatrecArray):
         errors, r_teme, v_teme = satellites.sgp4(jd, fraction)
     else:
