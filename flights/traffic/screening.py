@@ -255,7 +255,8 @@ def _screen_one(run: ScreeningRun, item: ProtectedObject, protected: list[Protec
     }
     for approach in result.approaches:
         _record(run, item, approach, counts, now=now)
-    counts["events_updated"] += _reassess_missing(run, item, elements, result.approaches, catalog, now=now)
+    never = docked | {a.norad_id for a in result.attached}  # not conjunctions: nothing to re-assess either
+    counts["events_updated"] += _reassess_missing(run, item, elements, result.approaches, catalog, never, now=now)
     return {
         "designator": item.designator,
         "name": item.name,
@@ -312,7 +313,7 @@ def _record(run, item, approach: CloseApproach, counts: dict, *, now) -> None:
         counts["events_updated"] += 1
 
 
-def _reassess_missing(run, item, elements: ElementSet, approaches, catalog, *, now) -> int:
+def _reassess_missing(run, item, elements: ElementSet, approaches, catalog, never: set[int], *, now) -> int:
     """Open events from our screening, TCA inside the span, that this run did not find inside the volume:
     their pair's closest approach near the old TCA is recorded (outside the volume: green)."""
     window = dt.timedelta(minutes=settings.TRAFFIC_SAME_EVENT_MINUTES)
@@ -325,6 +326,8 @@ def _reassess_missing(run, item, elements: ElementSet, approaches, catalog, *, n
     updated = 0
     for event in events:
         if any(other == event.other_designator and abs(tca - event.tca) <= window for other, tca in found):
+            continue
+        if event.other_designator in {str(norad_id) for norad_id in never}:
             continue
         other = by_id.get(event.other_designator)
         if other is None and event.other_designator.isdigit():

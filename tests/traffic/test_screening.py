@@ -119,11 +119,17 @@ def test_the_vehicle_and_the_station_it_is_docked_to_are_never_each_others_conju
     assert run.result_for("99001")["excluded"] == [{"norad_id": ISS, "name": "ISS (ZARYA)"}]
 
 
-def test_the_same_vehicle_flying_free_is_an_event_against_the_station(flight):
+def test_the_same_vehicle_flying_free_is_an_event_against_the_station_until_it_docks(flight):
     catalog(*stations().values(), planted(0.5, 99001, "CAPSULE ORB-7"))
     capsule = vehicle(flight)  # no station registered for the flight: not docked
     run_now()
-    assert ConjunctionEvent.objects.filter(protected=capsule, other_designator=str(ISS)).count() == 1
+    [event] = ConjunctionEvent.objects.filter(protected=capsule, other_designator=str(ISS))
+    station(flight)  # docked now: the next run neither re-assesses that pair nor makes the reverse event
+    run_now(START + dt.timedelta(hours=1))
+    assert event.updates.count() == 1
+    assert list(ConjunctionEvent.objects.values_list("protected__designator", "other_designator")) == [
+        ("99001", "25544")
+    ]
 
 
 def test_a_vehicle_docked_but_not_yet_catalogued_is_screened_with_the_stations_elements(flight):
