@@ -150,6 +150,15 @@ class FlightStatusChangeInline(ReadOnlyInline):
     fields = ("changed_at", "from_status", "to_status", "launch_at", "reason", "changed_by")
 
 
+def _refusal_on_form(form, exc: DomainError) -> None:
+    """A service's refusal on an action's intermediate form: beside each field it names, and on top."""
+    for field, errors in exc.fields.items():
+        if field in form.fields:
+            for error in errors:
+                form.add_error(field, error)
+    form.add_error(None, exc.message)
+
+
 class FlightReturnChangeInline(ReadOnlyInline):
     model = FlightReturnChange
     fields = ("changed_at", "from_landing_at", "to_landing_at", "reason", "changed_by")
@@ -208,11 +217,7 @@ class FlightAdmin(RecordAdmin):
                     by=request.user,
                 )
             except DomainError as exc:
-                for field, errors in exc.fields.items():
-                    if field in form.fields:
-                        for error in errors:
-                            form.add_error(field, error)
-                form.add_error(None, exc.message)
+                _refusal_on_form(form, exc)
             else:
                 self.message_user(request, (
                     f"Flight {flight.code} rescheduled to {rescheduling.spaceport_time_text(flight.launch_at, flight)}; "
@@ -246,11 +251,7 @@ class FlightAdmin(RecordAdmin):
                     by=request.user,
                 )
             except DomainError as exc:
-                for field, errors in exc.fields.items():
-                    if field in form.fields:
-                        for error in errors:
-                            form.add_error(field, error)
-                form.add_error(None, exc.message)
+                _refusal_on_form(form, exc)
             else:
                 self.message_user(request, (
                     f"Flight {flight.code} now plans to land at {flight.landing_planned_at:%Y-%m-%d %H:%M:%S} UTC; "
