@@ -176,11 +176,12 @@ def _screening_plan(flight: Flight, windows: list[dict], catalog) -> ScreeningPl
     )
 
 
-def launch_windows_compute(*, computation: WindowComputation, now=None) -> WindowComputation:
+def launch_windows_compute(*, computation: WindowComputation, now=None, in_process: bool = False) -> WindowComputation:
     """Compute windows, then closures, and store them in place of the flight's previous ones.
 
-    The screen runs here (SCREENING_CHUNK_OBJECTS = 0) or in catalog chunks on the workers, joined by the
-    last one (flights/launch_screening.py); then this returns with the computation still running.
+    The screen runs here (SCREENING_CHUNK_OBJECTS = 0, or `in_process` when no worker may be running, as for
+    `load_demo`) or in catalog chunks on the workers, joined by the last one (flights/launch_screening.py);
+    then this returns with the computation still running.
     """
     computation = WindowComputation.objects.select_related("flight__vehicle__model", "flight__spaceport", "flight__itinerary").get(
         pk=computation.pk
@@ -207,7 +208,7 @@ def launch_windows_compute(*, computation: WindowComputation, now=None) -> Windo
         plan = _screening_plan(flight, windows, catalog)
         needs_screening = plan.needs_screening()
         _refuse_unusable_catalog(catalog, needs_screening=needs_screening)
-        if settings.SCREENING_CHUNK_OBJECTS and needs_screening:
+        if settings.SCREENING_CHUNK_OBJECTS and needs_screening and not in_process:
             return screening_chunks_start(computation=computation, plan=plan)
         objects = [screening_object_of(o) for o in TrackedObject.objects.all().iterator(chunk_size=2000)] if needs_screening else []
 

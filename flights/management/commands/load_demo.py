@@ -13,7 +13,7 @@ class Command(BaseCommand):
         # Computed here, not left for a worker: a fresh machine may have no broker or worker running yet,
         # and the demo should not start with computations waiting for one (a redelivered task finds them done).
         for computation in WindowComputation.objects.filter(status=WindowComputation.Status.QUEUED).order_by("id"):
-            computation = launch_windows_compute(computation=computation)
+            computation = launch_windows_compute(computation=computation, in_process=True)
             self.stdout.write(f"Launch windows for {computation.flight.code}: {computation.stage or computation.error}")
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {result['flights']} flights."))
         self.stdout.write(f"Demo users (password: {result['password']}):")
