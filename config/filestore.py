@@ -8,6 +8,7 @@ not there, so callers can say "retry later" rather than "missing" (a tamper alar
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -21,7 +22,7 @@ def storages_from_env(environ=os.environ, *, debug: bool) -> dict:
     """STORAGES' "default" and "medical" entries. S3_BUCKET selects the object store; production without it
     must say FILE_STORAGE=local (one host only), since files on one host's disk are missing on every other."""
     bucket = environ.get("S3_BUCKET", "").strip()
-    kind = (environ.get("FILE_STORAGE", "").strip().lower() or ("s3" if bucket else "local"))
+    kind = environ.get("FILE_STORAGE", "").strip().lower() or ("s3" if bucket else "local")
     if kind not in {"s3", "local"}:
         raise ImproperlyConfigured(f"FILE_STORAGE must be 's3' or 'local', not {kind!r}.")
     if kind == "local":
@@ -65,8 +66,10 @@ def storages_from_env(environ=os.environ, *, debug: bool) -> dict:
     prefix = environ.get("S3_PREFIX", "").strip("/")
     return {
         "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": prefix}},
-        "medical": {"BACKEND": "tourism.medical.storage.PrivateS3MedicalStorage",
-                    "OPTIONS": {**options, "location": prefix}},
+        "medical": {
+            "BACKEND": "tourism.medical.storage.PrivateS3MedicalStorage",
+            "OPTIONS": {**options, "location": prefix},
+        },
     }
 
 
@@ -89,6 +92,33 @@ def is_unreachable(exc: BaseException) -> bool:
         return status != 404 or code == "NoSuchBucket"
     # A local or mounted disk that cannot be read (unmounted, I/O error) rather than a file that is not there.
     return isinstance(exc, OSError) and not isinstance(exc, (FileNotFoundError, IsADirectoryError))
+
+
+def is_missing(exc: BaseException) -> bool:
+    """True when the store answered that the file is not there (local disk, or S3's 404 for the key)."""
+    if isinstance(exc, FileNotFoundError):
+        return True
+    response = getattr(exc, "response", None)  # botocore's ClientError
+    if not isinstance(response, dict):
+        return False
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status == 404 and response.get("Error", {}).get("Code") != "NoSuchBucket"
+
+
+@contextlib.contextmanager
+def file_store_refusals(*, unreachable: str, missing: str = "The file is not in the file store."):
+    """Reading or writing a stored file: a store that does not answer becomes FileStoreDown (503, try again) and a
+    file that is not there StoredFileMissing (404), each with the message a person reads, never a 500."""
+    from flights.exceptions import FileStoreDown, StoredFileMissing
+
+    try:
+        yield
+    except Exception as exc:
+        if is_unreachable(exc):
+            raise FileStoreDown(unreachable) from exc
+        if is_missing(exc):
+            raise StoredFileMissing(missing) from exc
+        raise
 
 
 def probe(storage) -> None:

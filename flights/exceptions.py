@@ -47,3 +47,19 @@ class NotAllowed(DomainError):
 
     code = "permission_denied"
     status_code = 403
+
+
+class FileStoreDown(DomainError):
+    """The shared file store (issue 15: S3 on several hosts) did not answer: nothing was stored or read. 503, with
+    Retry-After: the request is right and will work once the store answers again."""
+
+    code = "file_store_unreachable"
+    status_code = 503
+    retry_after_s = 60
+
+
+class StoredFileMissing(DomainError):
+    """The store answered, and the file a record names is not in it."""
+
+    code = "file_missing"
+    status_code = 404

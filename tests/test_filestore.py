@@ -26,11 +26,17 @@ pytestmark = pytest.mark.django_db
 
 
 def bucket_objects(s3_storage) -> dict[str, bytes]:
-    client = boto3.client("s3", endpoint_url=s3_storage["server"].endpoint, aws_access_key_id=ACCESS_KEY,
-                          aws_secret_access_key=SECRET_KEY, region_name="us-east-1")
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_storage["server"].endpoint,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        region_name="us-east-1",
+    )
     listing = client.list_objects_v2(Bucket=s3_storage["bucket"]).get("Contents", [])
-    return {item["Key"]: client.get_object(Bucket=s3_storage["bucket"], Key=item["Key"])["Body"].read()
-            for item in listing}
+    return {
+        item["Key"]: client.get_object(Bucket=s3_storage["bucket"], Key=item["Key"])["Body"].read() for item in listing
+    }
 
 
 def test_medical_documents_go_to_the_object_store_as_fernet_tokens(s3_storage, passenger, surgeon):
@@ -52,8 +58,9 @@ def test_medical_documents_go_to_the_object_store_as_fernet_tokens(s3_storage, p
 
 def _signed_attachment(operations, director, content=b"0,0\n240,107\n"):
     record = planned_record()
-    attachment = verification_services.attachment_add(record=record, by=operations, title="Telemetry",
-                                                      file=SimpleUploadedFile("t.csv", content))
+    attachment = verification_services.attachment_add(
+        record=record, by=operations, title="Telemetry", file=SimpleUploadedFile("t.csv", content)
+    )
     verification_services.verification_mark_flown(record=record, by=operations)
     verification_services.verification_submit_for_review(record=record, by=operations)
     sign(record, director)
@@ -66,22 +73,40 @@ def test_attachments_in_the_object_store_are_verified_and_tampering_is_still_cau
     report = verify_all()
     assert report.ok and report.files_checked == 1 and not report.file_store_error
     attachment.file.storage.save(attachment.file.name + ".x", SimpleUploadedFile("x", b"x"))  # unrelated object
-    client = boto3.client("s3", endpoint_url=s3_storage["server"].endpoint, aws_access_key_id=ACCESS_KEY,
-                          aws_secret_access_key=SECRET_KEY, region_name="us-east-1")
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_storage["server"].endpoint,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        region_name="us-east-1",
+    )
     client.put_object(Bucket=s3_storage["bucket"], Key=attachment.file.name, Body=b"0,0\n240,130\n")
-    assert verify_all().problems == [f"attachment #{attachment.pk} “Telemetry” of record {record.flight.code}: its "
-                                     "file no longer matches its SHA-256"]
+    assert verify_all().problems == [
+        f"attachment #{attachment.pk} “Telemetry” of record {record.flight.code}: its "
+        "file no longer matches its SHA-256"
+    ]
     client.delete_object(Bucket=s3_storage["bucket"], Key=attachment.file.name)
-    assert verify_all().problems == [f"attachment #{attachment.pk} “Telemetry” of record {record.flight.code}: its "
-                                     "file is missing"]
+    assert verify_all().problems == [
+        f"attachment #{attachment.pk} “Telemetry” of record {record.flight.code}: its file is missing"
+    ]
 
 
 def test_a_store_that_is_down_is_no_tamper_alarm_but_an_alert_to_operations(
-        s3_storage, operations, director, mailoutbox, settings, capsys):
+    s3_storage, operations, director, mailoutbox, settings, capsys
+):
     _signed_attachment(operations, director)
-    settings.STORAGES = {**settings.STORAGES, **storages_from_env(
-        {**s3_storage["env"], "S3_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}", "S3_MAX_ATTEMPTS": "1",
-         "S3_CONNECT_TIMEOUT": "1"}, debug=False)}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **storages_from_env(
+            {
+                **s3_storage["env"],
+                "S3_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
+                "S3_MAX_ATTEMPTS": "1",
+                "S3_CONNECT_TIMEOUT": "1",
+            },
+            debug=False,
+        ),
+    }
     report = verify_all()
     assert report.ok and report.files_checked == 0
     assert "EndpointConnectionError" in report.file_store_error
@@ -103,8 +128,10 @@ def test_a_store_that_is_down_is_no_tamper_alarm_but_an_alert_to_operations(
 
 def test_a_missing_bucket_is_the_store_s_fault_not_every_file_missing(s3_storage, operations, director, settings):
     _signed_attachment(operations, director)
-    settings.STORAGES = {**settings.STORAGES,
-                         **storages_from_env({**s3_storage["env"], "S3_BUCKET": "no-such-bucket"}, debug=False)}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **storages_from_env({**s3_storage["env"], "S3_BUCKET": "no-such-bucket"}, debug=False),
+    }
     report = verify_all()
     assert report.problems == [] and report.files_checked == 0
     assert report.file_store_error.startswith("ClientError")
@@ -114,9 +141,15 @@ def test_unreachable_is_told_from_missing():
     from botocore.exceptions import ClientError, EndpointConnectionError
 
     assert is_unreachable(EndpointConnectionError(endpoint_url="http://127.0.0.1:1"))
-    assert is_unreachable(ClientError({"Error": {"Code": "SlowDown"}, "ResponseMetadata": {"HTTPStatusCode": 503}}, "Get"))
-    assert is_unreachable(ClientError({"Error": {"Code": "AccessDenied"}, "ResponseMetadata": {"HTTPStatusCode": 403}}, "Get"))
-    assert not is_unreachable(ClientError({"Error": {"Code": "404"}, "ResponseMetadata": {"HTTPStatusCode": 404}}, "Head"))
+    assert is_unreachable(
+        ClientError({"Error": {"Code": "SlowDown"}, "ResponseMetadata": {"HTTPStatusCode": 503}}, "Get")
+    )
+    assert is_unreachable(
+        ClientError({"Error": {"Code": "AccessDenied"}, "ResponseMetadata": {"HTTPStatusCode": 403}}, "Get")
+    )
+    assert not is_unreachable(
+        ClientError({"Error": {"Code": "404"}, "ResponseMetadata": {"HTTPStatusCode": 404}}, "Head")
+    )
     assert not is_unreachable(FileNotFoundError("gone"))
     assert is_unreachable(PermissionError("unmounted"))
 
@@ -134,7 +167,8 @@ def test_storage_configuration_from_the_environment():
     with pytest.raises(ImproperlyConfigured, match="No file store is configured"):
         storages_from_env({}, debug=False)
     assert storages_from_env({"FILE_STORAGE": "local"}, debug=False)["medical"]["BACKEND"].endswith(
-        "PrivateMedicalStorage")
+        "PrivateMedicalStorage"
+    )
     s3 = storages_from_env({"S3_BUCKET": "b", "S3_ENDPOINT_URL": "http://s3.internal:9000"}, debug=False)
     assert s3["default"]["OPTIONS"]["addressing_style"] == "path"
     assert s3["medical"]["BACKEND"] == "tourism.medical.storage.PrivateS3MedicalStorage"
@@ -142,3 +176,93 @@ def test_storage_configuration_from_the_environment():
         storages_from_env({"FILE_STORAGE": "s3"}, debug=False)
     with pytest.raises(ImproperlyConfigured, match="S3_ADDRESSING_STYLE"):
         storages_from_env({"S3_BUCKET": "b", "S3_ADDRESSING_STYLE": "sideways"}, debug=False)
+
+
+def _store_down(settings, s3_storage) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **storages_from_env(
+            {
+                **s3_storage["env"],
+                "S3_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
+                "S3_MAX_ATTEMPTS": "1",
+                "S3_CONNECT_TIMEOUT": "1",
+            },
+            debug=False,
+        ),
+    }
+
+
+def _api_for(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_a_medical_document_whose_file_is_gone_or_whose_store_is_down_is_refused_clearly_not_a_500(
+    s3_storage, passenger, surgeon, settings, client
+):
+    from django.urls import reverse
+
+    from tests.twofactor import log_in
+    from tourism.medical.models import MedicalDocument
+
+    clearance = f.draft(passenger)
+    document = services.document_upload(clearance=clearance, by=passenger, upload=f.upload("ecg.pdf", f.PDF))
+    content_url = f"/api/v1/medical/documents/{document.pk}/content/"
+    boto3.client(
+        "s3",
+        endpoint_url=s3_storage["server"].endpoint,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        region_name="us-east-1",
+    ).delete_object(Bucket=s3_storage["bucket"], Key=document.file.name)
+    gone = _api_for(surgeon).get(content_url)
+    assert gone.status_code == 404 and gone.json()["code"] == "file_missing", gone.content
+    assert "not in the file store" in gone.json()["detail"]
+
+    _store_down(settings, s3_storage)
+    down = _api_for(surgeon).get(content_url)
+    assert down.status_code == 503 and down.json()["code"] == "file_store_unreachable", down.content
+    assert down["Retry-After"] == "60" and "try again in a minute" in down.json()["detail"]
+    assert not MedicalAccessLog.objects.filter(action="download").exists()  # nothing was read
+
+    upload = _api_for(passenger).post(
+        f"/api/v1/medical/clearances/{clearance.pk}/documents/",
+        {"kind": "ecg", "file": f.upload("ecg2.pdf", f.PDF)},
+        format="multipart",
+    )
+    assert upload.status_code == 503 and "the document was not saved" in upload.json()["detail"], upload.content
+    assert MedicalDocument.objects.filter(clearance=clearance).count() == 1  # the refused upload left no record
+
+    log_in(client, passenger)
+    page = client.get(reverse("medical:document-download", args=[document.pk]), follow=True)
+    assert page.status_code == 200 and "try again in a minute" in page.content.decode()
+
+
+def test_an_attachment_while_the_store_is_down_is_refused_clearly_not_a_500(
+    s3_storage, operations, director, settings, client
+):
+    from django.urls import reverse
+
+    from tests.twofactor import log_in
+    from verification.models import Attachment
+
+    record, attachment = _signed_attachment(operations, director)
+    _store_down(settings, s3_storage)
+    log_in(client, operations)
+    page = client.get(reverse("verification:attachment-download", args=[attachment.pk]), follow=True)
+    assert page.redirect_chain[-1][0] == reverse("verification:record-detail", args=[record.pk])
+    assert "the attachment cannot be downloaded now" in page.content.decode()
+
+    fresh = planned_record()
+    refused = _api_for(operations).post(
+        "/api/v1/verification/attachments/",
+        {"record": fresh.pk, "title": "Telemetry", "file": SimpleUploadedFile("t.csv", b"0,0\n")},
+        format="multipart",
+    )
+    assert refused.status_code == 503 and "the file was not attached" in refused.json()["detail"], refused.content
+    assert not Attachment.objects.filter(record=fresh).exists()

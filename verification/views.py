@@ -14,8 +14,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from config.filestore import file_store_refusals
 from flights import roles
-from flights.exceptions import DomainError
+from flights.exceptions import DomainError, FileStoreDown, StoredFileMissing
 from flights.filters import VehicleFilter, filter_page
 from flights.models import Vehicle
 from verification import selectors, services
@@ -140,9 +141,15 @@ def attachment_download(request, pk: int):
     """Attachments live under MEDIA_ROOT, which is never served by URL: only this view hands them out."""
     attachment = get_object_or_404(Attachment, pk=pk)
     try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
+        with file_store_refusals(
+            unreachable="The file store did not answer, so the attachment cannot be downloaded now: try again in a minute."
+        ):
+            handle = attachment.file.open("rb")
+    except StoredFileMissing as exc:
         raise Http404("The attachment's file is missing.") from exc
+    except FileStoreDown as exc:
+        messages.error(request, exc.message)
+        return redirect("verification:record-detail", pk=attachment.record_id)
     # Always a download, never rendered inline: an uploaded HTML file cannot run in the portal's origin.
     return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
                         content_type="application/octet-stream")

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from config.filestore import file_store_refusals
 from flights import roles
 from flights.formats import moment_text
 from flights.models import Flight, Regime
@@ -347,8 +348,15 @@ def document_content_read(*, document: MedicalDocument, reader, channel: str, pa
 
     if not can_read_content(reader, document.clearance):
         raise MedicalAccessDenied("Only the passenger and flight surgeons may read a medical document.")
-    with document.file.open("rb") as handle:
-        content = crypto.decrypt_bytes(handle.read())
+    with (
+        file_store_refusals(
+            unreachable="The file store did not answer, so the document cannot be shown now: try again in a minute.",
+            missing="This document's file is not in the file store (its record is kept): tell operations.",
+        ),
+        document.file.open("rb") as handle,
+    ):
+        token = handle.read()
+    content = crypto.decrypt_bytes(token)
     access_log_record(
         reader=reader,
         clearance=document.clearance,

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.filestore import file_store_refusals
 from flights.exceptions import InvalidInput
 from flights.models import Flight, Regime
 from flights.statemachine import require_transition
@@ -204,7 +205,10 @@ def document_upload(
             size_bytes=size, uploaded_by=by, uploaded_at=now,
         )
         # Encrypted before it touches the disk: the stored file is a Fernet token.
-        document.file.save("document.bin", ContentFile(crypto.encrypt_bytes(content)), save=False)
+        with file_store_refusals(
+            unreachable="The file store did not answer, so the document was not saved: upload it again in a minute."
+        ):
+            document.file.save("document.bin", ContentFile(crypto.encrypt_bytes(content)), save=False)
         stored_name = document.file.name
         try:
             document.save()

@@ -235,7 +235,15 @@ def document_download(request, pk: int):
     document = get_object_or_404(MedicalDocument.objects.select_related("clearance"), pk=pk)
     if not selectors.can_read_content(request.user, document.clearance):
         _refuse(request.user)
-    content = selectors.document_content_read(document=document, reader=request.user, channel=PORTAL, path=request.path)
+    try:
+        content = selectors.document_content_read(
+            document=document, reader=request.user, channel=PORTAL, path=request.path
+        )
+    except DomainError as exc:  # the file store down, or the file gone: said on the page the link was on
+        messages.error(request, exc.message)
+        if document.clearance.passenger_id == request.user.pk:
+            return redirect("medical:home")
+        return redirect("medical:review-detail", pk=document.clearance_id)
     response = HttpResponse(content, content_type=document.content_type)
     response["Content-Disposition"] = f'attachment; filename="medical-document-{document.pk}.{document.extension}"'
     response["Cache-Control"] = "private, no-store"

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from config.filestore import file_store_refusals
 from flights.exceptions import DomainError, InvalidInput
 from flights.models import Flight
 from flights.statemachine import require_transition
@@ -231,7 +232,10 @@ def attachment_add(
             content_type=content_type[:100], sha256=digest.hexdigest(), size_bytes=file.size, uploaded_by=by,
             uploaded_at=now or timezone.now(),
         )
-        attachment.file.save(name, file, save=False)
+        with file_store_refusals(
+            unreachable="The file store did not answer, so the file was not attached: attach it again in a minute."
+        ):
+            attachment.file.save(name, file, save=False)
         try:
             clean_or_refuse(attachment, exclude=("file",))
             attachment.save()
