@@ -368,7 +368,7 @@ def _chunks_start(run: ScreeningRun, protected: list[ProtectedObject], *, now, *
     objects = []
     for item in protected:
         try:
-            objects.append({"planned": _plan_one(item, protected, now=now).to_json()})
+            objects.append({"protected_id": item.pk, "planned": _plan_one(item, protected, now=now).to_json()})
         except Unscreenable as reason:
             objects.append({"protected_id": item.pk, "unscreenable": str(reason)})
     ranges = catalog_ranges(settings.TRAFFIC_SCREENING_CHUNK_OBJECTS)
@@ -415,6 +415,10 @@ def screening_chunk_run(*, run_id: int, index: int, worker: str = "") -> str:
     norad_from, norad_before = plan["ranges"][index]
     label = f"chunk {index + 1} of {len(plan['ranges'])} ({range_label(norad_from, norad_before)})"
     parts, object_count, cpu_s = None, 0, 0.0
+
+    def beat(done: int = 0, total: int = 0) -> None:  # each step of the sweep is the run's heartbeat
+        ScreeningRun.objects.filter(pk=run_id, status__in=ACTIVE).update(heartbeat_at=timezone.now())
+
     if not run.chunks.filter(index=index).exists():  # a redelivered chunk skips the work
         started = time.process_time()
         try:
@@ -425,13 +429,12 @@ def screening_chunk_run(*, run_id: int, index: int, worker: str = "") -> str:
                 if "planned" not in entry:
                     parts.append(None)
                     continue
-                ScreeningRun.objects.filter(pk=run_id, status__in=ACTIVE).update(heartbeat_at=timezone.now())
+                beat()
                 planned = PlannedObject.from_json(entry["planned"])
                 catalog = [element_set_of(row) for row in _shell_rows(rows, planned).iterator(chunk_size=2000)]
                 try:
-                    parts.append(
-                        orbit_result_to_json(_screen_part(planned, catalog, start=run.span_start, days=run.span_days))
-                    )
+                    result = _screen_part(planned, catalog, start=run.span_start, days=run.span_days, progress=beat)
+                    parts.append(orbit_result_to_json(result))
                 except Unscreenable as reason:
                     parts.append({"unscreenable": str(reason)})
         except Exception as exc:  # fail closed: the whole run fails with the reason, never a partial one
@@ -487,11 +490,13 @@ def _join(run: ScreeningRun, plan: dict, chunks: list[ScreeningRunChunk]) -> str
         )
         return "failed"
     items = ProtectedObject.objects.select_related("flight__vehicle__model").in_bulk(
-        [entry.get("protected_id") or entry["planned"]["protected_id"] for entry in plan["objects"]]
+        [entry["protected_id"] for entry in plan["objects"]]
     )
     results = []
     for position, entry in enumerate(plan["objects"]):
-        item = items[entry.get("protected_id") or entry["planned"]["protected_id"]]
+        item = items.get(entry["protected_id"])
+        if item is None or not item.is_active:  # no longer protected while the chunks ran: nothing to record
+            continue
         parts = [chunk.results[position] for chunk in chunks]
         reason = entry.get("unscreenable") or next((p["unscreenable"] for p in parts if "unscreenable" in p), None)
         if reason:

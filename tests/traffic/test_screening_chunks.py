@@ -200,3 +200,17 @@ def test_a_lost_chunk_is_sent_again_by_the_sweep(flights, settings, held_chunks,
     assert screening_chunk_run(run_id=run.pk, index=1) == "joined"
     run.refresh_from_db()
     assert run.status == "done" and run.approaches_found >= 11
+
+
+def test_an_object_no_longer_protected_when_the_chunks_join_is_left_out(
+    flights, settings, held_chunks, django_capture_on_commit_callbacks
+):
+    settings.TRAFFIC_SCREENING_CHUNK_OBJECTS = CHUNK_OBJECTS
+    run = run_now(django_capture_on_commit_callbacks)
+    for index in range(run.chunks_total - 1):
+        assert screening_chunk_run(run_id=run.pk, index=index) == "stored"
+    ProtectedObject.objects.filter(designator=str(DRAGON)).update(is_active=False)  # undocked and handed over
+    assert screening_chunk_run(run_id=run.pk, index=run.chunks_total - 1) == "joined"
+    run.refresh_from_db()
+    assert run.status == "done" and [entry["designator"] for entry in run.results] == ["25544", "99999"]
+    assert set(ConjunctionEvent.objects.values_list("protected__designator", flat=True)) == {"25544"}
