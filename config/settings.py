@@ -651,6 +651,12 @@ TRAFFIC_ORIGINATOR = os.environ.get("TRAFFIC_ORIGINATOR", "SPACELINE")
 # intervals, so one missed run is tolerated and two are not).
 TRAFFIC_SCREENING_INTERVAL_HOURS = float(os.environ.get("TRAFFIC_SCREENING_INTERVAL_HOURS", "8"))
 TRAFFIC_SCREENING_DAYS = float(os.environ.get("TRAFFIC_SCREENING_DAYS", "7"))
+# The on-orbit screening run in catalog chunks of this many objects, one Celery task each (0: in one process).
+TRAFFIC_SCREENING_CHUNK_OBJECTS = int(os.environ.get("TRAFFIC_SCREENING_CHUNK_OBJECTS", str(SCREENING_CHUNK_OBJECTS)))
+if TRAFFIC_SCREENING_CHUNK_OBJECTS < 0:
+    raise ImproperlyConfigured(
+        "TRAFFIC_SCREENING_CHUNK_OBJECTS must be 0 (one process) or a number of objects per chunk."
+    )
 TRAFFIC_SCREENING_MAX_AGE_HOURS = float(
     os.environ.get("TRAFFIC_SCREENING_MAX_AGE_HOURS", str(2 * TRAFFIC_SCREENING_INTERVAL_HOURS))
 )

@@ -149,14 +149,19 @@ def catalog_ranges(objects_per_chunk: int) -> list[tuple[int | None, int | None]
     return list(zip([None, *cuts], [*cuts, None], strict=True))
 
 
-def chunk_objects(norad_from: int | None, norad_before: int | None):
-    """The screening objects of one chunk, loaded from the database (only that slice of the catalog)."""
+def catalog_rows(norad_from: int | None, norad_before: int | None):
+    """The tracked objects of one chunk's range [from, before), in catalog-number order (a queryset)."""
     rows = TrackedObject.objects.order_by("norad_id")
     if norad_from is not None:
         rows = rows.filter(norad_id__gte=norad_from)
     if norad_before is not None:
         rows = rows.filter(norad_id__lt=norad_before)
-    return [screening_object_of(row) for row in rows.iterator(chunk_size=2000)]
+    return rows
+
+
+def chunk_objects(norad_from: int | None, norad_before: int | None):
+    """The screening objects of one chunk, loaded from the database (only that slice of the catalog)."""
+    return [screening_object_of(row) for row in catalog_rows(norad_from, norad_before).iterator(chunk_size=2000)]
 
 
 def range_label(norad_from: int | None, norad_before: int | None) -> str:

@@ -233,6 +233,14 @@ class ScreeningRun(models.Model):
     events_updated = models.PositiveIntegerField(default=0)
     results = models.JSONField(default=list, blank=True, help_text="Per protected object: screened or failed, and why.")
     error = models.TextField(blank=True)
+    screening_plan = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Screened in catalog chunks: what each chunk screens (flights.traffic.screening).",
+    )
+    chunks_total = models.PositiveSmallIntegerField(
+        default=0, help_text="Catalog chunks sent to workers (0: one process)."
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -262,3 +270,34 @@ class ScreeningRun(models.Model):
 
     def result_for(self, designator: str) -> dict | None:
         return next((entry for entry in self.results if entry.get("designator") == designator), None)
+
+
+class ScreeningRunChunk(models.Model):
+    """One slice of the catalog screened by a worker for an on-orbit screening run: its part of each protected
+    object's result. Unique per (run, index): a chunk task that runs twice (acks-late redelivery) finds its row
+    and changes nothing. The chunk that brings the last row joins them, under the run's row lock."""
+
+    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveSmallIntegerField()
+    norad_from = models.PositiveIntegerField(
+        null=True, blank=True, help_text="First catalog number (none: from the start)."
+    )
+    norad_before = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Catalog numbers below this (none: to the end)."
+    )
+    object_count = models.PositiveIntegerField(
+        default=0, help_text="Catalog objects in the range when it was screened."
+    )
+    results = models.JSONField(
+        default=list, help_text="The chunk's part for each planned protected object, in plan order."
+    )
+    cpu_seconds = models.FloatField(default=0.0)
+    worker = models.CharField(max_length=200, blank=True)
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="screeningrunchunk_one_per_index")]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index} of on-orbit screening run {self.run_id}"

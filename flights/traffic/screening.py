@@ -25,14 +25,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from flights.catalog import catalog_status, element_set_of
-from flights.dispatch import dispatch_after_commit
+from flights.catalog import catalog_status, element_set_of, tracked_object_fields
+from flights.dispatch import dispatch_after_commit, dispatch_safely
 from flights.jobs import stale_rows_requeue
+from flights.launch_screening import catalog_ranges, catalog_rows, range_label
 from flights.models import Flight, TrackedObject
 from flights.orbits.conjunction.screening import (
     SHELL_PAD_KM,
@@ -40,13 +43,22 @@ from flights.orbits.conjunction.screening import (
     closest_approach_near,
     screen_orbit,
 )
+from flights.orbits.conjunction.screening_parts import merge_orbit_results, orbit_result_from_json, orbit_result_to_json
 from flights.orbits.element_set import ElementSet
 from flights.orbits.errors import OrbitError
 from flights.traffic import services, tiers
 from flights.traffic.exceptions import DomainError, DuplicateMessage
-from flights.traffic.models import ConjunctionEvent, CovarianceState, ProtectedObject, ScreeningRun, Source
+from flights.traffic.models import (
+    ConjunctionEvent,
+    CovarianceState,
+    ProtectedObject,
+    ScreeningRun,
+    ScreeningRunChunk,
+    Source,
+)
 
 logger = logging.getLogger(__name__)
+ACTIVE = (ScreeningRun.Status.QUEUED, ScreeningRun.Status.RUNNING)
 
 
 class ScreeningRefused(DomainError):
@@ -129,10 +141,22 @@ def protected_objects_in_orbit() -> list[ProtectedObject]:
     )
 
 
-def screening_run_execute(*, run_id: int, now: dt.datetime | None = None) -> ScreeningRun:
-    """Screen every protected object in orbit from `now` (default: the clock) and record the approaches."""
+def screening_run_execute(*, run_id: int, now: dt.datetime | None = None, in_process: bool = False) -> ScreeningRun:
+    """Screen every protected object in orbit from `now` (default: the clock) and record the approaches.
+
+    In this process when TRAFFIC_SCREENING_CHUNK_OBJECTS is 0 or `in_process` (`manage.py screen_orbits`);
+    otherwise it plans the run and sends one `traffic.screen_orbit_chunk` task per catalog range, the last of
+    which records the approaches (`screening_chunk_run`), and returns with the run still running.
+    """
     started = timezone.now()
     now = now or started
+    # Its chunks were sent before and the stale-job sweep requeued it: send again the ones still missing.
+    if ScreeningRun.objects.filter(pk=run_id, status=ScreeningRun.Status.QUEUED, chunks_total__gt=0).update(
+        status=ScreeningRun.Status.RUNNING, heartbeat_at=started
+    ):
+        run = ScreeningRun.objects.get(pk=run_id)
+        screening_chunks_send(run=run)
+        return run
     # Claim it: only a queued run starts (the stale-job sweep puts a silent one back to queued), so a
     # redelivered message never runs a run twice at once, nor one already finished.
     claimed = ScreeningRun.objects.filter(pk=run_id, status=ScreeningRun.Status.QUEUED).update(
@@ -151,7 +175,9 @@ def screening_run_execute(*, run_id: int, now: dt.datetime | None = None) -> Scr
     if catalog.problem:
         return _fail(run, catalog.problem, finished_at=now + (timezone.now() - started), **catalog_fields)
     protected = protected_objects_in_orbit()
-    results, totals = [], {"approaches_found": 0, "events_created": 0, "events_updated": 0}
+    if settings.TRAFFIC_SCREENING_CHUNK_OBJECTS and protected and not in_process:
+        return _chunks_start(run, protected, now=now, **catalog_fields)
+    results = []
     for index, item in enumerate(protected):
 
         def report(done: int, total: int, index=index, item=item) -> None:
@@ -164,19 +190,30 @@ def screening_run_execute(*, run_id: int, now: dt.datetime | None = None) -> Scr
 
         report(0, 1)
         try:
-            entry = _screen_one(run, item, protected, now=now, progress=report)
+            planned = _plan_one(item, protected, now=now)
+            rows = _shell_rows(TrackedObject.objects.all(), planned)
+            catalog_part = [element_set_of(row) for row in rows.iterator(chunk_size=2000)]
+            result = _screen_part(planned, catalog_part, start=now, days=run.span_days, progress=report)
+            entry = _finish_one(run, item, planned, result, now=now, catalog=catalog_part)
         except Unscreenable as reason:
-            entry = {
-                "designator": item.designator,
-                "name": item.name,
-                "flight": item.flight.code,
-                "status": "failed",
-                "reason": str(reason),
-            }
-            logger.error("On-orbit screening run %s could not screen %s: %s", run.pk, item, reason)
+            entry = _unscreened(run, item, reason)
         results.append(entry)
-        for name in totals:
-            totals[name] += entry.get(name, 0)
+    return _done(run, results, finished_at=now + (timezone.now() - started), **catalog_fields)
+
+
+def _unscreened(run: ScreeningRun, item: ProtectedObject, reason) -> dict:
+    logger.error("On-orbit screening run %s could not screen %s: %s", run.pk, item, reason)
+    return {
+        "designator": item.designator,
+        "name": item.name,
+        "flight": item.flight.code,
+        "status": "failed",
+        "reason": str(reason),
+    }
+
+
+def _done(run: ScreeningRun, results: list[dict], *, finished_at: dt.datetime, **fields) -> ScreeningRun:
+    totals = {name: sum(entry.get(name, 0) for entry in results) for name in TOTALS}
     screened = sum(1 for entry in results if entry["status"] == "screened")
     unscreened = len(results) - screened
     stage = (
@@ -187,15 +224,18 @@ def screening_run_execute(*, run_id: int, now: dt.datetime | None = None) -> Scr
         status=ScreeningRun.Status.DONE,
         progress_percent=100,
         stage=stage[:200],
-        finished_at=now + (timezone.now() - started),  # on the run's clock (`now` may be injected)
+        finished_at=finished_at,  # on the run's clock (`now` may be injected)
         heartbeat_at=timezone.now(),
         objects_screened=screened,
         results=results,
         **totals,
-        **catalog_fields,
+        **fields,
     )
     run.refresh_from_db()
     return run
+
+
+TOTALS = ("approaches_found", "events_created", "events_updated")
 
 
 def _elements_for(item: ProtectedObject, flight_objects: list[ProtectedObject], now: dt.datetime) -> ElementSet:
@@ -223,29 +263,72 @@ def _elements_for(item: ProtectedObject, flight_objects: list[ProtectedObject], 
     return elements
 
 
-def _screen_one(run: ScreeningRun, item: ProtectedObject, protected: list[ProtectedObject], *, now, progress) -> dict:
+@dataclass(frozen=True)
+class PlannedObject:
+    """What screening one protected object needs, the same in every chunk: its elements, volume, docked ids."""
+
+    protected_id: int
+    name: str
+    elements: ElementSet
+    volume_km: tuple[float, float, float]
+    docked: frozenset[int]
+
+    def to_json(self) -> dict:
+        return {
+            "protected_id": self.protected_id,
+            "name": self.name,
+            "elements": tracked_object_fields(self.elements)["mean_elements"],
+            "volume_km": list(self.volume_km),
+            "docked": sorted(self.docked),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> PlannedObject:
+        fields = {**data["elements"], "epoch": dt.datetime.fromisoformat(data["elements"]["epoch"])}
+        return cls(
+            data["protected_id"],
+            data["name"],
+            ElementSet(**fields),
+            tuple(data["volume_km"]),
+            frozenset(data["docked"]),
+        )
+
+
+def _plan_one(item: ProtectedObject, protected: list[ProtectedObject], *, now) -> PlannedObject:
     flight_objects = [o for o in protected if o.flight_id == item.flight_id]
     elements = _elements_for(item, flight_objects, now)
     # Docked together: the flight's vehicle and the station it is docked to are never each other's conjunctions.
-    docked = {int(o.designator) for o in flight_objects if o.pk != item.pk and o.designator.isdigit()}
+    docked = frozenset(int(o.designator) for o in flight_objects if o.pk != item.pk and o.designator.isdigit())
     volume_km = tiers.thresholds_for(item.flight.vehicle.model.name).volume_km
-    reach = max(volume_km) + SHELL_PAD_KM
-    rows = TrackedObject.objects.filter(
-        apogee_km__gte=elements.perigee_km - reach, perigee_km__lte=elements.apogee_km + reach
-    ).iterator(chunk_size=2000)
-    catalog = [element_set_of(row) for row in rows]
+    return PlannedObject(item.pk, item.name, elements, volume_km, docked)
+
+
+def _shell_rows(rows, planned: PlannedObject):
+    """The catalog rows whose band can reach the protected object's volume (the shell filter, in the database)."""
+    reach = max(planned.volume_km) + SHELL_PAD_KM
+    return rows.filter(
+        apogee_km__gte=planned.elements.perigee_km - reach, perigee_km__lte=planned.elements.apogee_km + reach
+    )
+
+
+def _screen_part(planned: PlannedObject, catalog, *, start, days, progress=None):
     try:
-        result = screen_orbit(
-            protected=elements,
+        return screen_orbit(
+            protected=planned.elements,
             catalog=catalog,
-            start=now,
-            days=run.span_days,
-            volume_km=volume_km,
-            exclude_ids=docked,
+            start=start,
+            days=days,
+            volume_km=planned.volume_km,
+            exclude_ids=planned.docked,
             progress=progress,
         )
     except OrbitError as error:
-        raise Unscreenable(f"{item.name} cannot be screened: {error}.") from None
+        raise Unscreenable(f"{planned.name} cannot be screened: {error}.") from None
+
+
+def _finish_one(run, item: ProtectedObject, planned: PlannedObject, result, *, now, catalog=()) -> dict:
+    """Record the approaches of one protected object's (whole or merged) screen; its entry in the run's results."""
+    elements, docked = planned.elements, set(planned.docked)
     counts = {
         "approaches_found": len(result.approaches),
         "events_created": 0,
@@ -263,7 +346,7 @@ def _screen_one(run: ScreeningRun, item: ProtectedObject, protected: list[Protec
         "flight": item.flight.code,
         "status": "screened",
         "norad_id": elements.norad_id,
-        "volume_km": list(volume_km),
+        "volume_km": list(planned.volume_km),
         "catalog_objects": result.screened_count,
         "failed_objects": [{"norad_id": n, "name": name, "error_code": code} for n, name, code in result.failed],
         "excluded": [{"norad_id": n, "name": name} for n, name in result.excluded],
@@ -274,6 +357,156 @@ def _screen_one(run: ScreeningRun, item: ProtectedObject, protected: list[Protec
         "seconds": round(result.stats["total_s"], 2),
         **counts,
     }
+
+
+# -- In catalog chunks, on several workers --------------------------------------------------------------------
+
+
+def _chunks_start(run: ScreeningRun, protected: list[ProtectedObject], *, now, **catalog_fields) -> ScreeningRun:
+    """Plan each protected object (or its reason it cannot be screened), cut the catalog into ranges, store the
+    plan on the run (committed before any chunk is sent: each chunk reads it) and send the chunks."""
+    objects = []
+    for item in protected:
+        try:
+            objects.append({"protected_id": item.pk, "planned": _plan_one(item, protected, now=now).to_json()})
+        except Unscreenable as reason:
+            objects.append({"protected_id": item.pk, "unscreenable": str(reason)})
+    ranges = catalog_ranges(settings.TRAFFIC_SCREENING_CHUNK_OBJECTS)
+    ScreeningRun.objects.filter(pk=run.pk).update(
+        screening_plan={"objects": objects, "ranges": ranges},
+        chunks_total=len(ranges),
+        heartbeat_at=timezone.now(),
+        progress_percent=5,
+        stage=(
+            f"Screening {len(protected)} protected objects against {catalog_fields['catalog_size']} catalog "
+            f"objects in {len(ranges)} chunks"
+        )[:200],
+        **catalog_fields,
+    )
+    run.refresh_from_db()
+    screening_chunks_send(run=run)
+    run.refresh_from_db()
+    return run
+
+
+def screening_chunks_send(*, run: ScreeningRun) -> list[int]:
+    """Send the chunks that have no row yet (all of them the first time); returns their indexes."""
+    from flights.traffic.tasks import screen_orbit_chunk
+
+    stored = set(run.chunks.values_list("index", flat=True))
+    missing = [index for index in range(run.chunks_total) if index not in stored]
+    for index in missing:
+        dispatch_safely(screen_orbit_chunk, run.pk, index)
+    return missing
+
+
+def _run_clock(run: ScreeningRun) -> dt.datetime:
+    """Now on the run's clock (its span start may be injected), as the one-process run stamps `finished_at`."""
+    return run.span_start + (timezone.now() - run.started_at)
+
+
+def screening_chunk_run(*, run_id: int, index: int, worker: str = "") -> str:
+    """Screen every planned protected object against chunk `index` of the catalog, store its row, and join the
+    chunks if it is the last one. Returns "skipped" (run finished or failed), "stored", "joined" or "failed"."""
+    run = ScreeningRun.objects.filter(pk=run_id).first()
+    if run is None or not run.is_active or not run.screening_plan:
+        return "skipped"
+    plan = run.screening_plan
+    norad_from, norad_before = plan["ranges"][index]
+    label = f"chunk {index + 1} of {len(plan['ranges'])} ({range_label(norad_from, norad_before)})"
+    parts, object_count, cpu_s = None, 0, 0.0
+
+    def beat(done: int = 0, total: int = 0) -> None:  # each step of the sweep is the run's heartbeat
+        ScreeningRun.objects.filter(pk=run_id, status__in=ACTIVE).update(heartbeat_at=timezone.now())
+
+    if not run.chunks.filter(index=index).exists():  # a redelivered chunk skips the work
+        started = time.process_time()
+        try:
+            rows = catalog_rows(norad_from, norad_before)
+            object_count = rows.count()
+            parts = []
+            for entry in plan["objects"]:
+                if "planned" not in entry:
+                    parts.append(None)
+                    continue
+                beat()
+                planned = PlannedObject.from_json(entry["planned"])
+                catalog = [element_set_of(row) for row in _shell_rows(rows, planned).iterator(chunk_size=2000)]
+                try:
+                    result = _screen_part(planned, catalog, start=run.span_start, days=run.span_days, progress=beat)
+                    parts.append(orbit_result_to_json(result))
+                except Unscreenable as reason:
+                    parts.append({"unscreenable": str(reason)})
+        except Exception as exc:  # fail closed: the whole run fails with the reason, never a partial one
+            logger.exception("Screening %s of on-orbit screening run %s failed", label, run_id)
+            ScreeningRun.objects.filter(pk=run_id, status__in=ACTIVE).update(
+                status=ScreeningRun.Status.FAILED,
+                error=f"Screening {label} failed: {type(exc).__name__}: {exc}",
+                stage="Failed",
+                finished_at=_run_clock(run),
+            )
+            return "failed"
+        cpu_s = time.process_time() - started
+
+    with transaction.atomic():
+        current = ScreeningRun.objects.select_for_update().get(pk=run_id)
+        if not current.is_active:
+            return "skipped"
+        if parts is not None:
+            ScreeningRunChunk.objects.get_or_create(
+                run=current,
+                index=index,
+                defaults={
+                    "norad_from": norad_from,
+                    "norad_before": norad_before,
+                    "object_count": object_count,
+                    "results": parts,
+                    "cpu_seconds": cpu_s,
+                    "worker": worker[:200],
+                },
+            )
+        chunks = list(current.chunks.order_by("index"))
+        total = len(plan["ranges"])
+        if len(chunks) < total:
+            ScreeningRun.objects.filter(pk=current.pk).update(
+                heartbeat_at=timezone.now(),
+                progress_percent=5 + 90 * len(chunks) // total,
+                stage=f"Screened {len(chunks)} of {total} catalog chunks ({len(plan['objects'])} protected objects)",
+            )
+            return "stored"
+        return _join(current, plan, chunks)
+
+
+def _join(run: ScreeningRun, plan: dict, chunks: list[ScreeningRunChunk]) -> str:
+    """Merge each protected object's parts and record its approaches (inside the last chunk's transaction, under
+    the run's row lock: exactly once)."""
+    loaded = sum(chunk.object_count for chunk in chunks)
+    if loaded < run.catalog_size:
+        _fail(
+            run,
+            f"The screening chunks found {loaded} catalog objects but the catalog held {run.catalog_size} when the "
+            "run began: not every object was screened. Run the screening again.",
+            finished_at=_run_clock(run),
+        )
+        return "failed"
+    items = ProtectedObject.objects.select_related("flight__vehicle__model").in_bulk(
+        [entry["protected_id"] for entry in plan["objects"]]
+    )
+    results = []
+    for position, entry in enumerate(plan["objects"]):
+        item = items.get(entry["protected_id"])
+        if item is None or not item.is_active:  # no longer protected while the chunks ran: nothing to record
+            continue
+        parts = [chunk.results[position] for chunk in chunks]
+        reason = entry.get("unscreenable") or next((p["unscreenable"] for p in parts if "unscreenable" in p), None)
+        if reason:
+            results.append(_unscreened(run, item, reason))
+            continue
+        merged = merge_orbit_results([orbit_result_from_json(part) for part in parts])
+        planned = PlannedObject.from_json(entry["planned"])
+        results.append(_finish_one(run, item, planned, merged, now=run.span_start))
+    _done(run, results, finished_at=_run_clock(run))
+    return "joined"
 
 
 def _observation(run: ScreeningRun, item: ProtectedObject, approach: CloseApproach, now) -> services.Observation:

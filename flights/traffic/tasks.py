@@ -22,6 +22,14 @@ def run_orbit_screening(run_id: int) -> dict:
     return {"run": run.pk, "status": run.status, "approaches": run.approaches_found}
 
 
+@shared_task(name="traffic.screen_orbit_chunk", bind=True, acks_late=True, reject_on_worker_lost=True)
+def screen_orbit_chunk(self, run_id: int, index: int) -> str:
+    """Screen one catalog chunk of an on-orbit screening run; the last chunk in joins them (idempotent)."""
+    from flights.traffic.screening import screening_chunk_run
+
+    return screening_chunk_run(run_id=run_id, index=index, worker=self.request.hostname or "")
+
+
 @shared_task(name="traffic.close_passed_events", acks_late=True)
 def close_passed_events() -> list[int]:
     """Beat (every few minutes): close the open events whose TCA has passed, with what happened."""

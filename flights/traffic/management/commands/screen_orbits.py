@@ -20,7 +20,7 @@ class Command(BaseCommand):
             run = screening_run_request(dispatch=False)
         except DomainError as error:
             raise CommandError(error.message, returncode=2) from None
-        run = screening_run_execute(run_id=run.pk)
+        run = screening_run_execute(run_id=run.pk, in_process=True)
         if run.status == run.Status.FAILED:
             raise CommandError(f"On-orbit screening failed: {run.error}", returncode=2)
         self.stdout.write(f"Run {run.pk}: {run.stage}")
