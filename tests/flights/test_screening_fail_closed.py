@@ -171,3 +171,43 @@ def test_a_suborbital_hop_below_150_km_needs_no_catalog(compute, ksc, suborbital
     computation = compute(hop)
     assert computation.status == "done" and "150 km" in computation.screening_exempt_reason
     assert no_go_keys(hop, hop.launch_at - dt.timedelta(hours=1)) & {"traffic.catalog", "traffic.catalog_age"} == set()
+
+
+def catalog_findings(flight, now):
+    return {f.key: f for f in traffic(flight, now) if f.key in ("traffic.catalog", "traffic.catalog_age")}
+
+
+def test_the_catalog_findings_with_their_limits(iss_flight, compute):
+    import_stations()
+    computation = compute(iss_flight)
+    assert computation.status == "done", computation.error
+    size = computation.catalog_size
+    now = iss_flight.launch_at - dt.timedelta(hours=1)
+    (ok,) = catalog_findings(iss_flight, now).values()
+    assert (ok.key, ok.position, ok.is_go) == ("traffic.catalog", Position.TRAFFIC, True)
+    assert ok.message == (f"Screened against {size} catalogued objects imported "
+                          f"{computation.catalog_imported_at:%Y-%m-%d %H:%M} UTC.")
+    rows = WindowComputation.objects.filter(pk=computation.pk)
+    # Closures on record without the catalog they came from (its size or its time unknown): NO-GO.
+    for unknown in ({"catalog_size": 0}, {"catalog_imported_at": None}):
+        original = rows.values(*unknown).get()
+        rows.update(**unknown)
+        found = catalog_findings(iss_flight, now)
+        assert (found["traffic.catalog"].position, found["traffic.catalog"].is_go) == (Position.TRAFFIC, False), unknown
+        assert found["traffic.catalog"].message == (
+            "The closures were computed without a catalog on record (empty or of unknown age): "
+            "refresh the catalog and recompute.")
+        rows.update(**original)
+    # A catalog of one object is small, not empty.
+    rows.update(catalog_size=1)
+    assert catalog_findings(iss_flight, now)["traffic.catalog"].is_go
+    TrackedObject.objects.exclude(pk=TrackedObject.objects.order_by("pk").first().pk).delete()
+    assert set(catalog_findings(iss_flight, now)) == {"traffic.catalog"}
+    # Exactly at the age limit when the closures were computed: still usable.
+    rows.update(catalog_imported_at=computation.finished_at - dt.timedelta(hours=24))
+    assert catalog_findings(iss_flight, now)["traffic.catalog"].is_go
+    # The catalog's age counts from 24 h before launch, that second included.
+    CatalogImport.objects.update(finished_at=iss_flight.launch_at - dt.timedelta(days=3))
+    day_before = iss_flight.launch_at - dt.timedelta(hours=24)
+    assert "traffic.catalog_age" not in catalog_findings(iss_flight, day_before - dt.timedelta(seconds=1))
+    assert not catalog_findings(iss_flight, day_before)["traffic.catalog_age"].is_go
