@@ -211,3 +211,27 @@ def test_the_catalog_findings_with_their_limits(iss_flight, compute):
     day_before = iss_flight.launch_at - dt.timedelta(hours=24)
     assert "traffic.catalog_age" not in catalog_findings(iss_flight, day_before - dt.timedelta(seconds=1))
     assert not catalog_findings(iss_flight, day_before)["traffic.catalog_age"].is_go
+
+
+def test_a_hop_just_above_150_km_is_screened_so_it_needs_the_catalog(compute, ksc):
+    hop = FlightFactory(code="NS-72", spaceport=ksc,
+                        vehicle=VehicleFactory(model=VehicleModelFactory(name="Tall hopper", apogee_km=150.6),
+                                               home_spaceport=ksc),
+                        itinerary__apogee_km=150.6, launch_at=dt.datetime(2026, 12, 12, 17, 0, tzinfo=dt.UTC))
+    computation = compute(hop)
+    assert computation.status == "failed"
+    assert "The tracked-object catalog is empty" in computation.error
+
+
+def test_the_catalog_age_limit_is_inclusive_and_its_hours_are_rounded():
+    imported = dt.datetime(2026, 9, 20, 12, 0, tzinfo=dt.UTC)
+
+    def problem(age: dt.timedelta, size: int = 5) -> str:
+        return catalog.CatalogStatus(size=size, imported_at=imported, max_age=dt.timedelta(hours=24),
+                                     now=imported + age).problem
+
+    assert problem(dt.timedelta(hours=24)) == ""
+    assert problem(dt.timedelta(hours=25, minutes=30)) == (
+        "The tracked-object catalog was last imported 2026-09-20 12:00 UTC, 26 h ago (limit 24 h): "
+        "refresh it before screening.")
+    assert problem(dt.timedelta(0), size=0) == "The tracked-object catalog is empty: import or refresh it before screening."
