@@ -84,6 +84,40 @@ def test_liftoff_recorded_at_a_second_inside_a_closure_is_refused(guards, launch
     assert (report.trigger, report.created_at, report.all_go) == (f"GO declared by {director.get_username()}", handled, True)
 
 
+@pytest.mark.launch_guards
+def test_a_closure_includes_its_first_and_its_last_second(launch_day, director):
+    services.flight_mark_ready(flight=launch_day, by=director)
+    go_poll_row(launch_day, director, closed_at=LAUNCH - dt.timedelta(minutes=10))
+    close_span(launch_day, LAUNCH + dt.timedelta(minutes=2), LAUNCH + dt.timedelta(minutes=4))
+    for second in (LAUNCH + dt.timedelta(minutes=2), LAUNCH + dt.timedelta(minutes=4)):
+        with pytest.raises(DomainError) as refused:
+            services.flight_launch(flight=launch_day, by=director, at=second)
+        assert refused.value.message == (
+            "Collision-avoidance closure 15:02:00-15:04:00 UTC by 25544 ISS (ZARYA) (Inhabitable (200 km)).")
+    assert services.flight_launch(flight=launch_day, by=director, at=LAUNCH + dt.timedelta(minutes=1, seconds=59))
+
+
+@pytest.mark.launch_guards
+def test_a_window_without_a_closure_computation_time_refuses_liftoff(launch_day, director):
+    """Closures whose computation time is unknown cannot be shown to be current: liftoff is refused, saying so."""
+    services.flight_mark_ready(flight=launch_day, by=director)
+    go_poll_row(launch_day, director, closed_at=LAUNCH - dt.timedelta(minutes=10))
+    launch_day.launch_windows.update(closures_computed_at=None)
+    with pytest.raises(DomainError) as refused:
+        services.flight_launch(flight=launch_day, by=director, at=LAUNCH)
+    assert refused.value.message == (
+        "Collision-avoidance closures are not current (the window has no closure computation time): recompute them.")
+
+
+@pytest.mark.launch_guards
+def test_closures_computed_exactly_12_h_before_the_window_opens_are_current(launch_day, director):
+    services.flight_mark_ready(flight=launch_day, by=director)
+    go_poll_row(launch_day, director, closed_at=LAUNCH - dt.timedelta(minutes=10))
+    window = launch_day.launch_windows.get(opens_at__lte=LAUNCH, closes_at__gte=LAUNCH)
+    LaunchWindow.objects.filter(pk=window.pk).update(closures_computed_at=window.opens_at - dt.timedelta(hours=12))
+    assert services.flight_launch(flight=launch_day, by=director, at=LAUNCH).status == Flight.Status.LAUNCHED
+
+
 @BOTH_SWITCH_STATES
 def test_liftoff_second_outside_every_window_is_refused(guards, launch_day, director, crew_of_positions):
     window = launch_day.launch_windows.get(opens_at__lte=LAUNCH, closes_at__gte=LAUNCH)

@@ -330,3 +330,67 @@ def test_flight_page_lists_the_readiness_history_newest_first_in_flat_queries(cl
             readiness.readiness_report_create(flight=launch_day, trigger="Manual", now=NOW)
 
     assert_flat_queries(lambda: client.get(launch_day.get_absolute_url()), add_reports, expected=QUERIES_FLIGHT_PAGE)
+
+
+def by_key(flight, now=NOW):
+    return {f.key: f for f in findings(flight, now)}
+
+
+def test_vehicle_findings_belong_to_the_vehicle_position_with_their_keys(launch_day, operations):
+    vehicle = launch_day.vehicle
+    ok = by_key(launch_day)["vehicle.status"]
+    assert (ok.position, ok.verdict, ok.message) == (
+        Position.VEHICLE, Verdict.GO, f"Vehicle {vehicle} is active and inside its inspection limits.")
+    services.vehicle_ground(vehicle=vehicle, reason="Parachute anomaly", by=operations)
+    grounded = by_key(launch_day)["vehicle.status"]
+    assert (grounded.position, grounded.verdict, grounded.message) == (
+        Position.VEHICLE, Verdict.NO_GO, f"Vehicle {vehicle} is grounded: Parachute anomaly")
+    services.vehicle_return_to_service(vehicle=vehicle, reason="Fixed", by=operations)
+    vehicle.next_inspection_due = LAUNCH.date() - dt.timedelta(days=1)
+    vehicle.save(update_fields=["next_inspection_due"])
+    due = by_key(launch_day)
+    assert "vehicle.status" not in due
+    assert (due["vehicle.maintenance"].position, due["vehicle.maintenance"].verdict) == (Position.VEHICLE, Verdict.NO_GO)
+    assert due["vehicle.maintenance"].message.startswith(f"Maintenance due on {vehicle}: Inspection was due")
+
+
+def test_window_and_closure_findings_say_which_position_and_how_current(launch_day):
+    window = launch_day.launch_windows.get(opens_at__lte=LAUNCH, closes_at__gte=LAUNCH)
+    found = by_key(launch_day)
+    assert (found["range.window"].position, found["range.window"].verdict, found["range.window"].message) == (
+        Position.RANGE, Verdict.GO, "The launch time is inside a computed launch window.")
+    assert (found["traffic.closures"].position, found["traffic.closures"].message) == (
+        Position.TRAFFIC, "Clear of every collision-avoidance closure (current).")
+    # Closures 13 h old at window open: before the 3 h deadline a GO that says they need refreshing...
+    launch_day.launch_windows.update(closures_computed_at=window.opens_at - dt.timedelta(hours=13))
+    early = by_key(launch_day, now=window.opens_at - dt.timedelta(hours=5))["traffic.closures"]
+    assert (early.verdict, early.message) == (
+        Verdict.GO, "Clear of every collision-avoidance closure (to be refreshed within 12 h of the window).")
+    # ...from the deadline on, judged at the time asked about (not the wall clock), a NO-GO saying why.
+    late = by_key(launch_day, now=window.opens_at - dt.timedelta(hours=3))["traffic.closures"]
+    assert (late.position, late.verdict) == (Position.TRAFFIC, Verdict.NO_GO)
+    assert late.message.startswith("Collision-avoidance closures are not current (closures would be 13.0 h old")
+    launch_day.launch_windows.all().delete()
+    missing = by_key(launch_day)["range.window"]
+    assert (missing.position, missing.verdict) == (Position.RANGE, Verdict.NO_GO)
+    assert missing.message == f"No launch windows have been computed for {launch_day}."
+
+
+def test_a_waiver_covers_one_flight_and_one_launch_time(launch_day, director, operations):
+    WeatherReport.objects.create(spaceport=launch_day.spaceport, valid_at=NOW - dt.timedelta(minutes=1),
+                                 wind_kt=10, gust_kt=40)
+    gusts = by_key(launch_day)["weather.gusts"]
+    director.first_name, director.last_name = "Gene", "Kranz"
+    director.save(update_fields=["first_name", "last_name"])
+    readiness.waiver_grant(flight=launch_day, check_key="weather.gusts", reason="Across the pad", by=director, now=NOW)
+    waived = by_key(launch_day)["weather.gusts"]
+    assert (waived.verdict, waived.position, waived.message) == (Verdict.GO, Position.WEATHER, gusts.message)
+    assert (waived.waived_by, waived.waiver_reason) == ("Gene Kranz", "Across the pad")
+    # Another flight at the same time from the same spaceport does not inherit the waiver.
+    twin = FlightFactory(code="NS-71", vehicle=launch_day.vehicle, spaceport=launch_day.spaceport, launch_at=LAUNCH)
+    assert by_key(twin)["weather.gusts"].verdict == Verdict.WAIVABLE
+    # A new launch time is a new attempt: the waiver stays with the old one.
+    Flight.objects.filter(pk=launch_day.pk).update(launch_at=LAUNCH + dt.timedelta(minutes=10))
+    WeatherReport.objects.create(spaceport=launch_day.spaceport, valid_at=NOW + dt.timedelta(minutes=9),
+                                 wind_kt=10, gust_kt=40)
+    assert by_key(launch_day, now=NOW + dt.timedelta(minutes=10))["weather.gusts"].verdict == Verdict.WAIVABLE

@@ -171,3 +171,67 @@ def test_a_suborbital_hop_below_150_km_needs_no_catalog(compute, ksc, suborbital
     computation = compute(hop)
     assert computation.status == "done" and "150 km" in computation.screening_exempt_reason
     assert no_go_keys(hop, hop.launch_at - dt.timedelta(hours=1)) & {"traffic.catalog", "traffic.catalog_age"} == set()
+
+
+def catalog_findings(flight, now):
+    return {f.key: f for f in traffic(flight, now) if f.key in ("traffic.catalog", "traffic.catalog_age")}
+
+
+def test_the_catalog_findings_with_their_limits(iss_flight, compute):
+    import_stations()
+    computation = compute(iss_flight)
+    assert computation.status == "done", computation.error
+    size = computation.catalog_size
+    now = iss_flight.launch_at - dt.timedelta(hours=1)
+    (ok,) = catalog_findings(iss_flight, now).values()
+    assert (ok.key, ok.position, ok.is_go) == ("traffic.catalog", Position.TRAFFIC, True)
+    assert ok.message == (f"Screened against {size} catalogued objects imported "
+                          f"{computation.catalog_imported_at:%Y-%m-%d %H:%M} UTC.")
+    rows = WindowComputation.objects.filter(pk=computation.pk)
+    # Closures on record without the catalog they came from (its size or its time unknown): NO-GO.
+    for unknown in ({"catalog_size": 0}, {"catalog_imported_at": None}):
+        original = rows.values(*unknown).get()
+        rows.update(**unknown)
+        found = catalog_findings(iss_flight, now)
+        assert (found["traffic.catalog"].position, found["traffic.catalog"].is_go) == (Position.TRAFFIC, False), unknown
+        assert found["traffic.catalog"].message == (
+            "The closures were computed without a catalog on record (empty or of unknown age): "
+            "refresh the catalog and recompute.")
+        rows.update(**original)
+    # A catalog of one object is small, not empty.
+    rows.update(catalog_size=1)
+    assert catalog_findings(iss_flight, now)["traffic.catalog"].is_go
+    TrackedObject.objects.exclude(pk=TrackedObject.objects.order_by("pk").first().pk).delete()
+    assert set(catalog_findings(iss_flight, now)) == {"traffic.catalog"}
+    # Exactly at the age limit when the closures were computed: still usable.
+    rows.update(catalog_imported_at=computation.finished_at - dt.timedelta(hours=24))
+    assert catalog_findings(iss_flight, now)["traffic.catalog"].is_go
+    # The catalog's age counts from 24 h before launch, that second included.
+    CatalogImport.objects.update(finished_at=iss_flight.launch_at - dt.timedelta(days=3))
+    day_before = iss_flight.launch_at - dt.timedelta(hours=24)
+    assert "traffic.catalog_age" not in catalog_findings(iss_flight, day_before - dt.timedelta(seconds=1))
+    assert not catalog_findings(iss_flight, day_before)["traffic.catalog_age"].is_go
+
+
+def test_a_hop_just_above_150_km_is_screened_so_it_needs_the_catalog(compute, ksc):
+    hop = FlightFactory(code="NS-72", spaceport=ksc,
+                        vehicle=VehicleFactory(model=VehicleModelFactory(name="Tall hopper", apogee_km=150.6),
+                                               home_spaceport=ksc),
+                        itinerary__apogee_km=150.6, launch_at=dt.datetime(2026, 12, 12, 17, 0, tzinfo=dt.UTC))
+    computation = compute(hop)
+    assert computation.status == "failed"
+    assert "The tracked-object catalog is empty" in computation.error
+
+
+def test_the_catalog_age_limit_is_inclusive_and_its_hours_are_rounded():
+    imported = dt.datetime(2026, 9, 20, 12, 0, tzinfo=dt.UTC)
+
+    def problem(age: dt.timedelta, size: int = 5) -> str:
+        return catalog.CatalogStatus(size=size, imported_at=imported, max_age=dt.timedelta(hours=24),
+                                     now=imported + age).problem
+
+    assert problem(dt.timedelta(hours=24)) == ""
+    assert problem(dt.timedelta(hours=25, minutes=30)) == (
+        "The tracked-object catalog was last imported 2026-09-20 12:00 UTC, 26 h ago (limit 24 h): "
+        "refresh it before screening.")
+    assert problem(dt.timedelta(0), size=0) == "The tracked-object catalog is empty: import or refresh it before screening."

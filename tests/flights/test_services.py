@@ -226,6 +226,18 @@ def test_schedule_refuses_a_launch_in_the_past(operations):
         services.flight_schedule(flight=flight, by=operations)
 
 
+def test_schedule_refuses_a_launch_at_this_very_second_on_the_launch_time_field(operations):
+    now = timezone.now()
+    flight = FlightFactory(launch_at=now)
+    with pytest.raises(InvalidInput) as refused:
+        services.flight_schedule(flight=flight, by=operations, now=now)
+    assert refused.value.message == f"Flight {flight}'s launch time must be in the future to schedule it."
+    assert refused.value.fields == {"launch_at": ["Must be in the future."]}  # the form and the API mark that field
+    flight.refresh_from_db()
+    assert flight.status == "draft"
+    assert services.flight_schedule(flight=flight, by=operations, now=now - dt.timedelta(seconds=1)).status == "scheduled"
+
+
 def test_schedule_refuses_a_grounded_vehicle(operations):
     flight = FlightFactory()
     services.vehicle_ground(vehicle=flight.vehicle, reason="Mishap investigation NS-23", by=operations)

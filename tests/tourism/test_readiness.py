@@ -154,3 +154,28 @@ def test_the_cabin_mass_gate_weighs_this_flights_manifest_only(operations):
     type(vehicle.model).objects.filter(pk=vehicle.model.pk).update(cabin_mass_budget_kg=Decimal("170"))
     gates = cabin_gates()
     assert all(f is not None and f.verdict == Verdict.NO_GO for f in gates.values()), gates
+
+
+def test_the_balance_gate_names_the_amount_and_the_due_time_at_the_spaceport(flight):
+    from flights.formats import moment_text
+    from tourism import gates
+
+    booking = reserved_booking(flight, user=passenger_with_profile())
+    due = moment_text(booking.balance_due_at, flight.spaceport.timezone)
+    assert "UTC" in due and due != moment_text(booking.balance_due_at)  # local time first, then UTC
+    before = gates.balance_paid(booking, now=booking.balance_due_at - dt.timedelta(days=1))
+    assert before == f"Balance unpaid: 300,000.00 USD of 450,000.00 USD is outstanding (due {due})."
+    after = gates.balance_paid(booking, now=booking.balance_due_at + dt.timedelta(seconds=1))
+    assert after == f"Balance unpaid: 300,000.00 USD of 450,000.00 USD is outstanding (overdue: it was due {due})."
+    assert gates.balance_paid(booking) == before  # without a time to judge by, never called overdue
+
+
+def test_fifty_cents_outstanding_is_still_an_unpaid_balance(flight, operations):
+    from tourism import gates, selectors
+
+    booking = reserved_booking(flight, user=passenger_with_profile())
+    outstanding = booking.price - selectors.booking_amount_paid(booking)
+    services.payment_record(booking=booking, kind="balance", amount=outstanding - Decimal("0.50"),
+                            reference="BANK-BAL-SHORT", by=operations)
+    booking.refresh_from_db()
+    assert gates.balance_paid(booking).startswith("Balance unpaid: 0.50 USD of 450,000.00 USD is outstanding")

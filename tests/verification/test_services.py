@@ -283,8 +283,9 @@ def test_a_critical_anomaly_accepted_with_rationale_needs_two_directors(operatio
 @pytest.mark.parametrize("severity", ["critical", "catastrophic"])
 def test_approval_is_refused_with_an_open_serious_anomaly(operations, director, severity):
     record = record_in_review(by=operations, anomalies=[dict(severity=severity, title="Hatch seal leak")])
-    with pytest.raises(SignOffRefused, match=f"Cannot approve {record.flight.code}: {severity} anomaly “Hatch seal leak” is open without a flight rationale"):
+    with pytest.raises(SignOffRefused, match=f"Cannot approve {record.flight.code}: {severity} anomaly “Hatch seal leak” is open without a flight rationale") as refused:
         sign(record, director)
+    assert refused.value.code == "open_serious_anomaly"  # what the API answers with (409)
     assert not record.signoffs.exists()
     # Rejecting is still possible.
     sign(record, director, decision="reject", comment="Open hatch seal leak")
@@ -314,19 +315,22 @@ def test_signing_refuses_to_extend_a_tampered_chain(operations, director):
     first = record_in_review(by=operations)
     sign(first, director)
     SignOffChainHead.objects.update(last_sequence=7)
-    with pytest.raises(SignOffRefused, match=r"chain's head \(#7\) does not match its last sign-off \(#1\)"):
+    with pytest.raises(SignOffRefused, match=r"chain's head \(#7\) does not match its last sign-off \(#1\)") as refused:
         sign(record_in_review(by=operations), director)
+    assert refused.value.code == "chain_broken"
     SignOffChainHead.objects.all()._raw_delete("default")
-    with pytest.raises(SignOffRefused, match="head row is missing although sign-offs exist"):
+    with pytest.raises(SignOffRefused, match="head row is missing although sign-offs exist") as refused:
         sign(record_in_review(by=operations), director)
+    assert refused.value.code == "chain_broken"
 
 
 def test_the_second_signature_is_refused_when_the_record_changed_after_the_first(operations, director, other_director):
     record = record_in_review(by=operations, crewed=True)
     sign(record, director)
     VerificationFlight.objects.filter(pk=record.pk).update(summary="quietly changed")  # bypasses save()
-    with pytest.raises(SignOffRefused, match="the earlier sign-off by Dana Tester is void \\(the record was changed after it was signed\\). Reopen the record"):
+    with pytest.raises(SignOffRefused, match="the earlier sign-off by Dana Tester is void \\(the record was changed after it was signed\\). Reopen the record") as refused:
         sign(record, other_director)
+    assert refused.value.code == "record_altered"
 
 
 # --- Reopening ---------------------------------------------------------------------------------------
