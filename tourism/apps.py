@@ -9,13 +9,14 @@ class TourismConfig(AppConfig):
     def ready(self) -> None:
         from flights import demo as flights_demo
         from flights.registry import flight_page_panels
-        from tourism import demo, disclosure, gates, receivers
+        from tourism import demo, disclosure, fragments, gates, receivers
         from tourism.views import flight_booking_panel
 
         flight_page_panels.register(flight_booking_panel)
         disclosure.register_sections()
         gates.register_gates()
         receivers.connect()
+        fragments.connect()
         from tourism.medical.registry import passenger_flights
 
         passenger_flights.register(receivers.passengers_upcoming_flights)

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,7 +24,7 @@ from flights import roles
 from flights.exceptions import DomainError
 from flights.filters import filter_page
 from flights.models import Itinerary
-from tourism import selectors, services
+from tourism import fragments, selectors, services
 from tourism.disclosure import consent_state, disclosure_build
 from tourism.exceptions import EmailNotVerified, ProfileRequired
 from tourism.filters import BookingFilter, FlightFilter
@@ -166,17 +166,31 @@ def email_change(request):
 
 
 def itinerary_list(request):
-    """The catalog: published itineraries with their upcoming flights, filtered by regime, spaceport, month."""
+    """The catalog: published itineraries with their upcoming flights, filtered by regime, spaceport, month.
+
+    The same for everyone who asks with the same filters: rendered once and kept until something it shows
+    changes (tourism.fragments); the page around it (navigation, messages) is the visitor's own."""
+    partial = bool(request.htmx)  # htmx swaps the table alone when a filter changes
+    parts = (partial, tuple((key, tuple(request.GET.getlist(key))) for key in FlightFilter.base_filters if key in request.GET))
+    catalog = fragments.cached_html("catalog", parts, lambda: _catalog_render(request.GET, partial=partial))
+    if partial:
+        return HttpResponse(catalog)
+    return render(request, "tourism/itinerary_list.html", {"catalog": catalog})
+
+
+def _catalog_render(data, *, partial: bool) -> str:
     now = timezone.now()
     on_sale = selectors.flight_filter_on_sale(selectors.flight_list_with_seats(now=now), now=now)
-    flight_filter = FlightFilter(request.GET or None, queryset=on_sale)
-    flights = flight_filter.qs if flight_filter.is_bound and flight_filter.is_valid() else on_sale
-    regime = flight_filter.form.cleaned_data.get("regime", "") if flight_filter.is_bound and flight_filter.is_valid() else ""
-    itineraries = selectors.itinerary_catalog(flights=flights, regime=regime)
-    filtering = bool(request.GET and any(request.GET.get(key) for key in ("spaceport", "month", "bookable")))
-    context = {"itineraries": itineraries, "filter": flight_filter, "filtering": filtering}
-    template = "tourism/_catalog.html" if request.htmx else "tourism/itinerary_list.html"
-    return render(request, template, context)
+    flight_filter = FlightFilter(data or None, queryset=on_sale)
+    valid = flight_filter.is_bound and flight_filter.is_valid()
+    flights = flight_filter.qs if valid else on_sale
+    regime = flight_filter.form.cleaned_data.get("regime", "") if valid else ""
+    context = {
+        "itineraries": selectors.itinerary_catalog(flights=flights, regime=regime),
+        "filter": flight_filter,
+        "filtering": bool(data and any(data.get(key) for key in ("spaceport", "month", "bookable"))),
+    }
+    return render_to_string("tourism/_catalog.html" if partial else "tourism/_catalog_page.html", context)
 
 
 def itinerary_detail(request, slug: str):
