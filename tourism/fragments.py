@@ -1,6 +1,7 @@
-"""Rendered catalog HTML kept for a few seconds and dropped on every change (issue 15).
+"""The catalog as everyone sees it, kept for a few seconds and dropped on every change (issue 15).
 
-The catalog page spends most of its time rendering the same table for everyone. A fragment (`cached_html`) is
+The catalog page spends most of its time rendering the same table for everyone, and the flights API's lists
+building the same rows for every client. A fragment (`cached`: the page's HTML, an API page's data) is
 kept in this process's memory, tagged with the catalog's version when it was rendered, and served again only
 while that version holds:
 
@@ -23,6 +24,7 @@ import hashlib
 import itertools
 import uuid
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -30,14 +32,16 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
+T = TypeVar("T")
 VERSION_KEY = "catalog:version"
 _fragments = LocMemCache("catalog-fragments", {"MAX_ENTRIES": 500, "CULL_FREQUENCY": 4})
 _local_changes = itertools.count(1)
 _local_generation = 0
 
 
-def cached_html(name: str, parts: tuple, render: Callable[[], str]) -> str:
-    """`render()`'s HTML, or the one kept under (name, parts) if nothing the catalog shows changed since."""
+def cached(name: str, parts: tuple, render: Callable[[], T]) -> T:
+    """`render()`'s result (HTML, or a list's serialized data), or the one kept under (name, parts) if nothing the
+    catalog shows changed since. An exception in `render()` (a refusal) is raised, never kept."""
     seconds = settings.CATALOG_FRAGMENT_SECONDS
     if seconds <= 0:
         return render()

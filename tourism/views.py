@@ -172,7 +172,7 @@ def itinerary_list(request):
     changes (tourism.fragments); the page around it (navigation, messages) is the visitor's own."""
     partial = bool(request.htmx)  # htmx swaps the table alone when a filter changes
     parts = (partial, tuple((key, tuple(request.GET.getlist(key))) for key in FlightFilter.base_filters if key in request.GET))
-    catalog = fragments.cached_html("catalog", parts, lambda: _catalog_render(request.GET, partial=partial))
+    catalog = fragments.cached("catalog", parts, lambda: _catalog_render(request.GET, partial=partial))
     if partial:
         return HttpResponse(catalog)
     return render(request, "tourism/itinerary_list.html", {"catalog": catalog})
@@ -210,20 +210,13 @@ def flight_detail(request, pk: int):
 def flight_booking_panel(request, flight) -> str | None:
     """The public "book a seat" part of the one flight page (registered in flights.registry.flight_page_panels):
     seats left, price, the vehicle's record, and hold or waitlist."""
-    if flight.itinerary_id is None:
+    if flight.itinerary_id is None or flight.status == flight.Status.DRAFT:
         return None
     now = timezone.now()
-    flight = selectors.flight_list_with_seats(now=now).filter(pk=flight.pk).first()
-    if flight is None:
-        return None
-    booking = entry = None
-    email_verified = True
-    if request.user.is_authenticated:
-        email_verified = services.email_is_verified(request.user)
-        booking = Booking.objects.filter(flight=flight, user=request.user, status__in=Booking.LIVE_STATUSES).first()
-        entry = WaitlistEntry.objects.filter(
-            flight=flight, user=request.user, status__in=WaitlistEntry.ACTIVE_STATUSES
-        ).first()
+    seats = selectors.flight_seats_for(flight, user=request.user, now=now)
+    flight.seats_left, flight.vehicle_flights_flown = seats.seats_left, seats.vehicle_flights_flown
+    booking, entry = seats.booking, seats.waitlist_entry
+    email_verified = services.email_is_verified(request.user) if request.user.is_authenticated else True
     context = {
         "flight": flight,
         "on_sale": selectors.flight_is_on_sale(flight, now=now),

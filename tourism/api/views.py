@@ -27,7 +27,7 @@ from config.pagination import CountWhenNeededPagination
 from flights import roles
 from flights.api.views import FlightViewSet as FlightReadViewSet
 from flights.models import Flight
-from tourism import selectors, services
+from tourism import fragments, selectors, services
 from tourism.api import examples
 from tourism.api import serializers as s
 from tourism.disclosure import disclosure_build
@@ -228,6 +228,14 @@ class FlightViewSet(FlightReadViewSet):
 
     def get_queryset(self):
         return selectors.flight_list_with_seats()
+
+    def list(self, request, *args, **kwargs):
+        """The same page for every client asking the same URL: built once and kept until something it lists
+        changes (tourism.fragments). The URL, host included, is the key: the page's links are made from it."""
+        def build():
+            return super(FlightViewSet, self).list(request, *args, **kwargs).data
+
+        return Response(fragments.cached("flights-api", (request.build_absolute_uri(),), build))
 
     @extend_schema(request=None, responses={201: s.BookingSerializer, **errors(404, 409, 429)}, examples=examples.HOLD)
     @action(
