@@ -31,7 +31,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from flights.models import Flight, Itinerary
-from tourism.models import Booking, LedgerEntry, WaitlistEntry
+from tourism.models import Booking, EmailVerification, LedgerEntry, WaitlistEntry
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 # Flights a passenger may book: on the schedule and not yet launched.
@@ -133,14 +133,16 @@ class FlightSeatsFor:
     vehicle_flights_flown: int
     booking: Booking | None
     waitlist_entry: WaitlistEntry | None
+    email_verified: bool  # for anyone not logged in: True (nothing to ask of them yet)
 
 
 def flight_seats_for(flight: Flight, *, user=None, now: dt.datetime | None = None) -> FlightSeatsFor:
-    """Seats left, the vehicle's record, and `user`'s live booking or active waitlist entry on `flight`, in one
-    query (two when the passenger has either), for a flight already loaded."""
+    """Seats left, the vehicle's record, `user`'s live booking or active waitlist entry on `flight` and whether
+    their address is verified, in one query (two when the passenger has a booking or an entry)."""
     now = now or timezone.now()
     mine = {}
-    if user is not None and user.is_authenticated:
+    logged_in = user is not None and user.is_authenticated
+    if logged_in:
         mine = {  # at most one of each (unique constraints)
             f"{name}_id": _Correlated(
                 F("pk"), user.pk, *statuses, model=model, key="flight", aggregate="MIN({id})",
@@ -150,6 +152,11 @@ def flight_seats_for(flight: Flight, *, user=None, now: dt.datetime | None = Non
                 ("booking", Booking, Booking.LIVE_STATUSES), ("entry", WaitlistEntry, WaitlistEntry.ACTIVE_STATUSES)
             )
         }
+        # EmailVerification.is_current_for in SQL: verified, for the address the account has now.
+        mine["verified"] = _Correlated(
+            Value(user.pk), user.email or "", model=EmailVerification, key="user",
+            condition="{verified_at} IS NOT NULL AND {email} <> '' AND LOWER({email}) = LOWER(%s)",
+        )
     row = (
         Flight.objects.filter(pk=flight.pk)
         .values(seats_left=_seats_left(now), vehicle_flights_flown=_vehicle_flights_flown(), **mine)
@@ -160,7 +167,8 @@ def flight_seats_for(flight: Flight, *, user=None, now: dt.datetime | None = Non
         booking = Booking.objects.get(pk=row["booking_id"])
     elif row.get("entry_id"):
         entry = WaitlistEntry.objects.get(pk=row["entry_id"])
-    return FlightSeatsFor(row["seats_left"], row["vehicle_flights_flown"], booking, entry)
+    verified = not logged_in or bool(user.email and row["verified"])
+    return FlightSeatsFor(row["seats_left"], row["vehicle_flights_flown"], booking, entry, verified)
 
 
 def flight_filter_on_sale(queryset: QuerySet[Flight], *, now: dt.datetime | None = None) -> QuerySet[Flight]:

@@ -215,8 +215,7 @@ def flight_booking_panel(request, flight) -> str | None:
     now = timezone.now()
     seats = selectors.flight_seats_for(flight, user=request.user, now=now)
     flight.seats_left, flight.vehicle_flights_flown = seats.seats_left, seats.vehicle_flights_flown
-    booking, entry = seats.booking, seats.waitlist_entry
-    email_verified = services.email_is_verified(request.user) if request.user.is_authenticated else True
+    booking, entry, email_verified = seats.booking, seats.waitlist_entry, seats.email_verified
     context = {
         "flight": flight,
         "on_sale": selectors.flight_is_on_sale(flight, now=now),

@@ -191,6 +191,19 @@ def test_a_change_another_process_commits_shows_on_the_next_request(client, work
     assert '<span class="seats-left">6</span> of 6' in catalog_section(client.get(url))
 
 
+def test_flight_page_query_count_does_not_grow_with_bookings(client):
+    flight = bookable_flight(vehicle=VehicleFactory(model__passenger_seats=60))
+    client.force_login(passenger_with_profile())
+
+    def add(n):
+        for _ in range(n):
+            services.booking_hold(flight=flight, user=passenger_with_profile())
+
+    # session, account, its roles; the flight; a position on it; seats, the record, the passenger's own
+    # booking or waitlist place and verified address (one query: tourism.selectors.flight_seats_for).
+    assert_flat_queries(lambda: client.get(reverse("flights:flight-detail", args=[flight.pk])), add, expected=6)
+
+
 def test_itinerary_page_lists_its_flights(client, flight):
     body = page(client.get(flight.itinerary.get_absolute_url()))
     assert "NS-41" in body and "Balance due" in body and "90 days before launch" in body
