@@ -74,9 +74,8 @@ def sees_flight_operations(user, flight: Flight) -> bool:
 def flight_detail(request, pk: int):
     """The one page of a flight (issue 14): the public part for everyone (profile, vehicle, times, seats and
     the way to book, from `flight_page_panels`), the operations sections only for staff."""
-    flight = get_object_or_404(
-        Flight.objects.select_related("itinerary", "vehicle__model", "spaceport", "flight_director"), pk=pk
-    )
+    flights = Flight.objects.select_related("itinerary", "vehicle__model", "spaceport", "flight_director")
+    flight = get_object_or_404(flight_page_panels.annotate(flights, request), pk=pk)
     staff = sees_flight_operations(request.user, flight)
     context = {
         "flight": flight,

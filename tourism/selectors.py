@@ -136,38 +136,50 @@ class FlightSeatsFor:
     email_verified: bool  # for anyone not logged in: True (nothing to ask of them yet)
 
 
-def flight_seats_for(flight: Flight, *, user=None, now: dt.datetime | None = None) -> FlightSeatsFor:
-    """Seats left, the vehicle's record, `user`'s live booking or active waitlist entry on `flight` and whether
-    their address is verified, in one query (two when the passenger has a booking or an entry)."""
-    now = now or timezone.now()
-    mine = {}
-    logged_in = user is not None and user.is_authenticated
-    if logged_in:
-        mine = {  # at most one of each (unique constraints)
-            f"{name}_id": _Correlated(
+def _seats_for_annotations(user, now: dt.datetime) -> dict:
+    annotations = {
+        "seats_left": _seats_left(now),
+        "vehicle_flights_flown": _vehicle_flights_flown(),
+        "seats_for_user": Value(user.pk if user is not None and user.is_authenticated else 0),
+    }
+    if user is not None and user.is_authenticated:
+        for name, model, statuses in (
+            ("booking", Booking, Booking.LIVE_STATUSES),
+            ("entry", WaitlistEntry, WaitlistEntry.ACTIVE_STATUSES),
+        ):  # at most one of each (unique constraints)
+            annotations[f"seats_for_{name}_id"] = _Correlated(
                 F("pk"), user.pk, *statuses, model=model, key="flight", aggregate="MIN({id})",
                 condition="{user} = %s AND {status} IN (" + _placeholders(statuses) + ")",
             )
-            for name, model, statuses in (
-                ("booking", Booking, Booking.LIVE_STATUSES), ("entry", WaitlistEntry, WaitlistEntry.ACTIVE_STATUSES)
-            )
-        }
         # EmailVerification.is_current_for in SQL: verified, for the address the account has now.
-        mine["verified"] = _Correlated(
+        annotations["seats_for_verified"] = _Correlated(
             Value(user.pk), user.email or "", model=EmailVerification, key="user",
             condition="{verified_at} IS NOT NULL AND {email} <> '' AND LOWER({email}) = LOWER(%s)",
         )
-    row = (
-        Flight.objects.filter(pk=flight.pk)
-        .values(seats_left=_seats_left(now), vehicle_flights_flown=_vehicle_flights_flown(), **mine)
-        .get()
-    )
+    return annotations
+
+
+def flight_annotate_seats_for(queryset: QuerySet[Flight], *, user=None, now: dt.datetime | None = None):
+    """What `flight_seats_for` reads, loaded with the flights themselves (the flight page's own query)."""
+    return queryset.annotate(**_seats_for_annotations(user, now or timezone.now()))
+
+
+def flight_seats_for(flight: Flight, *, user=None, now: dt.datetime | None = None) -> FlightSeatsFor:
+    """Seats left, the vehicle's record, `user`'s live booking or active waitlist entry on `flight` and whether
+    their address is verified: from `flight_annotate_seats_for`'s annotations when the flight was loaded with
+    them for this user, otherwise in one query; one more when the passenger has a booking or an entry."""
+    logged_in = user is not None and user.is_authenticated
+    if getattr(flight, "seats_for_user", None) == (user.pk if logged_in else 0):
+        row = vars(flight)
+    else:
+        annotations = _seats_for_annotations(user, now or timezone.now())
+        row = Flight.objects.filter(pk=flight.pk).values(**annotations).get()
     booking = entry = None
-    if row.get("booking_id"):
-        booking = Booking.objects.get(pk=row["booking_id"])
-    elif row.get("entry_id"):
-        entry = WaitlistEntry.objects.get(pk=row["entry_id"])
-    verified = not logged_in or bool(user.email and row["verified"])
+    if row.get("seats_for_booking_id"):
+        booking = Booking.objects.get(pk=row["seats_for_booking_id"])
+    elif row.get("seats_for_entry_id"):
+        entry = WaitlistEntry.objects.get(pk=row["seats_for_entry_id"])
+    verified = not logged_in or bool(user.email and row["seats_for_verified"])
     return FlightSeatsFor(row["seats_left"], row["vehicle_flights_flown"], booking, entry, verified)
 
 

@@ -227,6 +227,13 @@ def flight_booking_panel(request, flight) -> str | None:
     return render_to_string("tourism/_flight_booking.html", context, request=request)
 
 
+def _flight_booking_panel_annotate(queryset, request):
+    return selectors.flight_annotate_seats_for(queryset, user=request.user)
+
+
+flight_booking_panel.annotate = _flight_booking_panel_annotate  # the panel's data with the flight page's query
+
+
 @login_required
 @require_POST
 def flight_hold(request, pk: int):

@@ -199,9 +199,9 @@ def test_flight_page_query_count_does_not_grow_with_bookings(client):
         for _ in range(n):
             services.booking_hold(flight=flight, user=passenger_with_profile())
 
-    # session, account, its roles; the flight; a position on it; seats, the record, the passenger's own
-    # booking or waitlist place and verified address (one query: tourism.selectors.flight_seats_for).
-    assert_flat_queries(lambda: client.get(reverse("flights:flight-detail", args=[flight.pk])), add, expected=6)
+    # session, account, its roles; the flight with its seats, record, the passenger's own booking or waitlist
+    # place and verified address (the booking panel's annotations); a position on it.
+    assert_flat_queries(lambda: client.get(reverse("flights:flight-detail", args=[flight.pk])), add, expected=5)
 
 
 def test_itinerary_page_lists_its_flights(client, flight):
