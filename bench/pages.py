@@ -17,7 +17,7 @@ Three repeats; in each, every page is measured right after a run of the baseline
 divided by that run's (on a machine others share, the two then see the same load; the order rotates).
 Prints each run's p95, each ratio and the median ratio per page; the target is at most 2.0 each. Exits 1
 when any answer is not a 200. The catalog page and the flights lists are kept between changes
-(tourism/fragments.py); `--fragment-seconds 0` measures them built afresh on every request.
+(config/fragments.py); `--fragment-seconds 0` measures them built afresh on every request.
 
 Options: --clients 16 --requests 25 --repeats 3 --workers 4 --flights 24 --fragment-seconds N
 """
@@ -92,7 +92,7 @@ def main() -> int:
         "--fragment-seconds",
         type=int,
         default=None,
-        help="CATALOG_FRAGMENT_SECONDS for the server (0: every catalog page and flights list built afresh)",
+        help="FRAGMENT_CACHE_SECONDS for the server (0: catalog, flights lists and flight pages built afresh)",
     )
     args = parser.parse_args()
     missing = missing_services()
@@ -103,7 +103,7 @@ def main() -> int:
     var_dir = tempfile.mkdtemp(prefix="bench-pages-")
     env = server_env(database_url=fresh_database(os.environ["DATABASE_URL"], "pages"), var_dir=var_dir)
     if args.fragment_seconds is not None:
-        env["CATALOG_FRAGMENT_SECONDS"] = str(args.fragment_seconds)
+        env["FRAGMENT_CACHE_SECONDS"] = str(args.fragment_seconds)
     prepare_database(env)
     seed_catalog(extra_flights=args.flights)
 
@@ -146,10 +146,10 @@ def main() -> int:
                 reference = measure(*baseline)
                 ratios[name].append(measure(name, path, headers) / reference if reference else 0.0)
 
-    kept = env.get("CATALOG_FRAGMENT_SECONDS", "the default")
+    kept = env.get("FRAGMENT_CACHE_SECONDS", "the default")
     print(
         f"pages: {args.clients} clients x {args.requests} requests per run, {args.repeats} repeats, gunicorn "
-        f"{args.workers} workers on PostgreSQL, CATALOG_FRAGMENT_SECONDS {kept}; {on_sale.count()} flights on sale in "
+        f"{args.workers} workers on PostgreSQL, FRAGMENT_CACHE_SECONDS {kept}; {on_sale.count()} flights on sale in "
         f"{on_sale.values('itinerary').distinct().count()} itineraries, {Flight.objects.count()} flights in all"
     )
     width = max(len(name) for name, _, _ in endpoints)

@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
+from config import fragments
 from flights import roles
 from flights.exceptions import DomainError
 from flights.filters import filter_page
 from flights.models import Itinerary
-from tourism import fragments, selectors, services
+from tourism import selectors, services
 from tourism.disclosure import consent_state, disclosure_build
 from tourism.exceptions import EmailNotVerified, ProfileRequired
 from tourism.filters import BookingFilter, FlightFilter
@@ -169,7 +170,7 @@ def itinerary_list(request):
     """The catalog: published itineraries with their upcoming flights, filtered by regime, spaceport, month.
 
     The same for everyone who asks with the same filters: rendered once and kept until something it shows
-    changes (tourism.fragments); the page around it (navigation, messages) is the visitor's own."""
+    changes (config/fragments.py); the page around it (navigation, messages) is the visitor's own."""
     partial = bool(request.htmx)  # htmx swaps the table alone when a filter changes
     parts = (partial, tuple((key, tuple(request.GET.getlist(key))) for key in FlightFilter.base_filters if key in request.GET))
     catalog = fragments.cached("catalog", parts, lambda: _catalog_render(request.GET, partial=partial))

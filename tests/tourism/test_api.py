@@ -196,7 +196,7 @@ def test_flight_filters_regime_spaceport_month():
 def test_flight_list_query_count_is_flat_with_seats():
     add = flight_adder(lambda flight: services.booking_hold(flight=flight, user=passenger_with_profile()))
     client = api()
-    # The catalog's version (tourism.fragments), then the page: one that comes back short gives the count
+    # The public version (config/fragments.py), then the page: one that comes back short gives the count
     # without a COUNT(*) (config/pagination.py). Adding flights changes the list, so both requests build it.
     assert_flat_queries(lambda: client.get("/api/v1/flights/?bookable=true"), add, expected=2)
 
@@ -207,7 +207,7 @@ def test_flight_list_is_built_once_and_again_after_each_change(flight):
     assert [(row["code"], row["seats_left"]) for row in first["results"]] == [("NS-41", 6)]
     with CaptureQueriesContext(connection) as kept:
         assert client.get("/api/v1/flights/?bookable=true").json() == first
-    assert len(kept.captured_queries) == 1  # the catalog's version only
+    assert len(kept.captured_queries) == 1  # the public version only
     services.booking_hold(flight=flight, user=passenger_with_profile())
     assert client.get("/api/v1/flights/?bookable=true").json()["results"][0]["seats_left"] == 5
 

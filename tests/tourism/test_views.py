@@ -138,7 +138,7 @@ def test_catalog_updates_in_place_with_htmx(client, flight):
 
 def test_catalog_query_count_does_not_grow_with_flights(client):
     add = flight_adder(lambda flight: services.booking_hold(flight=flight, user=passenger_with_profile()))
-    # the catalog's version (tourism.fragments); itineraries, their flights with seats (one prefetch), the
+    # the public version (config/fragments.py); itineraries, their flights with seats (one prefetch), the
     # spaceports of the filter. Adding flights changes the catalog, so both requests render it.
     assert_flat_queries(lambda: client.get(reverse("tourism:itinerary-list")), add, expected=4)
 
@@ -154,7 +154,7 @@ def test_catalog_is_rendered_once_and_again_after_each_change(client, flight):
     assert '<span class="seats-left">6</span> of 6' in first
     with CaptureQueriesContext(connection) as kept:
         assert catalog_section(client.get(url)) == first
-    assert len(kept.captured_queries) == 1  # the catalog's version; nothing rendered again
+    assert len(kept.captured_queries) == 1  # the public version; nothing rendered again
     services.booking_hold(flight=flight, user=passenger_with_profile())
     assert '<span class="seats-left">5</span> of 6' in catalog_section(client.get(url))
     flight.itinerary.name = "West Texas Hop, renamed"
@@ -170,7 +170,7 @@ def test_a_kept_catalog_lives_at_most_its_fragment_lifetime(client, flight, sett
 
     url = reverse("tourism:itinerary-list")
     client.get(url)
-    later = locmem.time.time() + settings.CATALOG_FRAGMENT_SECONDS + 1
+    later = locmem.time.time() + settings.FRAGMENT_CACHE_SECONDS + 1
     monkeypatch.setattr(locmem, "time", type("Clock", (), {"time": staticmethod(lambda: later)}))
     with CaptureQueriesContext(connection) as expired:
         client.get(url)
@@ -199,8 +199,9 @@ def test_flight_page_query_count_does_not_grow_with_bookings(client):
         for _ in range(n):
             services.booking_hold(flight=flight, user=passenger_with_profile())
 
-    # session, account, its roles; the flight with its seats, record, the passenger's own booking or waitlist
-    # place and verified address (the booking panel's annotations); a position on it.
+    # session, account, its roles; the flight with whether the visitor holds a position on it, its seats,
+    # record, the passenger's own booking or waitlist place and verified address (the booking panel's
+    # annotations); the public version (config/fragments.py: profile, vehicle card and times are kept).
     assert_flat_queries(lambda: client.get(reverse("flights:flight-detail", args=[flight.pk])), add, expected=5)
 
 

@@ -22,12 +22,13 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api import TwoFactorAuthTokenSerializer
+from config import fragments
 from config.openapi import ErrorSerializer, error_responses
 from config.pagination import CountWhenNeededPagination
 from flights import roles
 from flights.api.views import FlightViewSet as FlightReadViewSet
 from flights.models import Flight
-from tourism import fragments, selectors, services
+from tourism import selectors, services
 from tourism.api import examples
 from tourism.api import serializers as s
 from tourism.disclosure import disclosure_build
@@ -231,7 +232,7 @@ class FlightViewSet(FlightReadViewSet):
 
     def list(self, request, *args, **kwargs):
         """The same page for every client asking the same URL: built once and kept until something it lists
-        changes (tourism.fragments). The URL, host included, is the key: the page's links are made from it."""
+        changes (config/fragments.py). The URL, host included, is the key: the page's links are made from it."""
         def build():
             return super(FlightViewSet, self).list(request, *args, **kwargs).data
 
