@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
@@ -14,7 +13,7 @@ from flights import rescheduling, roles, selectors
 from flights.exceptions import DomainError
 from flights.forms import RescheduleForm
 from flights.launch_windows import flight_window_status, launch_windows_request
-from flights.models import Flight, LaunchWindow, PositionAssignment
+from flights.models import Flight, LaunchWindow
 from flights.orbits.daylight import daylight_windows
 from flights.orbits.errors import OrbitError
 from flights.profile import flight_profile
@@ -67,28 +66,21 @@ def sees_flight_operations(user, flight: Flight) -> bool:
     whoever holds a position on this flight; passengers and visitors see the public part only."""
     if not user.is_authenticated:
         return False
-    holds_position = getattr(flight, "viewer_holds_position", None)  # loaded with the flight page's query
-    if holds_position is None:
-        holds_position = flight.positions.filter(person=user).exists()
     return (
         roles.user_has_any_role(user, (roles.OPERATIONS, roles.FLIGHT_DIRECTOR, roles.FLIGHT_SURGEON))
         or flight.flight_director_id == user.pk
-        or holds_position
+        or flight.positions.filter(person=user).exists()
     )
 
 
 def flight_detail(request, pk: int):
     """The one page of a flight (issue 14): the public part for everyone (profile, vehicle, times, seats and
     the way to book, from `flight_page_panels`), the operations sections only for staff."""
-    flights = Flight.objects.select_related("itinerary", "vehicle__model", "spaceport", "flight_director")
-    if request.user.is_authenticated:
-        positions = PositionAssignment.objects.filter(flight=OuterRef("pk"), person=request.user)
-        flights = flights.annotate(viewer_holds_position=Exists(positions))
-    flight = get_object_or_404(flight_page_panels.annotate(flights, request), pk=pk)
+    flight, public = fragments.cached("flight-page", (pk,), lambda: _flight_public(pk))  # a 404 is not kept
     staff = sees_flight_operations(request.user, flight)
     context = {
         "flight": flight,
-        "public": fragments.cached("flight-page", (flight.pk,), lambda: _flight_public_render(flight)),
+        "public": public,
         "public_panels": flight_page_panels.render(request, flight),
         "show_operations": staff,
     }
@@ -109,10 +101,13 @@ def flight_detail(request, pk: int):
     return render(request, "flights/flight_detail.html", context)
 
 
-def _flight_public_render(flight: Flight) -> str:
-    """The flight's profile, vehicle card and times: the same for every visitor."""
+def _flight_public(pk: int) -> tuple[Flight, str]:
+    """The flight as every visitor sees it, with what the page's panels load with it, and its profile,
+    vehicle card and times drawn: kept between changes (config/fragments.py)."""
+    flights = Flight.objects.select_related("itinerary", "vehicle__model", "spaceport", "flight_director")
+    flight = get_object_or_404(flight_page_panels.annotate(flights), pk=pk)
     context = {"flight": flight, "profile": flight_profile(flight), "model": flight.vehicle.model}
-    return render_to_string("flights/_flight_public.html", context)
+    return flight, render_to_string("flights/_flight_public.html", context)
 
 
 def flight_windows_panel(request, pk: int):

@@ -116,13 +116,8 @@ def _vehicle_flights_flown() -> CombinedExpression:
 def flight_list_with_seats(*, now: dt.datetime | None = None) -> QuerySet[Flight]:
     """Flights off the drafting table, annotated with `seats_left` (seats minus live bookings and open
     waitlist offers) and `vehicle_flights_flown` (the vehicle's record), each one SQL expression."""
-    now = now or timezone.now()
-    return (
-        Flight.objects.exclude(status=Flight.Status.DRAFT)
-        .select_related("itinerary", "vehicle__model", "spaceport")
-        .annotate(seats_left=_seats_left(now), vehicle_flights_flown=_vehicle_flights_flown())
-        .order_by("launch_at", "code")
-    )
+    flights = Flight.objects.exclude(status=Flight.Status.DRAFT).select_related("itinerary", "vehicle__model", "spaceport")
+    return flight_annotate_seats(flights, now=now).order_by("launch_at", "code")
 
 
 @dataclass(frozen=True)
@@ -136,51 +131,51 @@ class FlightSeatsFor:
     email_verified: bool  # for anyone not logged in: True (nothing to ask of them yet)
 
 
-def _seats_for_annotations(user, now: dt.datetime) -> dict:
-    annotations = {
-        "seats_left": _seats_left(now),
-        "vehicle_flights_flown": _vehicle_flights_flown(),
-        "seats_for_user": Value(user.pk if user is not None and user.is_authenticated else 0),
-    }
-    if user is not None and user.is_authenticated:
+def flight_annotate_seats(queryset: QuerySet[Flight], *, now: dt.datetime | None = None) -> QuerySet[Flight]:
+    """`seats_left` (seats minus live bookings and open waitlist offers) and `vehicle_flights_flown`, each one
+    SQL expression."""
+    return queryset.annotate(seats_left=_seats_left(now or timezone.now()), vehicle_flights_flown=_vehicle_flights_flown())
+
+
+def _own_places(user) -> dict:
+    """`user`'s live booking and active waitlist entry on the outer flight (at most one each: unique
+    constraints) and whether their address is verified (EmailVerification.is_current_for, in SQL)."""
+    places = {
+        f"{name}_id": _Correlated(
+            F("pk"), user.pk, *statuses, model=model, key="flight", aggregate="MIN({id})",
+            condition="{user} = %s AND {status} IN (" + _placeholders(statuses) + ")",
+        )
         for name, model, statuses in (
             ("booking", Booking, Booking.LIVE_STATUSES),
             ("entry", WaitlistEntry, WaitlistEntry.ACTIVE_STATUSES),
-        ):  # at most one of each (unique constraints)
-            annotations[f"seats_for_{name}_id"] = _Correlated(
-                F("pk"), user.pk, *statuses, model=model, key="flight", aggregate="MIN({id})",
-                condition="{user} = %s AND {status} IN (" + _placeholders(statuses) + ")",
-            )
-        # EmailVerification.is_current_for in SQL: verified, for the address the account has now.
-        annotations["seats_for_verified"] = _Correlated(
-            Value(user.pk), user.email or "", model=EmailVerification, key="user",
-            condition="{verified_at} IS NOT NULL AND {email} <> '' AND LOWER({email}) = LOWER(%s)",
         )
-    return annotations
-
-
-def flight_annotate_seats_for(queryset: QuerySet[Flight], *, user=None, now: dt.datetime | None = None):
-    """What `flight_seats_for` reads, loaded with the flights themselves (the flight page's own query)."""
-    return queryset.annotate(**_seats_for_annotations(user, now or timezone.now()))
+    }
+    places["verified"] = _Correlated(
+        Value(user.pk), user.email or "", model=EmailVerification, key="user",
+        condition="{verified_at} IS NOT NULL AND {email} <> '' AND LOWER({email}) = LOWER(%s)",
+    )
+    return places
 
 
 def flight_seats_for(flight: Flight, *, user=None, now: dt.datetime | None = None) -> FlightSeatsFor:
-    """Seats left, the vehicle's record, `user`'s live booking or active waitlist entry on `flight` and whether
-    their address is verified: from `flight_annotate_seats_for`'s annotations when the flight was loaded with
-    them for this user, otherwise in one query; one more when the passenger has a booking or an entry."""
+    """Seats left and the vehicle's record (from `flight_annotate_seats` when the flight carries them), and
+    `user`'s live booking or active waitlist entry on `flight` and whether their address is verified: one query
+    at most, one more when the passenger has a booking or an entry."""
     logged_in = user is not None and user.is_authenticated
-    if getattr(flight, "seats_for_user", None) == (user.pk if logged_in else 0):
-        row = vars(flight)
-    else:
-        annotations = _seats_for_annotations(user, now or timezone.now())
-        row = Flight.objects.filter(pk=flight.pk).values(**annotations).get()
+    wanted = {} if hasattr(flight, "seats_left") else {
+        "seats_left": _seats_left(now or timezone.now()), "vehicle_flights_flown": _vehicle_flights_flown(),
+    }
+    if logged_in:
+        wanted.update(_own_places(user))
+    row = Flight.objects.filter(pk=flight.pk).values(**wanted).get() if wanted else {}
     booking = entry = None
-    if row.get("seats_for_booking_id"):
-        booking = Booking.objects.get(pk=row["seats_for_booking_id"])
-    elif row.get("seats_for_entry_id"):
-        entry = WaitlistEntry.objects.get(pk=row["seats_for_entry_id"])
-    verified = not logged_in or bool(user.email and row["seats_for_verified"])
-    return FlightSeatsFor(row["seats_left"], row["vehicle_flights_flown"], booking, entry, verified)
+    if row.get("booking_id"):
+        booking = Booking.objects.get(pk=row["booking_id"])
+    elif row.get("entry_id"):
+        entry = WaitlistEntry.objects.get(pk=row["entry_id"])
+    seats = row if "seats_left" in row else vars(flight)
+    verified = not logged_in or bool(user.email and row["verified"])
+    return FlightSeatsFor(seats["seats_left"], seats["vehicle_flights_flown"], booking, entry, verified)
 
 
 def flight_filter_on_sale(queryset: QuerySet[Flight], *, now: dt.datetime | None = None) -> QuerySet[Flight]:

@@ -215,7 +215,7 @@ def flight_booking_panel(request, flight) -> str | None:
         return None
     now = timezone.now()
     seats = selectors.flight_seats_for(flight, user=request.user, now=now)
-    flight.seats_left, flight.vehicle_flights_flown = seats.seats_left, seats.vehicle_flights_flown
+    flight.seats_left, flight.vehicle_flights_flown = seats.seats_left, seats.vehicle_flights_flown  # for the template
     booking, entry, email_verified = seats.booking, seats.waitlist_entry, seats.email_verified
     context = {
         "flight": flight,
@@ -228,11 +228,8 @@ def flight_booking_panel(request, flight) -> str | None:
     return render_to_string("tourism/_flight_booking.html", context, request=request)
 
 
-def _flight_booking_panel_annotate(queryset, request):
-    return selectors.flight_annotate_seats_for(queryset, user=request.user)
-
-
-flight_booking_panel.annotate = _flight_booking_panel_annotate  # the panel's data with the flight page's query
+# Seats and the vehicle's record come with the flight page's own query of the flight (and are kept with it).
+flight_booking_panel.annotate = selectors.flight_annotate_seats
 
 
 @login_required
