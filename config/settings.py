@@ -501,6 +501,9 @@ CELERY_BEAT_SCHEDULE["verification-publish-chain-head"] = {
 # Product settings (policy the operator may change).
 CATALOG_FEED_URL = os.environ.get("CATALOG_FEED_URL", "")
 SEAT_HOLD_HOURS = int(os.environ.get("SEAT_HOLD_HOURS", "72"))
+# What every visitor sees alike (the catalog, the flights lists, a flight page's public part) is kept this long at
+# most, and dropped on every change (config/fragments.py); 0: built afresh on every request.
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "30"))
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "spaceport-demo-2026")
 # Collision-avoidance screening fails closed (issue 12; README "What makes the launch chain fail closed").
 # Elements further than this from a liftoff make an object uncertain; its stand-off then grows by the

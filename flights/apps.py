@@ -20,11 +20,14 @@ class FlightsConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from django.utils.module_loading import autodiscover_modules
 
+        from config import fragments
         from flights import countdown, poll, roles  # noqa: F401  (poll registers the launch guards)
+        from flights.models import Flight, Itinerary, Spaceport, Vehicle, VehicleModel
         from flights.signals import flight_status_changed
 
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="flights.sync_role_permissions")
         post_migrate.connect(create_cache_table, dispatch_uid="flights.create_cache_table")
         flight_status_changed.connect(countdown.on_flight_status_changed, dispatch_uid="flights.countdown")
+        fragments.watch(Flight, Itinerary, Spaceport, Vehicle, VehicleModel)  # what public pages show of them
         # Every app's readiness checks, discovered the way admin.py is.
         autodiscover_modules("readiness")

@@ -119,7 +119,9 @@ grounded_flight_permits = PermitRegistry("grounded_flight")
 class PanelRegistry:
     """Sections other apps add to a page of `flights` without `flights` importing them (issue 14: the one
     flight page shows the booking app's seats and "hold a seat" to everyone). Each panel is
-    `panel(request, flight) -> str | None` (rendered HTML), asked in the order registered."""
+    `panel(request, flight) -> str | None` (rendered HTML), asked in the order registered. A panel may carry
+    `annotate(queryset) -> queryset`: what it shows every visitor alike, loaded with the page's own query of
+    its object and kept with it (issue 15: no query of its own on most page views)."""
 
     def __init__(self, name: str):
         self.name = name
@@ -132,6 +134,12 @@ class PanelRegistry:
 
     def unregister(self, panel: Callable) -> None:
         self._panels.remove(panel)
+
+    def annotate(self, queryset):
+        for panel in self._panels:
+            if hasattr(panel, "annotate"):
+                queryset = panel.annotate(queryset)
+        return queryset
 
     def render(self, request, obj) -> list[str]:
         return [html for panel in self._panels if (html := panel(request, obj))]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from config import fragments
 from flights import rescheduling, roles, selectors
 from flights.exceptions import DomainError
 from flights.forms import RescheduleForm
@@ -74,14 +76,11 @@ def sees_flight_operations(user, flight: Flight) -> bool:
 def flight_detail(request, pk: int):
     """The one page of a flight (issue 14): the public part for everyone (profile, vehicle, times, seats and
     the way to book, from `flight_page_panels`), the operations sections only for staff."""
-    flight = get_object_or_404(
-        Flight.objects.select_related("itinerary", "vehicle__model", "spaceport", "flight_director"), pk=pk
-    )
+    flight, public = fragments.cached("flight-page", (pk,), lambda: _flight_public(pk))  # a 404 is not kept
     staff = sees_flight_operations(request.user, flight)
     context = {
         "flight": flight,
-        "profile": flight_profile(flight),
-        "model": flight.vehicle.model,
+        "public": public,
         "public_panels": flight_page_panels.render(request, flight),
         "show_operations": staff,
     }
@@ -102,6 +101,15 @@ def flight_detail(request, pk: int):
             **_windows_context(flight),
         })
     return render(request, "flights/flight_detail.html", context)
+
+
+def _flight_public(pk: int) -> tuple[Flight, str]:
+    """The flight as every visitor sees it, with what the page's panels load with it, and its profile,
+    vehicle card and times drawn: kept between changes (config/fragments.py)."""
+    flights = Flight.objects.select_related("itinerary", "vehicle__model", "spaceport", "flight_director")
+    flight = get_object_or_404(flight_page_panels.annotate(flights), pk=pk)
+    context = {"flight": flight, "profile": flight_profile(flight), "model": flight.vehicle.model}
+    return flight, render_to_string("flights/_flight_public.html", context)
 
 
 def flight_windows_panel(request, pk: int):

@@ -6,6 +6,7 @@ Every list here costs a fixed number of queries however many rows it returns (su
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
@@ -25,11 +26,12 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from flights.models import Flight, Itinerary
-from tourism.models import Booking, LedgerEntry, WaitlistEntry
+from tourism.models import Booking, EmailVerification, LedgerEntry, WaitlistEntry
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 # Flights a passenger may book: on the schedule and not yet launched.
@@ -41,21 +43,21 @@ def _count_subquery(queryset: QuerySet, field: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-class _CorrelatedCount(Func):
-    """`(SELECT COUNT(*) FROM <model's table> WHERE <key> = <outer> AND <condition>)`, written out as SQL.
+class _Correlated(Func):
+    """`(SELECT <aggregate> FROM <model's table> WHERE <key> = <outer> AND <condition>)`, written out as SQL.
 
     The seat counts are in every catalog list, API list and flight page, and the bookable filter repeats them
     in WHERE and in the page count: as ORM Subqueries each occurrence builds, resolves and compiles a whole
     inner query, about 11 of the bookable list's 19 ms while PostgreSQL runs it in 0.3 ms (issue 15). Here the
-    SQL is a fixed string; only the outer column and the values are compiled. `condition` names the counted
-    row's fields in braces (`{status}`) and takes `values` for its `%s`, in order.
+    SQL is a fixed string; only the outer column and the values are compiled. `aggregate` and `condition` name
+    the row's fields in braces (`{status}`); `condition` takes `values` for its `%s`, in order.
     """
 
     output_field = IntegerField()
 
-    def __init__(self, outer, *values, model, key: str, condition: str):
+    def __init__(self, outer, *values, model, key: str, condition: str, aggregate: str = "COUNT(*)"):
         super().__init__(outer, *(Value(value) for value in values))
-        self.model, self.key, self.condition = model, key, condition
+        self.model, self.key, self.condition, self.aggregate = model, key, condition, aggregate
 
     def as_sql(self, compiler, connection, **extra_context):
         compiled = [compiler.compile(expression) for expression in self.get_source_expressions()]
@@ -63,10 +65,14 @@ class _CorrelatedCount(Func):
         columns = {field.name: f"{row}.{quote(field.column)}" for field in self.model._meta.concrete_fields}
         condition = self.condition.format(**columns) % tuple(sql for sql, _ in compiled[1:])
         sql = (
-            f"(SELECT COUNT(*) FROM {quote(self.model._meta.db_table)} {row} "
+            f"(SELECT {self.aggregate.format(**columns)} FROM {quote(self.model._meta.db_table)} {row} "
             f"WHERE {columns[self.key]} = {compiled[0][0]} AND {condition})"
         )
         return sql, tuple(param for _, params in compiled for param in params)
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 # Bookings that take a seat whatever the time, and the one status that takes it only until its hold lapses.
@@ -82,7 +88,7 @@ def seats_claimed(now: dt.datetime, *, flight=None, for_user=None) -> Func:
     """Seats taken at `now` by live bookings (`seats_taken_filter`) plus those offered to the waitlist by offers
     still open (other people's, given `for_user`): of the outer query's flight, or of `flight` (an expression)."""
     flight = flight if flight is not None else F("pk")
-    taken = _CorrelatedCount(
+    taken = _Correlated(
         flight, *SEAT_TAKING_STATUSES, Booking.Status.HELD, now, model=Booking, key="flight",
         condition="({status} IN (%s, %s, %s) OR ({status} = %s AND {hold_expires_at} > %s))",
     )
@@ -90,27 +96,86 @@ def seats_claimed(now: dt.datetime, *, flight=None, for_user=None) -> Func:
     offer_values = [WaitlistEntry.Status.OFFERED, now]
     if for_user is not None:
         offer, offer_values = offer + " AND {user} <> %s", [*offer_values, for_user.pk]
-    offered = _CorrelatedCount(flight, *offer_values, model=WaitlistEntry, key="flight", condition=offer)
+    offered = _Correlated(flight, *offer_values, model=WaitlistEntry, key="flight", condition=offer)
     return ExpressionWrapper(taken + offered, output_field=IntegerField())
+
+
+def _seats_left(now: dt.datetime) -> Greatest:
+    return Greatest(F("vehicle__model__passenger_seats") - seats_claimed(now), Value(0))
+
+
+def _vehicle_flights_flown() -> CombinedExpression:
+    """The vehicle's record: flights before this system tracked them, and those it has flown since."""
+    flown = _Correlated(
+        F("vehicle_id"), *Flight.FLOWN_STATUSES, model=Flight, key="vehicle",
+        condition="{status} IN (" + _placeholders(Flight.FLOWN_STATUSES) + ")",
+    )
+    return F("vehicle__flights_before_tracking") + flown
 
 
 def flight_list_with_seats(*, now: dt.datetime | None = None) -> QuerySet[Flight]:
     """Flights off the drafting table, annotated with `seats_left` (seats minus live bookings and open
     waitlist offers) and `vehicle_flights_flown` (the vehicle's record), each one SQL expression."""
-    now = now or timezone.now()
-    flown = _CorrelatedCount(
-        F("vehicle_id"), *Flight.FLOWN_STATUSES, model=Flight, key="vehicle",
-        condition="{status} IN (" + ", ".join(["%s"] * len(Flight.FLOWN_STATUSES)) + ")",
-    )
-    return (
-        Flight.objects.exclude(status=Flight.Status.DRAFT)
-        .select_related("itinerary", "vehicle__model", "spaceport")
-        .annotate(
-            seats_left=Greatest(F("vehicle__model__passenger_seats") - seats_claimed(now), Value(0)),
-            vehicle_flights_flown=F("vehicle__flights_before_tracking") + flown,
+    flights = Flight.objects.exclude(status=Flight.Status.DRAFT).select_related("itinerary", "vehicle__model", "spaceport")
+    return flight_annotate_seats(flights, now=now).order_by("launch_at", "code")
+
+
+@dataclass(frozen=True)
+class FlightSeatsFor:
+    """One flight's seats and record as a passenger's page shows them, with the passenger's own place on it."""
+
+    seats_left: int
+    vehicle_flights_flown: int
+    booking: Booking | None
+    waitlist_entry: WaitlistEntry | None
+    email_verified: bool  # for anyone not logged in: True (nothing to ask of them yet)
+
+
+def flight_annotate_seats(queryset: QuerySet[Flight], *, now: dt.datetime | None = None) -> QuerySet[Flight]:
+    """`seats_left` (seats minus live bookings and open waitlist offers) and `vehicle_flights_flown`, each one
+    SQL expression."""
+    return queryset.annotate(seats_left=_seats_left(now or timezone.now()), vehicle_flights_flown=_vehicle_flights_flown())
+
+
+def _own_places(user) -> dict:
+    """`user`'s live booking and active waitlist entry on the outer flight (at most one each: unique
+    constraints) and whether their address is verified (EmailVerification.is_current_for, in SQL)."""
+    places = {
+        f"{name}_id": _Correlated(
+            F("pk"), user.pk, *statuses, model=model, key="flight", aggregate="MIN({id})",
+            condition="{user} = %s AND {status} IN (" + _placeholders(statuses) + ")",
         )
-        .order_by("launch_at", "code")
+        for name, model, statuses in (
+            ("booking", Booking, Booking.LIVE_STATUSES),
+            ("entry", WaitlistEntry, WaitlistEntry.ACTIVE_STATUSES),
+        )
+    }
+    places["verified"] = _Correlated(
+        Value(user.pk), user.email or "", model=EmailVerification, key="user",
+        condition="{verified_at} IS NOT NULL AND {email} <> '' AND LOWER({email}) = LOWER(%s)",
     )
+    return places
+
+
+def flight_seats_for(flight: Flight, *, user=None, now: dt.datetime | None = None) -> FlightSeatsFor:
+    """Seats left and the vehicle's record (from `flight_annotate_seats` when the flight carries them), and
+    `user`'s live booking or active waitlist entry on `flight` and whether their address is verified: one query
+    at most, one more when the passenger has a booking or an entry."""
+    logged_in = user is not None and user.is_authenticated
+    wanted = {} if hasattr(flight, "seats_left") else {
+        "seats_left": _seats_left(now or timezone.now()), "vehicle_flights_flown": _vehicle_flights_flown(),
+    }
+    if logged_in:
+        wanted.update(_own_places(user))
+    row = Flight.objects.filter(pk=flight.pk).values(**wanted).get() if wanted else {}
+    booking = entry = None
+    if row.get("booking_id"):
+        booking = Booking.objects.get(pk=row["booking_id"])
+    elif row.get("entry_id"):
+        entry = WaitlistEntry.objects.get(pk=row["entry_id"])
+    seats = row if "seats_left" in row else vars(flight)
+    verified = not logged_in or bool(user.email and row["verified"])
+    return FlightSeatsFor(seats["seats_left"], seats["vehicle_flights_flown"], booking, entry, verified)
 
 
 def flight_filter_on_sale(queryset: QuerySet[Flight], *, now: dt.datetime | None = None) -> QuerySet[Flight]:

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
+from config import fragments
 from flights import roles
 from flights.exceptions import DomainError
 from flights.filters import filter_page
@@ -166,17 +167,31 @@ def email_change(request):
 
 
 def itinerary_list(request):
-    """The catalog: published itineraries with their upcoming flights, filtered by regime, spaceport, month."""
+    """The catalog: published itineraries with their upcoming flights, filtered by regime, spaceport, month.
+
+    The same for everyone who asks with the same filters: rendered once and kept until something it shows
+    changes (config/fragments.py); the page around it (navigation, messages) is the visitor's own."""
+    partial = bool(request.htmx)  # htmx swaps the table alone when a filter changes
+    parts = (partial, tuple((key, tuple(request.GET.getlist(key))) for key in FlightFilter.base_filters if key in request.GET))
+    catalog = fragments.cached("catalog", parts, lambda: _catalog_render(request.GET, partial=partial))
+    if partial:
+        return HttpResponse(catalog)
+    return render(request, "tourism/itinerary_list.html", {"catalog": catalog})
+
+
+def _catalog_render(data, *, partial: bool) -> str:
     now = timezone.now()
     on_sale = selectors.flight_filter_on_sale(selectors.flight_list_with_seats(now=now), now=now)
-    flight_filter = FlightFilter(request.GET or None, queryset=on_sale)
-    flights = flight_filter.qs if flight_filter.is_bound and flight_filter.is_valid() else on_sale
-    regime = flight_filter.form.cleaned_data.get("regime", "") if flight_filter.is_bound and flight_filter.is_valid() else ""
-    itineraries = selectors.itinerary_catalog(flights=flights, regime=regime)
-    filtering = bool(request.GET and any(request.GET.get(key) for key in ("spaceport", "month", "bookable")))
-    context = {"itineraries": itineraries, "filter": flight_filter, "filtering": filtering}
-    template = "tourism/_catalog.html" if request.htmx else "tourism/itinerary_list.html"
-    return render(request, template, context)
+    flight_filter = FlightFilter(data or None, queryset=on_sale)
+    valid = flight_filter.is_bound and flight_filter.is_valid()
+    flights = flight_filter.qs if valid else on_sale
+    regime = flight_filter.form.cleaned_data.get("regime", "") if valid else ""
+    context = {
+        "itineraries": selectors.itinerary_catalog(flights=flights, regime=regime),
+        "filter": flight_filter,
+        "filtering": bool(data and any(data.get(key) for key in ("spaceport", "month", "bookable"))),
+    }
+    return render_to_string("tourism/_catalog.html" if partial else "tourism/_catalog_page.html", context)
 
 
 def itinerary_detail(request, slug: str):
@@ -196,20 +211,12 @@ def flight_detail(request, pk: int):
 def flight_booking_panel(request, flight) -> str | None:
     """The public "book a seat" part of the one flight page (registered in flights.registry.flight_page_panels):
     seats left, price, the vehicle's record, and hold or waitlist."""
-    if flight.itinerary_id is None:
+    if flight.itinerary_id is None or flight.status == flight.Status.DRAFT:
         return None
     now = timezone.now()
-    flight = selectors.flight_list_with_seats(now=now).filter(pk=flight.pk).first()
-    if flight is None:
-        return None
-    booking = entry = None
-    email_verified = True
-    if request.user.is_authenticated:
-        email_verified = services.email_is_verified(request.user)
-        booking = Booking.objects.filter(flight=flight, user=request.user, status__in=Booking.LIVE_STATUSES).first()
-        entry = WaitlistEntry.objects.filter(
-            flight=flight, user=request.user, status__in=WaitlistEntry.ACTIVE_STATUSES
-        ).first()
+    seats = selectors.flight_seats_for(flight, user=request.user, now=now)
+    flight.seats_left, flight.vehicle_flights_flown = seats.seats_left, seats.vehicle_flights_flown  # for the template
+    booking, entry, email_verified = seats.booking, seats.waitlist_entry, seats.email_verified
     context = {
         "flight": flight,
         "on_sale": selectors.flight_is_on_sale(flight, now=now),
@@ -219,6 +226,10 @@ def flight_booking_panel(request, flight) -> str | None:
         "email_verified": email_verified,
     }
     return render_to_string("tourism/_flight_booking.html", context, request=request)
+
+
+# Seats and the vehicle's record come with the flight page's own query of the flight (and are kept with it).
+flight_booking_panel.annotate = selectors.flight_annotate_seats
 
 
 @login_required

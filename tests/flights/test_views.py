@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 
 from flights import services
+from flights import views as flight_views
+from flights.profile import flight_profile
 from tests.flights.factories import FlightFactory, ItineraryFactory, SpaceportFactory, VehicleFactory, scheduled_flight
 from tests.querycounts import assert_flat_queries
 from tests.twofactor import log_in
@@ -67,3 +69,21 @@ def test_pages_load_no_third_party_assets(client):
     page = client.get(reverse("home")).content.decode()
     assert "/static/django_htmx/htmx-2.min.js" in page
     assert "https://" not in page and "http://" not in page.replace('xmlns="http://', "")
+
+
+
+def test_flight_page_public_part_is_drawn_once_and_again_after_a_change(client, monkeypatch):
+    flight = scheduled_flight()
+    url = reverse("flights:flight-detail", args=[flight.pk])
+    drawn = []
+    monkeypatch.setattr(flight_views, "flight_profile", lambda f: drawn.append(f.pk) or flight_profile(f))
+
+    def public_part() -> str:
+        body = client.get(url).content.decode()
+        return body[body.index("<h1>") : body.index('id="flight-facts"')]
+
+    first = public_part()
+    assert public_part() == first and drawn == [flight.pk]  # kept (config/fragments.py)
+    flight.vehicle.model.apogee_km = 150
+    flight.vehicle.model.save(update_fields=["apogee_km"])
+    assert "apogee 150 km" in public_part() and drawn == [flight.pk, flight.pk]

@@ -196,8 +196,20 @@ def test_flight_filters_regime_spaceport_month():
 def test_flight_list_query_count_is_flat_with_seats():
     add = flight_adder(lambda flight: services.booking_hold(flight=flight, user=passenger_with_profile()))
     client = api()
-    # One query: a page that comes back short gives the count without a COUNT(*) (config/pagination.py).
-    assert_flat_queries(lambda: client.get("/api/v1/flights/?bookable=true"), add, expected=1)
+    # The public version (config/fragments.py), then the page: one that comes back short gives the count
+    # without a COUNT(*) (config/pagination.py). Adding flights changes the list, so both requests build it.
+    assert_flat_queries(lambda: client.get("/api/v1/flights/?bookable=true"), add, expected=2)
+
+
+def test_flight_list_is_built_once_and_again_after_each_change(flight):
+    client = api()
+    first = client.get("/api/v1/flights/?bookable=true").json()
+    assert [(row["code"], row["seats_left"]) for row in first["results"]] == [("NS-41", 6)]
+    with CaptureQueriesContext(connection) as kept:
+        assert client.get("/api/v1/flights/?bookable=true").json() == first
+    assert len(kept.captured_queries) == 1  # the public version only
+    services.booking_hold(flight=flight, user=passenger_with_profile())
+    assert client.get("/api/v1/flights/?bookable=true").json()["results"][0]["seats_left"] == 5
 
 
 def test_flight_list_counts_rows_only_when_a_page_is_full(monkeypatch):
@@ -208,12 +220,14 @@ def test_flight_list_counts_rows_only_when_a_page_is_full(monkeypatch):
     with CaptureQueriesContext(connection) as first_page:
         first = client.get("/api/v1/flights/?bookable=true").json()
     assert (first["count"], len(first["results"]), first["previous"]) == (3, 2, None)
-    assert first["next"].endswith("page=2")
-    assert len(first_page.captured_queries) == 2  # a full page cannot tell whether more follow: counted
+    assert first["next"] == "http://testserver/api/v1/flights/?bookable=true&page=2"
+    assert len(first_page.captured_queries) == 3  # version, page; a full page cannot tell what follows: counted
+    # A kept page is kept per address: its links follow the host that was asked.
+    assert client.get("/api/v1/flights/?bookable=true", HTTP_HOST="localhost").json()["next"].startswith("http://localhost/")
     with CaptureQueriesContext(connection) as last_page:
         last = client.get("/api/v1/flights/?bookable=true&page=2").json()
     assert (last["count"], len(last["results"]), last["next"]) == (3, 1, None)
-    assert len(last_page.captured_queries) == 1
+    assert len(last_page.captured_queries) == 2
     codes = [row["code"] for row in first["results"] + last["results"]]
     assert codes == list(Flight.objects.order_by("launch_at").values_list("code", flat=True))
     assert_error(client.get("/api/v1/flights/?bookable=true&page=3"), 404, "not_found")

@@ -332,3 +332,20 @@ def test_an_unverified_passenger_can_log_in_and_browse(client, flight):
     for url in (reverse("tourism:itinerary-list"), reverse("flights:flight-detail", args=[flight.pk]),
                 reverse("tourism:booking-list"), reverse("tourism:profile")):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_flight_page_asks_for_verification_only_while_the_address_is_unproven(client, flight):
+    user = PassengerProfileFactory().user  # verified at sign-up
+    client.force_login(user)
+    url = reverse("flights:flight-detail", args=[flight.pk])
+    assert 'id="email-unverified"' not in client.get(url).content.decode()
+    proven = user.email
+    user.email = "someone.else@example.test"  # any change of the address, here as admin would make it
+    user.save(update_fields=["email"])
+    assert 'id="email-unverified"' in client.get(url).content.decode()
+    user.email = proven.upper()  # the proven address, written in capitals
+    user.save(update_fields=["email"])
+    assert 'id="email-unverified"' not in client.get(url).content.decode()
+    user.email = ""
+    user.save(update_fields=["email"])
+    assert 'id="email-unverified"' in client.get(url).content.decode()

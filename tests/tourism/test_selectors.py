@@ -5,6 +5,7 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from flights.models import Flight
@@ -114,3 +115,18 @@ def test_the_vehicle_record_counts_flights_flown_before_and_in_the_system():
         )
     listed = selectors.flight_list_with_seats(now=NOW).get(pk=flight.pk)
     assert listed.vehicle_flights_flown == vehicle.flights_before_tracking + 2
+
+
+def test_a_page_reads_the_same_seats_and_own_places_whether_loaded_with_the_flight_or_asked_after(crowded_flight):
+    flight, offers = crowded_flight
+    holder = Booking.objects.filter(flight=flight, status="held").first().user
+    unverified = passenger_with_profile(user__email_verified=False)
+    loaded = selectors.flight_annotate_seats(Flight.objects.filter(pk=flight.pk), now=NOW).get()
+    for user in (holder, offers[0].user, unverified, passenger_with_profile(), AnonymousUser()):
+        with_flight = selectors.flight_seats_for(loaded, user=user, now=NOW)
+        asked = selectors.flight_seats_for(Flight.objects.get(pk=flight.pk), user=user, now=NOW)
+        assert with_flight == asked
+    assert asked == selectors.FlightSeatsFor(2, flight.vehicle.flights_before_tracking, None, None, True)
+    assert selectors.flight_seats_for(flight, user=holder, now=NOW).booking.user == holder
+    assert selectors.flight_seats_for(flight, user=offers[0].user, now=NOW).waitlist_entry == offers[0]
+    assert selectors.flight_seats_for(flight, user=unverified, now=NOW).email_verified is False

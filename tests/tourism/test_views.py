@@ -1,10 +1,14 @@
 """Portal pages: sign-up, catalog with filters, a flight with its seats, holds, consent, cancel, waitlist."""
 
 import datetime as dt
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
@@ -19,6 +23,7 @@ from tests.tourism.factories import (
     sign,
 )
 from tests.twofactor import log_in
+from tests.workers import ROOT
 from tourism import services
 from tourism.disclosure import disclosure_build
 from tourism.models import Booking, WaitlistEntry
@@ -133,8 +138,75 @@ def test_catalog_updates_in_place_with_htmx(client, flight):
 
 def test_catalog_query_count_does_not_grow_with_flights(client):
     add = flight_adder(lambda flight: services.booking_hold(flight=flight, user=passenger_with_profile()))
-    # itineraries, their flights with seats (one prefetch), the spaceports of the filter.
-    assert_flat_queries(lambda: client.get(reverse("tourism:itinerary-list")), add, expected=3)
+    # the public version (config/fragments.py); itineraries, their flights with seats (one prefetch), the
+    # spaceports of the filter. Adding flights changes the catalog, so both requests render it.
+    assert_flat_queries(lambda: client.get(reverse("tourism:itinerary-list")), add, expected=4)
+
+
+def catalog_section(response) -> str:
+    body = page(response)
+    return body[body.index("<h1>") : body.index("</main>")]
+
+
+def test_catalog_is_rendered_once_and_again_after_each_change(client, flight):
+    url = reverse("tourism:itinerary-list")
+    first = catalog_section(client.get(url))
+    assert '<span class="seats-left">6</span> of 6' in first
+    with CaptureQueriesContext(connection) as kept:
+        assert catalog_section(client.get(url)) == first
+    assert len(kept.captured_queries) == 1  # the public version; nothing rendered again
+    services.booking_hold(flight=flight, user=passenger_with_profile())
+    assert '<span class="seats-left">5</span> of 6' in catalog_section(client.get(url))
+    flight.itinerary.name = "West Texas Hop, renamed"
+    flight.itinerary.save(update_fields=["name"])
+    assert "West Texas Hop, renamed" in catalog_section(client.get(url))
+    # Each filter is its own rendering; the htmx swap its own too.
+    assert "NS-41" not in catalog_section(client.get(url, {"regime": "orbital"}))
+    assert "NS-41" in page(client.get(url, {"month": flight.launch_at.strftime("%Y-%m")}, HTTP_HX_REQUEST="true"))
+
+
+def test_a_kept_catalog_lives_at_most_its_fragment_lifetime(client, flight, settings, monkeypatch):
+    import django.core.cache.backends.locmem as locmem
+
+    url = reverse("tourism:itinerary-list")
+    client.get(url)
+    later = locmem.time.time() + settings.FRAGMENT_CACHE_SECONDS + 1
+    monkeypatch.setattr(locmem, "time", type("Clock", (), {"time": staticmethod(lambda: later)}))
+    with CaptureQueriesContext(connection) as expired:
+        client.get(url)
+    assert len(expired.captured_queries) == 4  # rendered again, as test_catalog_query_count... counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_another_process_commits_shows_on_the_next_request(client, worker_env):
+    flight = bookable_flight(code="NS-41")
+    booking = services.booking_hold(flight=flight, user=passenger_with_profile())
+    url = reverse("tourism:itinerary-list")
+    assert '<span class="seats-left">5</span> of 6' in catalog_section(client.get(url))
+    cancel = (
+        "from tourism import services; from tourism.models import Booking; "
+        f"services.booking_cancel(booking=Booking.objects.get(pk={booking.pk}), by=None)"
+    )
+    subprocess.run([sys.executable, "manage.py", "shell", "-c", cancel], cwd=ROOT, env=worker_env, check=True)
+    assert '<span class="seats-left">6</span> of 6' in catalog_section(client.get(url))
+
+
+def test_flight_page_query_count_does_not_grow_with_bookings(client):
+    flight = bookable_flight(vehicle=VehicleFactory(model__passenger_seats=60))
+    client.force_login(passenger_with_profile())
+
+    def add(n):
+        for _ in range(n):
+            services.booking_hold(flight=flight, user=passenger_with_profile())
+
+    url = reverse("flights:flight-detail", args=[flight.pk])
+    # session, account, its roles; the public version (config/fragments.py); the flight with its seats and
+    # record; a position on it; the passenger's own booking or waitlist place and verified address. Each hold
+    # changes the flight's seats, so both requests load the flight.
+    assert_flat_queries(lambda: client.get(url), add, expected=7)
+    with CaptureQueriesContext(connection) as kept:
+        client.get(url)
+    assert len(kept.captured_queries) == 6  # nothing changed: the flight, its seats and its drawing are kept
 
 
 def test_itinerary_page_lists_its_flights(client, flight):

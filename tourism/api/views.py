@@ -22,6 +22,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api import TwoFactorAuthTokenSerializer
+from config import fragments
 from config.openapi import ErrorSerializer, error_responses
 from config.pagination import CountWhenNeededPagination
 from flights import roles
@@ -228,6 +229,14 @@ class FlightViewSet(FlightReadViewSet):
 
     def get_queryset(self):
         return selectors.flight_list_with_seats()
+
+    def list(self, request, *args, **kwargs):
+        """The same page for every client asking the same URL: built once and kept until something it lists
+        changes (config/fragments.py). The URL, host included, is the key: the page's links are made from it."""
+        def build():
+            return super(FlightViewSet, self).list(request, *args, **kwargs).data
+
+        return Response(fragments.cached("flights-api", (request.build_absolute_uri(),), build))
 
     @extend_schema(request=None, responses={201: s.BookingSerializer, **errors(404, 409, 429)}, examples=examples.HOLD)
     @action(
