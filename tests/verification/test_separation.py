@@ -90,8 +90,9 @@ def test_an_anomaly_entered_by_a_director_keeps_them_from_signing(director, othe
 def test_the_second_signature_comes_from_someone_else_again(django_user_model, director, other_director, operations):
     record = entered_by(other_director, ops=operations, crewed=True)  # two signatures needed
     approve(record, director)
-    with pytest.raises(SignOffRefused, match="has already signed"):
+    with pytest.raises(SignOffRefused, match="has already signed") as refused:
         approve(record, director)  # not the first signer
+    assert refused.value.code == "already_signed"
     with pytest.raises(SignOffRefused, match="entered the record"):
         approve(record, other_director)  # not the author
     approve(record, make_user(django_user_model, "flo", roles.FLIGHT_DIRECTOR))
