@@ -179,3 +179,18 @@ def test_fifty_cents_outstanding_is_still_an_unpaid_balance(flight, operations):
                             reference="BANK-BAL-SHORT", by=operations)
     booking.refresh_from_db()
     assert gates.balance_paid(booking).startswith("Balance unpaid: 0.50 USD of 450,000.00 USD is outstanding")
+
+
+def test_a_manifest_exactly_at_the_cabin_budget_flies(operations):
+    vehicle = VehicleFactory(model__cabin_mass_budget_kg=Decimal("180"), model__passenger_seats=3)
+    flight = bookable_flight(vehicle=vehicle)
+    first = manifested(flight, operations, mass_kg=Decimal("90"))
+    manifested(flight, operations, mass_kg=Decimal("90"))  # 180 kg of 180: manifested
+    loaded = Flight.objects.select_related("vehicle__model", "spaceport").get(pk=flight.pk)
+    assert not [f for f in readiness.manifest_gates_hold(loaded, now=timezone.now()) if not f.is_go]
+    from tourism import gates
+
+    first = type(first).objects.select_related("flight__vehicle__model", "user__passenger_profile").get(pk=first.pk)
+    assert gates.cabin_mass_within_budget(first) is None  # asked alone, a manifested passenger counts once
+    alone = bookable_flight(vehicle=VehicleFactory(model__cabin_mass_budget_kg=Decimal("95"), model__passenger_seats=1))
+    assert manifested(alone, operations, mass_kg=Decimal("95")).status == "manifested"

@@ -90,8 +90,9 @@ def test_an_anomaly_entered_by_a_director_keeps_them_from_signing(director, othe
 def test_the_second_signature_comes_from_someone_else_again(django_user_model, director, other_director, operations):
     record = entered_by(other_director, ops=operations, crewed=True)  # two signatures needed
     approve(record, director)
-    with pytest.raises(SignOffRefused, match="has already signed"):
+    with pytest.raises(SignOffRefused, match="has already signed") as refused:
         approve(record, director)  # not the first signer
+    assert refused.value.code == "already_signed"
     with pytest.raises(SignOffRefused, match="entered the record"):
         approve(record, other_director)  # not the author
     approve(record, make_user(django_user_model, "flo", roles.FLIGHT_DIRECTOR))
@@ -184,3 +185,41 @@ def test_a_launch_time_that_is_not_the_flights_liftoff_is_reported(capsys, opera
     with pytest.raises(CommandError):
         call_command("verify_signoffs")
     assert "is not the flight's recorded liftoff" in capsys.readouterr().out
+
+
+def reopened_by(other_director, operations):
+    record = record_in_review(by=operations)
+    services.verification_reopen(record=record, by=other_director, reason="A correction")
+    return record
+
+
+def resubmit(record, operations):
+    services.verification_mark_flown(record=record, by=operations)
+    services.verification_submit_for_review(record=record, by=operations)
+    record.refresh_from_db()
+    return record
+
+
+@pytest.mark.parametrize("part", ["record", "occupant", "attachment"])
+def test_whoever_last_edited_the_record_added_an_occupant_or_attached_a_file_cannot_sign(
+    part, director, other_director, operations
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    record = reopened_by(other_director, operations)
+    if part == "record":
+        services.verification_record_update(record=record, by=director, summary="Summary corrected")
+        said = f"Dana Tester last edited the record of {record.flight.code}: whoever"
+    elif part == "occupant":
+        services.occupant_add(record=record, by=director, name="Grace", role="Test dummy", is_test_dummy=True)
+        said = f"Dana Tester entered occupant Grace of {record.flight.code}: whoever"
+    else:
+        services.attachment_add(record=record, by=director, title="Drogue telemetry",
+                                file=SimpleUploadedFile("drogue.csv", b"t,alt\n0,107\n"))
+        said = f"Dana Tester attached “Drogue telemetry” of {record.flight.code}: whoever"
+    record = resubmit(record, operations)
+    with pytest.raises(SignOffRefused) as refusal:
+        approve(record, director)
+    assert refusal.value.message.startswith(said), refusal.value.message
+    assert refusal.value.code == "signer_edited_record"
+    approve(record, other_director)  # who reopened the record edited none of its content: they may sign
