@@ -28,7 +28,7 @@ from tests.twofactor import log_in
 pytestmark = [pytest.mark.django_db, pytest.mark.launch_guards]
 from tests.flights.conftest import LAUNCH, NOW  # noqa: E402
 
-QUERIES_FLIGHT_PAGE = 18  # the flight page costs the same with 1 readiness report or 50 (profile and vehicle card included)
+QUERIES_FLIGHT_PAGE = 15  # the flight page costs the same with 1 readiness report or 50 (profile, vehicle card and times drawn once per change, config/fragments.py)
 
 
 def findings(flight, now=NOW, position=None):
