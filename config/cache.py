@@ -19,6 +19,7 @@ from django.core.cache.backends.redis import RedisCache
 logger = logging.getLogger("config.cache")
 
 _WARN_EVERY_S = 30.0
+UNREACHABLE = object()  # what `get_checked` answers when the cache itself did not answer
 
 
 class FailOpenMixin:
@@ -41,6 +42,13 @@ class FailOpenMixin:
             return super().get(key, default, version)
         except Exception as exc:
             return self._failed("get", exc, default)
+
+    def get_checked(self, key, version=None):
+        """Like `get`, but tells a cache that did not answer (UNREACHABLE) from a missing key (None)."""
+        try:
+            return super().get(key, None, version)
+        except Exception as exc:
+            return self._failed("get", exc, UNREACHABLE)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         try:

@@ -16,7 +16,8 @@ rendered, and served again only while that version holds:
   read a fragment: they count seats under the flight's lock.
 
 The version is read before rendering, so a fragment rendered while a change commits carries the older version
-and is not served after the change's new version is written. With the cache down every request renders.
+and is not served after the change's new version is written. With the cache down (its read fails) every
+request renders and nothing is kept: a change on another host would otherwise go unseen.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
+from config.cache import UNREACHABLE
+
 T = TypeVar("T")
 VERSION_KEY = "fragments:version"
 _fragments = LocMemCache("public-fragments", {"MAX_ENTRIES": 500, "CULL_FREQUENCY": 4})
@@ -47,7 +50,10 @@ def cached(name: str, parts: tuple, render: Callable[[], T]) -> T:
     seconds = settings.FRAGMENT_CACHE_SECONDS
     if seconds <= 0:
         return render()
-    tag = (cache.get(VERSION_KEY), _local_generation)  # before rendering: a change meanwhile makes it stale
+    version = _shared_version()
+    if version is UNREACHABLE:  # another host's change could go unseen: keep nothing, serve nothing kept
+        return render()
+    tag = (version, _local_generation)  # before rendering: a change meanwhile makes it stale
     key = f"{name}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     kept = _fragments.get(key)
     if kept is not None and kept[0] == tag:
@@ -55,6 +61,14 @@ def cached(name: str, parts: tuple, render: Callable[[], T]) -> T:
     html = render()
     _fragments.set(key, (tag, html), seconds)
     return html
+
+
+def _shared_version():
+    """The shared version (None before any change has written one), or UNREACHABLE when the cache does not
+    answer: every backend fails open (config/cache.py), and a plain read would make an outage look like "no
+    change yet"."""
+    read = getattr(cache, "get_checked", None)
+    return read(VERSION_KEY) if read is not None else cache.get(VERSION_KEY)
 
 
 def _write_shared_version() -> None:

@@ -250,6 +250,16 @@ def launch_windows_store(*, computation: WindowComputation, plan: ScreeningPlan,
         current = WindowComputation.objects.select_for_update().get(pk=computation.pk)
         if current.status in (WindowComputation.Status.DONE, WindowComputation.Status.FAILED):
             return current
+        superseded = _superseded_reason(flight, current)
+        if superseded:
+            # Two computations can run side by side after a reschedule: the older one, joining last, must not
+            # replace the newer one's windows with windows for a launch time the flight no longer has.
+            current.status = WindowComputation.Status.FAILED
+            current.error = superseded
+            current.stage = "Failed"
+            current.finished_at = finished
+            current.save(update_fields=["status", "error", "stage", "finished_at"])
+            return current
         LaunchWindow.objects.filter(flight=flight).delete()  # derived rows: replaced as a whole
         for planned, result in zip(plan.windows, results, strict=True):
             window = LaunchWindow.objects.create(
@@ -278,6 +288,21 @@ def launch_windows_store(*, computation: WindowComputation, plan: ScreeningPlan,
         current.catalog_size = plan.catalog_size
         current.save()
     return current
+
+
+def _superseded_reason(flight: Flight, computation: WindowComputation) -> str:
+    """Why `computation` may no longer store its windows (empty: it may), asked under the flight's row lock."""
+    if computation.flight_launch_at != flight.launch_at:
+        return (
+            f"Superseded: computed for a launch at {computation.flight_launch_at:%Y-%m-%d %H:%M:%S} UTC, and the flight "
+            f"is now planned for {flight.launch_at:%Y-%m-%d %H:%M:%S} UTC; its windows were not stored."
+        )
+    newer = flight.window_computations.filter(
+        status=WindowComputation.Status.DONE, requested_at__gt=computation.requested_at
+    ).exists()
+    if newer:
+        return "Superseded: a computation requested later has already stored its windows; these were not stored."
+    return ""
 
 
 def _refuse_unusable_catalog(catalog, *, needs_screening: bool) -> None:
@@ -321,7 +346,7 @@ def flight_window_status(flight: Flight, *, at: dt.datetime | None = None, now: 
     now = now or timezone.now()
     at = at or flight.launch_at
     computation = flight.window_computations.filter(status=WindowComputation.Status.DONE).first()
-    windows = list(flight.launch_windows.prefetch_related("closures"))
+    windows = list(flight.launch_windows.select_related("computation").prefetch_related("closures"))
     window = next((w for w in windows if w.contains(at)), None)
     problems: list[str] = []
     if computation is None or not windows:
@@ -330,6 +355,8 @@ def flight_window_status(flight: Flight, *, at: dt.datetime | None = None, now: 
     if window is None:
         problems.append(f"The launch time {at:%Y-%m-%d %H:%M:%S} UTC is outside every computed launch window.")
         return WindowStatus(computation, None, [], False, problems)
+    # The closures' freshness is judged by the computation that produced them, whatever ran since.
+    computation = window.computation
     blocking = [c for c in window.closures.all() if c.starts_at <= at <= c.ends_at]
     for closure in blocking:
         rule = "" if not closure.from_uncertain_object else f", {closure.get_rule_display().lower()}"

@@ -182,7 +182,6 @@ def observation_record(*, observation: Observation, received_by=None, now: dt.da
             .order_by("-status", "-updated_at")  # an open event before a closed one
             .first()
         )
-        created = event is None
         if event is not None and observation.message_id and event.updates.filter(
             message_id=observation.message_id
         ).exists():
@@ -190,6 +189,11 @@ def observation_record(*, observation: Observation, received_by=None, now: dt.da
                 f"Message {observation.message_id} was already imported for event {event.pk}.",
                 fields={"cdm": ["Already imported."]},
             )
+        if event is not None and event.status == ConjunctionEvent.Status.CLOSED and observation.tca > now:
+            # Closed at its own TCA, but newer data puts this pair's approach still ahead: that is an approach
+            # nobody has answered, so it opens a new event (fail closed) instead of being refused and lost.
+            event = None
+        created = event is None
         if event is not None and event.status == ConjunctionEvent.Status.CLOSED:
             raise DomainError(
                 f"Event {event.pk} for this pair and TCA is closed ({event.outcome}): a closed event takes no updates.",

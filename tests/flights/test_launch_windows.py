@@ -383,3 +383,23 @@ def test_launch_windows_command_refusals_exit_2_with_one_line(args, reason):
     assert result.returncode == 2
     assert reason in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == ""
+
+
+@needs_data
+def test_a_computation_for_a_launch_time_since_changed_does_not_replace_the_newer_ones_windows(iss_flight, compute):
+    """After a reschedule two computations run side by side: the older one, finishing last, stores nothing."""
+    import_stations()
+    older = launch_windows_request(flight=iss_flight)  # queued for the first launch time, not yet run
+    iss_flight.launch_at = iss_flight.launch_at + dt.timedelta(days=1)
+    iss_flight.save(update_fields=["launch_at"])
+    newer = compute(iss_flight)
+    assert newer.status == "done"
+    stored = set(iss_flight.launch_windows.values_list("pk", flat=True))
+    older = launch_windows_compute(computation=older, in_process=True)
+    assert older.status == "failed" and older.error.startswith("Superseded: computed for a launch at")
+    assert set(iss_flight.launch_windows.values_list("pk", flat=True)) == stored
+    assert set(iss_flight.launch_windows.values_list("computation", flat=True)) == {newer.pk}
+    window = iss_flight.launch_windows.all()[1]
+    status = flight_window_status(iss_flight, at=window.in_plane_at, now=window.opens_at - dt.timedelta(hours=1))
+    assert status.computation.pk == newer.pk
+    assert not any("launch time changed" in p for p in status.problems)

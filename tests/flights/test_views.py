@@ -87,3 +87,21 @@ def test_flight_page_public_part_is_drawn_once_and_again_after_a_change(client, 
     flight.vehicle.model.apogee_km = 150
     flight.vehicle.model.save(update_fields=["apogee_km"])
     assert "apogee 150 km" in public_part() and drawn == [flight.pk, flight.pk]
+
+
+def test_with_the_cache_down_the_flight_page_is_drawn_every_time_so_another_hosts_change_shows(
+    client, monkeypatch, settings
+):
+    """A change made through another host reaches this one only through the shared version: with the cache
+    down nothing is kept, rather than serving the old drawing for FRAGMENT_CACHE_SECONDS."""
+    settings.CACHES = {"default": {"BACKEND": "config.cache.FailOpenRedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+                                   "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+    flight = scheduled_flight()
+    url = reverse("flights:flight-detail", args=[flight.pk])
+    drawn = []
+    monkeypatch.setattr(flight_views, "flight_profile", lambda f: drawn.append(f.pk) or flight_profile(f))
+    assert client.get(url).status_code == 200 and client.get(url).status_code == 200
+    assert drawn == [flight.pk, flight.pk]
+    # Another host's save: no signal here, and its version write was lost with the cache.
+    type(flight.vehicle.model).objects.filter(pk=flight.vehicle.model_id).update(apogee_km=151)
+    assert "apogee 151 km" in client.get(url).content.decode()

@@ -206,3 +206,18 @@ def test_export_writes_a_standard_cdm_with_our_pc_and_refuses_without_covariance
     bare = services.cdm_import(text=text, now=before_tca).event
     with pytest.raises(ExportRefused, match="no covariance"):
         services.event_export_cdm(event=bare, now=before_tca)
+
+
+def test_an_approach_still_ahead_of_a_closed_event_opens_a_new_event_rather_than_being_lost(
+    protected, before_tca, operations, settings
+):
+    """Closed at its TCA, then newer data moves the same pair's TCA minutes later: still ahead, so unanswered."""
+    settings.TRAFFIC_SAME_EVENT_MINUTES = 5
+    first = imported(RED_HBR, "K-1", before_tca).event
+    services.event_close(event=first, outcome="Passed, by the data we had.", by=operations, now=TERRA_TCA)
+    later = cdm_text(message_id="K-2").replace("TCA                                         = 2022-02-24T10:03:07.749",
+                                                "TCA = 2022-02-24T10:06:07.749")
+    result = services.cdm_import(text=later, hbr_m=RED_HBR, now=TERRA_TCA + dt.timedelta(seconds=30))
+    assert result.created and result.event.pk != first.pk
+    assert result.event.status == "open" and result.event.tier == tiers.RED
+    assert ConjunctionEvent.objects.get(pk=first.pk).status == "closed"  # its record stays as it was
