@@ -69,6 +69,7 @@ from flights.orbits.screening_span import (
     osculating_radii,
     propagate_ecef,
     segment_minimum,
+    segment_minimum_xyz,
 )
 from flights.orbits.screening_types import (
     CLOSURE_RULES,
@@ -407,14 +408,28 @@ def segment_gap_lower_bound(p0, p1, q0, q1) -> NDArray[np.float64]:
     5.1.9); the returned gap is the separation of the two segments along the direction joining them,
     min over the first segment's ends of n . x minus max over the second's: a lower bound for any
     direction n (a separating-axis bound), so a badly conditioned (nearly parallel) pair can only be
-    kept, never wrongly dropped.
+    kept, never wrongly dropped. `segment_gap_lower_bound_xyz` is the same on (x, y, z) tuples of arrays.
     """
-    d1, d2, r = p1 - p0, q1 - q0, p0 - q0
-    a = np.sum(d1 * d1, axis=-1)
-    e = np.sum(d2 * d2, axis=-1)
-    b = np.sum(d1 * d2, axis=-1)
-    c = np.sum(d1 * r, axis=-1)
-    f = np.sum(d2 * r, axis=-1)
+    return segment_gap_lower_bound_xyz(*(_xyz(point) for point in (p0, p1, q0, q1)))
+
+
+def _xyz(vectors):
+    return vectors[..., 0], vectors[..., 1], vectors[..., 2]
+
+
+def _dot(a, b):
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def _minus(a, b):
+    return a[0] - b[0], a[1] - b[1], a[2] - b[2]
+
+
+def segment_gap_lower_bound_xyz(p0, p1, q0, q1) -> NDArray[np.float64]:
+    """`segment_gap_lower_bound` for points given as (x, y, z) tuples of broadcastable arrays."""
+    d1, d2, r = _minus(p1, p0), _minus(q1, q0), _minus(p0, q0)
+    a, e, b = _dot(d1, d1), _dot(d2, d2), _dot(d1, d2)
+    c, f = _dot(d1, r), _dot(d2, r)
     denominator = a * e - b * b
     with np.errstate(divide="ignore", invalid="ignore"):
         s_alone = np.where(a > 0.0, np.clip(-c / a, 0.0, 1.0), 0.0)  # the first segment against a point
@@ -424,12 +439,10 @@ def segment_gap_lower_bound(p0, p1, q0, q1) -> NDArray[np.float64]:
         s = np.where(t < 0.0, s_alone, s)
         s = np.where(t > 1.0, np.where(a > 0.0, np.clip((b - c) / a, 0.0, 1.0), 0.0), s)
         t = np.clip(t, 0.0, 1.0)
-        direction = (p0 + s[..., None] * d1) - (q0 + t[..., None] * d2)
-        length = np.linalg.norm(direction, axis=-1)
-        n = np.where(length[..., None] > 0.0, direction / length[..., None], 0.0)
-    along = np.minimum(np.sum(n * p0, axis=-1), np.sum(n * p1, axis=-1)) - np.maximum(
-        np.sum(n * q0, axis=-1), np.sum(n * q1, axis=-1)
-    )
+        direction = tuple((p0[n] + s * d1[n]) - (q0[n] + t * d2[n]) for n in range(3))
+        length = np.sqrt(_dot(direction, direction))
+        n = tuple(np.where(length > 0.0, component / length, 0.0) for component in direction)
+    along = np.minimum(_dot(n, p0), _dot(n, p1)) - np.maximum(_dot(n, q0), _dot(n, q1))
     return np.maximum(along, 0.0)
 
 
@@ -445,19 +458,40 @@ class _FineCheck:
 
     def run(self, hits, satellites, objects, standoff_km, failed: list[FailedObject]):
         """Closure hits as arrays (object, liftoff index, distance km, fractional second after window open)."""
-        span, step = self.span, self.step_s
+        span = self.span
         empty = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0))
         if len(hits) == 0:
             return empty
         hits = hits[np.lexsort((hits[:, 1], hits[:, 0]))]
         # Seconds to propagate: both ends of the segment's intervals (its last segment may be shorter).
-        t_start = self.coarse_seconds[hits[:, 1]]
-        t_first, t_last = t_start, self.coarse_seconds[hits[:, 1] + 1]
+        t_first, t_last = self.coarse_seconds[hits[:, 1]], self.coarse_seconds[hits[:, 1] + 1]
+        positions = self._propagate(hits, t_first, t_last, satellites, objects, failed)
+        if positions is None:
+            return empty
+        usable, row_of_first, object_xyz = positions
+        vehicle_xyz = tuple(np.ascontiguousarray(span.trajectory_km[:, n]) for n in range(3))
+        results = [
+            self._block(hits[block], t_first[block], t_last[block], row_of_first[block], object_xyz, vehicle_xyz, reach)
+            for reach in [standoff_km + span.chord_pad_km]
+            for block in (
+                np.nonzero(usable[block])[0] + block.start for block in _blocks(len(hits), HIT_BLOCK)
+            )
+            if len(block)
+        ]
+        if not results:
+            return empty
+        return tuple(np.concatenate(column) for column in zip(*results, strict=True))
 
-        # One SGP4 call per object over the union of the seconds its hits need.
+    def _propagate(self, hits, t_first, t_last, satellites, objects, failed: list[FailedObject]):
+        """SGP4 at every second the hits need, one call per object over the union of its hits' seconds.
+
+        Returns (usable hits, row of each hit's first second, positions as x, y, z arrays over the rows), or
+        None when nothing was propagated. An object SGP4 fails on goes to `failed` and its hits are unusable.
+        """
+        span = self.span
         object_ids, starts = np.unique(hits[:, 0], return_index=True)
         bounds = np.append(starts, len(hits))
-        positions, row_of_first = [], np.empty(len(hits), dtype=np.int64)
+        seconds_of, r_teme, row_of_first = [], [], np.empty(len(hits), dtype=np.int64)
         usable = np.ones(len(hits), dtype=bool)
         offset = 0
         for obj, begin, end in zip(object_ids, bounds[:-1], bounds[1:], strict=True):
@@ -469,65 +503,71 @@ class _FineCheck:
             row_of_first[begin:end] = offset + np.searchsorted(seconds, t_first[begin:end])
             if len(seconds) == 0:
                 continue
-            propagated = propagate_ecef(satellites[obj], span, seconds)
-            if np.any(propagated.errors):
-                failed.append(failed_object(objects[obj], propagated.errors))
+            errors, r, _ = satellites[obj].sgp4_array(*span.julian_dates(seconds))
+            if np.any(errors):
+                failed.append(failed_object(objects[obj], errors))
                 usable[begin:end] = False
-            positions.append(propagated.r_ecef_km)
+            seconds_of.append(seconds)
+            r_teme.append(r)
             offset += len(seconds)
         self.counts["fine_objects"] = len(object_ids)
         self.counts["fine_propagations"] = offset
         if offset == 0:
-            return empty
-        fine_positions = np.concatenate(positions)
+            return None
+        # The rotation to ECEF is elementwise: done once over every object's seconds (as `propagate_ecef`).
+        all_seconds = np.concatenate(seconds_of)
+        r_ecef = teme_to_ecef(np.concatenate(r_teme), gmst_rad(*span.julian_dates(all_seconds)))
+        return usable, row_of_first, tuple(np.ascontiguousarray(r_ecef[:, n]) for n in range(3))
 
-        results = []
-        reach = standoff_km + span.chord_pad_km
-        chunks = self.chunks
-        ends = np.arange(step + 1)  # seconds t_start + i; interval i runs from second i to i + 1
-        samples = np.arange(chunks.length + 1)  # samples k_begin + j; interval j from j to j + 1
-        for block in _blocks(len(hits), HIT_BLOCK):
-            keep = usable[block]
-            obj = hits[block, 0][keep]
-            chunk = hits[block, 2][keep]
-            first, last = t_first[block][keep][:, None], t_last[block][keep][:, None]
-            t = first + ends[None, :]  # (B, T + 1)
-            t_ok = t <= last
-            rows = np.where(t_ok, row_of_first[block][keep][:, None] + (t - first), 0)
-            k_begin, k_end = chunks.k_begin[chunk][:, None], chunks.k_end[chunk][:, None]
-            k = k_begin + samples[None, :]  # (B, K + 1)
-            k = np.where(k <= k_end + 1, k, k_begin)
-            object_km, vehicle_km = fine_positions[rows], span.trajectory_km[k]  # (B, T + 1, 3), (B, K + 1, 3)
-            t, k = t[:, :-1], k[:, :-1]  # interval starts
-            interval_t_ok = t_ok[:, :-1] & t_ok[:, 1:]
-            interval_k_ok = (k <= k_end) & span.interval_screened[np.minimum(k, k_end)]
-            self.counts["fine_pairs"] += int(np.count_nonzero(interval_t_ok[:, :, None] & interval_k_ok[:, None, :]))
-            # Only intervals that can come within reach of the other side's segment are paired: an object
-            # chord further than reach + the chunk's deviation from the chunk's segment closes with none of
-            # its vehicle chords, and a vehicle chord the same way with the object's chords of the segment.
-            closing = reach[obj][:, None]
-            object_gap = segment_gap_lower_bound(
-                object_km[:, :-1], object_km[:, 1:], chunks.start_km[chunk][:, None], chunks.end_km[chunk][:, None]
-            )
-            near_t = interval_t_ok & (object_gap <= closing + chunks.deviation_km[chunk][:, None])
-            segment_end = object_km[np.arange(len(obj)), (last - first)[:, 0]]
-            deviation = OBJECT_MAX_ACCELERATION_KM_S2 * (last - first) ** 2 / 8.0 + ROUNDING_KM
-            vehicle_gap = segment_gap_lower_bound(
-                vehicle_km[:, :-1], vehicle_km[:, 1:], object_km[:, :1], segment_end[:, None]
-            )
-            near_k = interval_k_ok & (vehicle_gap <= closing + deviation)
-            b, i, j = np.nonzero(near_t[:, :, None] & near_k[:, None, :])
-            tau = t[b, i] - k[b, j]
-            b, i, j, tau = (
-                x[(tau >= 0) & (tau <= span.last_tau_s) & (tau % span.resolution_s == 0)] for x in (b, i, j, tau)
-            )
-            distance, u = segment_minimum(
-                object_km[b, i] - vehicle_km[b, j], object_km[b, i + 1] - vehicle_km[b, j + 1]
-            )
-            self.counts["fine_distances"] = self.counts.get("fine_distances", 0) + len(b)
-            close = distance <= reach[obj[b]]
-            b, i, tau = b[close], i[close], tau[close]
-            results.append((obj[b], tau // span.resolution_s, distance[close], t[b, i] + u[close]))
-        if not results:
-            return empty
-        return tuple(np.concatenate(column) for column in zip(*results, strict=True))
+    def _block(self, hits, t_first, t_last, row_of_first, object_xyz, vehicle_xyz, reach):
+        """Closure hits of a block of usable (object, coarse segment, chunk) hits."""
+        span, chunks = self.span, self.chunks
+        obj, chunk = hits[:, 0], hits[:, 2]
+        first, last = t_first[:, None], t_last[:, None]
+        width_t, width_k = self.step_s + 1, chunks.length + 1  # samples: seconds t_first + i, trajectory k_begin + j
+        t = first + np.arange(width_t)[None, :]  # (B, T + 1); interval i runs from second i to i + 1
+        t_ok = t <= last
+        rows = np.where(t_ok, row_of_first[:, None] + (t - first), 0)
+        k_begin, k_end = chunks.k_begin[chunk][:, None], chunks.k_end[chunk][:, None]
+        k = k_begin + np.arange(width_k)[None, :]  # (B, K + 1); interval j from sample j to j + 1
+        k = np.where(k <= k_end + 1, k, k_begin)
+        o = tuple(component[rows] for component in object_xyz)  # (B, T + 1) each
+        v = tuple(component[k] for component in vehicle_xyz)  # (B, K + 1) each
+        t, k = t[:, :-1], k[:, :-1]  # interval starts
+        interval_t_ok = t_ok[:, :-1] & t_ok[:, 1:]
+        interval_k_ok = (k <= k_end) & span.interval_screened[np.minimum(k, k_end)]
+        self.counts["fine_pairs"] += int(np.dot(interval_t_ok.sum(axis=1), interval_k_ok.sum(axis=1)))
+        # Only intervals that can come within reach of the other side's segment are paired: an object
+        # chord further than reach + the chunk's deviation from the chunk's segment closes with none of
+        # its vehicle chords, and a vehicle chord the same way with the object's chords of the segment.
+        closing = reach[obj][:, None]
+        starts, ends = _xyz(chunks.start_km[chunk][:, None]), _xyz(chunks.end_km[chunk][:, None])
+        object_gap = segment_gap_lower_bound_xyz(_head(o), _tail(o), starts, ends)
+        near_t = interval_t_ok & (object_gap <= closing + chunks.deviation_km[chunk][:, None])
+        span_t = (last - first)[:, 0]
+        segment_end = tuple(component[np.arange(len(obj)), span_t][:, None] for component in o)
+        deviation = OBJECT_MAX_ACCELERATION_KM_S2 * (last - first) ** 2 / 8.0 + ROUNDING_KM
+        vehicle_gap = segment_gap_lower_bound_xyz(_head(v), _tail(v), tuple(c[:, :1] for c in o), segment_end)
+        near_k = interval_k_ok & (vehicle_gap <= closing + deviation)
+        b, i, j = np.nonzero(near_t[:, :, None] & near_k[:, None, :])
+        tau = t[b, i] - k[b, j]
+        b, i, j, tau = (x[(tau >= 0) & (tau <= span.last_tau_s) & (tau % span.resolution_s == 0)] for x in (b, i, j, tau))
+        # Chord distances from flat gathers of each component (the separations are those of `segment_minimum`).
+        at_t, at_k = b * width_t + i, b * width_k + j
+        o_flat, v_flat = [c.ravel() for c in o], [c.ravel() for c in v]
+        distance, u = segment_minimum_xyz(
+            tuple(o_flat[n][at_t] - v_flat[n][at_k] for n in range(3)),
+            tuple(o_flat[n][at_t + 1] - v_flat[n][at_k + 1] for n in range(3)),
+        )
+        self.counts["fine_distances"] = self.counts.get("fine_distances", 0) + len(b)
+        close = distance <= reach[obj[b]]
+        b, i, tau = b[close], i[close], tau[close]
+        return obj[b], tau // span.resolution_s, distance[close], t[b, i] + u[close]
+
+
+def _head(xyz):
+    return tuple(component[:, :-1] for component in xyz)
+
+
+def _tail(xyz):
+    return tuple(component[:, 1:] for component in xyz)

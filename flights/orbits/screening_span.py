@@ -66,6 +66,7 @@ __all__ = [
     "osculating_radii",
     "propagate_ecef",
     "segment_minimum",
+    "segment_minimum_xyz",
     "standoffs_km",
 ]
 
@@ -253,10 +254,16 @@ def segment_minimum(
     """min over u in [0, 1] of |d0 + u (d1 - d0)| for separations (..., 3), and the u reaching it.
 
     Written component by component with elementwise operations only, so both screeners get
-    bit-identical distances from identical separations whatever the arrays' memory layout.
+    bit-identical distances from identical separations whatever the arrays' memory layout
+    (`segment_minimum_xyz` is the same computation on separations given as their x, y, z arrays).
     """
-    x0, y0, z0 = d0[..., 0], d0[..., 1], d0[..., 2]
-    ex, ey, ez = d1[..., 0] - x0, d1[..., 1] - y0, d1[..., 2] - z0
+    return segment_minimum_xyz((d0[..., 0], d0[..., 1], d0[..., 2]), (d1[..., 0], d1[..., 1], d1[..., 2]))
+
+
+def segment_minimum_xyz(d0, d1) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """`segment_minimum` for separations given as (x, y, z) tuples of same-shaped arrays."""
+    x0, y0, z0 = d0
+    ex, ey, ez = d1[0] - x0, d1[1] - y0, d1[2] - z0
     along = x0 * ex + y0 * ey + z0 * ez
     length2 = ex * ex + ey * ey + ez * ez
     with np.errstate(divide="ignore", invalid="ignore"):
