@@ -55,7 +55,7 @@ from numpy.typing import NDArray
 from sgp4.api import SatrecArray
 
 from flights.orbits.errors import OrbitError
-from flights.orbits.frames import gmst_rad, teme_to_ecef
+from flights.orbits.frames import gmst_rad
 from flights.orbits.propagation import BulkPropagator
 from flights.orbits.screening_brute import screen_brute_force
 from flights.orbits.screening_span import (
@@ -168,11 +168,12 @@ def screen(
     coarse = _CoarseFilter(span, chunks, coarse_seconds)
     closing_km = standoff + span.chord_pad_km
     jd, fraction = span.julian_dates(coarse_seconds)
+    gmst = gmst_rad(jd, fraction)
     hit_blocks, counts["coarse_pairs"] = [], 0
     for block in _blocks(len(survivors), OBJECT_BLOCK):
         block_index = survivors[block]
         propagated = bulk.coarse(satellites, objects, block_index, trusted[block], jd, fraction)
-        r_ecef = teme_to_ecef(propagated.r_teme_km, gmst_rad(jd, fraction))
+        r_ecef = _teme_to_ecef_xyz(propagated.r_teme_km, gmst)
         clock.lap("coarse_propagation")
         bad = propagated.errors.any(axis=1)
         failed.extend(failed_object(objects[block_index[row]], propagated.errors[row]) for row in np.nonzero(bad)[0])
@@ -350,17 +351,18 @@ class _CoarseFilter:
         self.largest_bound_km = float(chunks.bound_km.max()) if len(chunks.bound_km) else 0.0
 
     def hits(
-        self, object_index: NDArray[np.int64], r_ecef_km: NDArray[np.float64], usable: NDArray[np.bool_], reach_km
+        self, object_index: NDArray[np.int64], r_ecef_km, usable: NDArray[np.bool_], reach_km
     ) -> tuple[NDArray[np.int64], int]:
         """Rows (object, coarse segment, chunk) that need the fine check, and how many pairs were tested.
 
-        `r_ecef_km` (objects, coarse seconds, 3); `reach_km` per row of it: the distance that closes (stand-off,
-        allowance and chord pad), plus the bulk propagator's slack.
+        `r_ecef_km` is the (x, y, z) of the objects' positions, each (objects, coarse seconds); `reach_km` per
+        object: the distance that closes (stand-off, allowance and chord pad), plus the bulk propagator's slack.
         """
         chunks = self.chunks
-        begin, end = r_ecef_km[:, :-1], r_ecef_km[:, 1:]
-        lowest_km, _ = segment_minimum(begin, end)  # the segment's smallest radius may be inside it
-        highest_km = np.maximum(np.linalg.norm(begin, axis=2), np.linalg.norm(end, axis=2))
+        begin, end = _head(r_ecef_km), _tail(r_ecef_km)
+        lowest_km, _ = segment_minimum_xyz(begin, end)  # the segment's smallest radius may be inside it
+        radius_km = np.sqrt(_dot(r_ecef_km, r_ecef_km))
+        highest_km = np.maximum(radius_km[:, :-1], radius_km[:, 1:])
         threshold = reach_km[:, None] + self.deviation_km[None, :]
         candidate = (lowest_km - threshold <= self.radius_max_km[None, :]) & (
             highest_km + threshold >= self.radius_min_km[None, :]
@@ -369,22 +371,31 @@ class _CoarseFilter:
         rows, columns = np.nonzero(candidate)
 
         found = []
+        chunk_start, chunk_end, chunk_centre = _xyz(chunks.start_km), _xyz(chunks.end_km), _xyz(chunks.centre_km)
         for block in _blocks(len(rows), PAIR_BLOCK):
             row, m = rows[block], columns[block]
-            p0, p1, gap_km = begin[row, m], end[row, m], threshold[row, m]
-            low, high = lowest_km[row, m], highest_km[row, m]
-            middle = (p0 + p1) / 2.0
-            half = np.linalg.norm(p1 - p0, axis=1) / 2.0
-            pair, chunk = self._sweep(middle[:, 0], half + gap_km + self.largest_bound_km)
+            p0 = tuple(component[row, m] for component in r_ecef_km)
+            p1 = tuple(component[row, m + 1] for component in r_ecef_km)
+            gap_km, low, high = threshold[row, m], lowest_km[row, m], highest_km[row, m]
+            middle = tuple((a + b) / 2.0 for a, b in zip(p0, p1, strict=True))
+            chord = _minus(p1, p0)
+            half = np.sqrt(_dot(chord, chord)) / 2.0
+            pair, chunk = self._sweep(middle[0], half + gap_km + self.largest_bound_km)
             m_pair = m[pair]
             keep = (chunk >= self.first_chunk[m_pair]) & (chunk <= self.last_chunk[m_pair])
             keep &= low[pair] - gap_km[pair] <= chunks.chunk_radius_max_km[chunk]
             keep &= high[pair] + gap_km[pair] >= chunks.chunk_radius_min_km[chunk]
             pair, chunk = pair[keep], chunk[keep]
             ball = half[pair] + gap_km[pair] + chunks.bound_km[chunk]
-            keep = np.sum((middle[pair] - chunks.centre_km[chunk]) ** 2, axis=1) <= ball * ball
+            apart = tuple(middle[n][pair] - chunk_centre[n][chunk] for n in range(3))
+            keep = _dot(apart, apart) <= ball * ball
             pair, chunk = pair[keep], chunk[keep]
-            apart = segment_gap_lower_bound(p0[pair], p1[pair], chunks.start_km[chunk], chunks.end_km[chunk])
+            apart = segment_gap_lower_bound_xyz(
+                tuple(c[pair] for c in p0),
+                tuple(c[pair] for c in p1),
+                tuple(c[chunk] for c in chunk_start),
+                tuple(c[chunk] for c in chunk_end),
+            )
             keep = apart <= gap_km[pair] + chunks.deviation_km[chunk]
             pair, chunk = pair[keep], chunk[keep]
             found.append(np.stack([object_index[row[pair]], m[pair], chunk], axis=1))
@@ -514,10 +525,9 @@ class _FineCheck:
         self.counts["fine_propagations"] = offset
         if offset == 0:
             return None
-        # The rotation to ECEF is elementwise: done once over every object's seconds (as `propagate_ecef`).
+        # The rotation to ECEF is elementwise: done once over every object's seconds.
         all_seconds = np.concatenate(seconds_of)
-        r_ecef = teme_to_ecef(np.concatenate(r_teme), gmst_rad(*span.julian_dates(all_seconds)))
-        return usable, row_of_first, tuple(np.ascontiguousarray(r_ecef[:, n]) for n in range(3))
+        return usable, row_of_first, _teme_to_ecef_xyz(np.concatenate(r_teme), gmst_rad(*span.julian_dates(all_seconds)))
 
     def _block(self, hits, t_first, t_last, row_of_first, object_xyz, vehicle_xyz, reach):
         """Closure hits of a block of usable (object, coarse segment, chunk) hits."""
@@ -563,6 +573,14 @@ class _FineCheck:
         close = distance <= reach[obj[b]]
         b, i, tau = b[close], i[close], tau[close]
         return obj[b], tau // span.resolution_s, distance[close], t[b, i] + u[close]
+
+
+def _teme_to_ecef_xyz(r_teme_km: NDArray[np.float64], gmst: NDArray[np.float64]):
+    """`frames.teme_to_ecef` of positions (..., times, 3), as their (x, y, z) arrays (same arithmetic)."""
+    angle = -gmst
+    cos_a, sin_a = np.cos(angle), np.sin(angle)
+    x, y, z = _xyz(r_teme_km)
+    return cos_a * x - sin_a * y, sin_a * x + cos_a * y, np.ascontiguousarray(z)
 
 
 def _head(xyz):
