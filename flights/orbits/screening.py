@@ -500,33 +500,34 @@ class _FineCheck:
         None when nothing was propagated. An object SGP4 fails on goes to `failed` and its hits are unusable.
         """
         span = self.span
-        object_ids, starts = np.unique(hits[:, 0], return_index=True)
-        bounds = np.append(starts, len(hits))
-        seconds_of, r_teme, row_of_first = [], [], np.empty(len(hits), dtype=np.int64)
-        usable = np.ones(len(hits), dtype=bool)
-        offset = 0
-        for obj, begin, end in zip(object_ids, bounds[:-1], bounds[1:], strict=True):
-            seconds = np.unique(
-                np.concatenate(
-                    [np.arange(a, b + 1) for a, b in zip(t_first[begin:end], t_last[begin:end], strict=True)]
-                )
-            ).astype(np.int64)
-            row_of_first[begin:end] = offset + np.searchsorted(seconds, t_first[begin:end])
-            if len(seconds) == 0:
-                continue
-            errors, r, _ = satellites[obj].sgp4_array(*span.julian_dates(seconds))
+        # An object's seconds are the union of its hits' segments [t_m, t_{m+1}] (hits come sorted by object,
+        # then segment): each distinct (object, segment) gives t_m .. t_{m+1}, less its end second when the
+        # object's next segment starts there.
+        pair_start = np.ones(len(hits), dtype=bool)
+        pair_start[1:] = (hits[1:, 0] != hits[:-1, 0]) | (hits[1:, 1] != hits[:-1, 1])
+        pair_obj, pair_first, pair_last = hits[pair_start, 0], t_first[pair_start], t_last[pair_start]
+        continued = np.zeros(len(pair_obj), dtype=bool)
+        continued[:-1] = (pair_obj[1:] == pair_obj[:-1]) & (pair_first[1:] == pair_last[:-1])
+        lengths = pair_last - pair_first + np.where(continued, 0, 1)
+        pair_row = np.cumsum(lengths) - lengths
+        all_seconds = np.repeat(pair_first - pair_row, lengths) + np.arange(int(lengths.sum()))
+        row_of_first = pair_row[np.cumsum(pair_start) - 1]
+        object_ids, first_pair = np.unique(pair_obj, return_index=True)
+        object_rows = np.append(pair_row[first_pair], len(all_seconds))
+        r_teme, failed_ids = [], []
+        for obj, begin, end in zip(object_ids, object_rows[:-1], object_rows[1:], strict=True):
+            errors, r, _ = satellites[obj].sgp4_array(*span.julian_dates(all_seconds[begin:end]))
             if np.any(errors):
                 failed.append(failed_object(objects[obj], errors))
-                usable[begin:end] = False
-            seconds_of.append(seconds)
+                failed_ids.append(obj)
             r_teme.append(r)
-            offset += len(seconds)
+        usable = ~np.isin(hits[:, 0], failed_ids)
+        offset = len(all_seconds)
         self.counts["fine_objects"] = len(object_ids)
         self.counts["fine_propagations"] = offset
         if offset == 0:
             return None
         # The rotation to ECEF is elementwise: done once over every object's seconds.
-        all_seconds = np.concatenate(seconds_of)
         return usable, row_of_first, _teme_to_ecef_xyz(np.concatenate(r_teme), gmst_rad(*span.julian_dates(all_seconds)))
 
     def _block(self, hits, t_first, t_last, row_of_first, object_xyz, vehicle_xyz, reach):
@@ -559,9 +560,17 @@ class _FineCheck:
         deviation = OBJECT_MAX_ACCELERATION_KM_S2 * (last - first) ** 2 / 8.0 + ROUNDING_KM
         vehicle_gap = segment_gap_lower_bound_xyz(_head(v), _tail(v), tuple(c[:, :1] for c in o), segment_end)
         near_k = interval_k_ok & (vehicle_gap <= closing + deviation)
-        b, i, j = np.nonzero(near_t[:, :, None] & near_k[:, None, :])
-        tau = t[b, i] - k[b, j]
-        b, i, j, tau = (x[(tau >= 0) & (tau <= span.last_tau_s) & (tau % span.resolution_s == 0)] for x in (b, i, j, tau))
+        # Object interval i (second t_first + i) and vehicle interval j (sample k_begin + j) meet for liftoff
+        # tau = (t_first - k_begin) + i - j: only pairs of a liftoff of the window are taken.
+        offset = (first - k_begin)[:, 0]
+        i_minus_j = np.arange(width_t - 1)[:, None] - np.arange(width_k - 1)[None, :]
+        pairs = near_t[:, :, None] & near_k[:, None, :]
+        pairs &= i_minus_j[None, :, :] >= -offset[:, None, None]
+        pairs &= i_minus_j[None, :, :] <= span.last_tau_s - offset[:, None, None]
+        if span.resolution_s > 1:
+            pairs &= (offset[:, None, None] + i_minus_j[None, :, :]) % span.resolution_s == 0
+        b, i, j = np.nonzero(pairs)
+        tau = offset[b] + i - j
         # Chord distances from flat gathers of each component (the separations are those of `segment_minimum`).
         at_t, at_k = b * width_t + i, b * width_k + j
         o_flat, v_flat = [c.ravel() for c in o], [c.ravel() for c in v]
@@ -572,7 +581,7 @@ class _FineCheck:
         self.counts["fine_distances"] = self.counts.get("fine_distances", 0) + len(b)
         close = distance <= reach[obj[b]]
         b, i, tau = b[close], i[close], tau[close]
-        return obj[b], tau // span.resolution_s, distance[close], t[b, i] + u[close]
+        return obj[b], tau // span.resolution_s, distance[close], (t_first[b] + i) + u[close]
 
 
 def _teme_to_ecef_xyz(r_teme_km: NDArray[np.float64], gmst: NDArray[np.float64]):
