@@ -67,7 +67,6 @@ from flights.orbits.screening_span import (
     failed_object,
     finish,
     osculating_radii,
-    propagate_ecef,
     segment_minimum,
     segment_minimum_xyz,
 )
@@ -245,14 +244,12 @@ def _health_check(satellites, objects, span: ScreeningSpan, failed: list[FailedO
     if not satellites:
         nothing = np.empty((0, len(check_seconds)))
         return _Healthy(np.empty(0, dtype=np.int64), np.empty(0), np.empty(0), jd, fraction, nothing, nothing)
-    propagated = propagate_ecef(SatrecArray(satellites), span, check_seconds)
-    bad = propagated.errors.any(axis=1)
-    failed.extend(failed_object(objects[row], propagated.errors[row]) for row in np.nonzero(bad)[0])
+    errors, r_teme_km, v_teme_km_s = SatrecArray(satellites).sgp4(jd, fraction)  # TEME is all it needs
+    bad = errors.any(axis=1)
+    failed.extend(failed_object(objects[row], errors[row]) for row in np.nonzero(bad)[0])
     good = np.nonzero(~bad)[0]
-    perigee, apogee = osculating_radii(propagated.r_teme_km[good], propagated.v_teme_km_s[good])
-    return _Healthy(
-        good, perigee.min(axis=1), apogee.max(axis=1), jd, fraction, propagated.errors, propagated.r_teme_km
-    )
+    perigee, apogee = osculating_radii(r_teme_km[good], v_teme_km_s[good])
+    return _Healthy(good, perigee.min(axis=1), apogee.max(axis=1), jd, fraction, errors, r_teme_km)
 
 
 @dataclass(frozen=True)
@@ -276,39 +273,46 @@ class _TrajectoryChunks:
 
     @classmethod
     def build(cls, span: ScreeningSpan, chunk_length: int) -> _TrajectoryChunks:
-        begins, ends, centres, bounds, radius_min, radius_max = [], [], [], [], [], []
-        firsts, lasts, deviations = [], [], []
-        for begin in range(span.first_k, span.last_k + 1, chunk_length):
-            end = min(begin + chunk_length - 1, span.last_k)
-            starts = begin + np.nonzero(span.interval_screened[begin : end + 1])[0]
-            if len(starts) == 0:
-                continue
-            # A ball is convex: holding both ends of every chord, it holds the chords.
-            samples = span.trajectory_km[np.union1d(starts, starts + 1)]
-            centre = (samples.min(axis=0) + samples.max(axis=0)) / 2.0
-            # A chord's largest radius is at one of its ends; its smallest may be inside it.
-            lowest_km, _ = segment_minimum(span.trajectory_km[starts], span.trajectory_km[starts + 1])
-            begins.append(begin)
-            ends.append(end)
-            centres.append(centre)
-            bounds.append(float(np.linalg.norm(samples - centre, axis=1).max()))
-            radius_min.append(float(lowest_km.min()))
-            radius_max.append(float(np.linalg.norm(samples, axis=1).max()))
-            # The distance to a segment is convex too: a chord is no further from it than its ends.
-            off_segment_km, _ = segment_minimum(samples[0] - samples, samples[-1] - samples)
-            firsts.append(samples[0])
-            lasts.append(samples[-1])
-            deviations.append(float(off_segment_km.max()) + ROUNDING_KM)
+        # All chunks at once: row c holds the intervals begin_c .. begin_c + length - 1 and their samples,
+        # masked to the chunk's screened intervals and the samples at their ends.
+        trajectory = span.trajectory_km
+        begin = np.arange(span.first_k, span.last_k + 1, chunk_length)
+        end = np.minimum(begin + chunk_length - 1, span.last_k)
+        interval = begin[:, None] + np.arange(chunk_length)[None, :]
+        screened = (interval <= end[:, None]) & span.interval_screened[np.minimum(interval, span.last_k)]
+        kept = screened.any(axis=1)
+        begin, end, interval, screened = begin[kept], end[kept], interval[kept], screened[kept]
+        sample = np.minimum(begin[:, None] + np.arange(chunk_length + 1)[None, :], span.last_k + 1)
+        # A sample is a chord's end when the interval starting or ending there is screened.
+        at_end = np.zeros(sample.shape, dtype=bool)
+        at_end[:, :-1] |= screened
+        at_end[:, 1:] |= screened
+        points = trajectory[sample]  # (chunks, length + 1, 3)
+        # A ball is convex: holding both ends of every chord, it holds the chords.
+        low = np.where(at_end[:, :, None], points, np.inf).min(axis=1)
+        high = np.where(at_end[:, :, None], points, -np.inf).max(axis=1)
+        centre = (low + high) / 2.0
+        bound = np.where(at_end, np.linalg.norm(points - centre[:, None, :], axis=2), -np.inf).max(axis=1)
+        # A chord's largest radius is at one of its ends; its smallest may be inside it.
+        chord_lowest_km, _ = segment_minimum(trajectory[:-1], trajectory[1:])
+        radius_min = np.where(screened, chord_lowest_km[np.minimum(interval, span.last_k)], np.inf).min(axis=1)
+        radius_max = np.where(at_end, np.linalg.norm(trajectory, axis=1)[sample], -np.inf).max(axis=1)
+        # The distance to a segment is convex too: a chord is no further from it than its ends.
+        rows = np.arange(len(begin))
+        first = points[rows, np.argmax(at_end, axis=1)]
+        last = points[rows, at_end.shape[1] - 1 - np.argmax(at_end[:, ::-1], axis=1)]
+        off_segment_km, _ = segment_minimum(first[:, None, :] - points, last[:, None, :] - points)
+        deviation = np.where(at_end, off_segment_km, -np.inf).max(axis=1) + ROUNDING_KM
         return cls(
-            np.array(begins, dtype=np.int64),
-            np.array(ends, dtype=np.int64),
-            np.array(centres).reshape(-1, 3),
-            np.array(bounds),
-            np.array(radius_min),
-            np.array(radius_max),
-            np.array(firsts).reshape(-1, 3),
-            np.array(lasts).reshape(-1, 3),
-            np.array(deviations),
+            begin.astype(np.int64),
+            end.astype(np.int64),
+            centre.reshape(-1, 3),
+            bound,
+            radius_min,
+            radius_max,
+            first.reshape(-1, 3),
+            last.reshape(-1, 3),
+            deviation,
             chunk_length,
         )
 

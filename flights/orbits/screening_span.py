@@ -346,6 +346,9 @@ def standoffs_km(objects: list[ScreeningObject]) -> NDArray[np.float64]:
     return np.array([STANDOFF_KM[item.object_class] for item in objects], dtype=float)
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
 @dataclass(frozen=True)
 class Allowances:
     """Per object: element age (days, at the window's last liftoff, either side of the epoch) and the
@@ -357,12 +360,14 @@ class Allowances:
 
     @classmethod
     def build(cls, objects: list[ScreeningObject], span: ScreeningSpan, policy: UncertaintyPolicy) -> Allowances:
+        # Whole microseconds from each epoch to the last liftoff, as `timedelta`s count them: the same seconds
+        # as timedelta.total_seconds() (an integer below 2^53 over 10^6, rounded once either way).
         liftoff = span.moment(span.last_tau_s)
-        flight_end = span.moment(span.last_t)
-        age = np.array([abs((liftoff - item.elements.epoch).total_seconds()) for item in objects], dtype=float)
+        to_liftoff_us = np.array([(liftoff - item.elements.epoch) // _MICROSECOND for item in objects], dtype=np.int64)
+        to_end_us = to_liftoff_us + (span.moment(span.last_t) - liftoff) // _MICROSECOND
         # The allowance is for the age at the last screened second: the error keeps growing in flight.
-        age_end = np.array([abs((flight_end - item.elements.epoch).total_seconds()) for item in objects], dtype=float)
-        age, age_end = age / 86400.0, age_end / 86400.0
+        age = np.abs(to_liftoff_us) / 1e6 / 86400.0
+        age_end = np.abs(to_end_us) / 1e6 / 86400.0
         stale = age > policy.max_element_age_days
         allowance = np.where(stale, policy.in_track_growth_km_per_day * age_end, 0.0)
         return cls(age, allowance, policy)
