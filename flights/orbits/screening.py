@@ -363,24 +363,34 @@ class _CoarseFilter:
         object: the distance that closes (stand-off, allowance and chord pad), plus the bulk propagator's slack.
         """
         chunks = self.chunks
-        begin, end = _head(r_ecef_km), _tail(r_ecef_km)
-        lowest_km, _ = segment_minimum_xyz(begin, end)  # the segment's smallest radius may be inside it
         radius_km = np.sqrt(_dot(r_ecef_km, r_ecef_km))
         highest_km = np.maximum(radius_km[:, :-1], radius_km[:, 1:])
         threshold = reach_km[:, None] + self.deviation_km[None, :]
-        candidate = (lowest_km - threshold <= self.radius_max_km[None, :]) & (
+        # The segment's smallest radius may be inside it, but not below sqrt(r^2 - L^2 / 4), r the smaller end
+        # radius and L its length: inside, its closest point q to the centre is square to it and the nearer
+        # end is at most L / 2 from q, so r^2 <= |q|^2 + L^2 / 4 (at an end, |q| >= r). That bound first (less
+        # a rounding margin), the exact smallest radius only for the pairs it keeps: the same candidates.
+        chord = _minus(_tail(r_ecef_km), _head(r_ecef_km))
+        inner_km = np.minimum(radius_km[:, :-1], radius_km[:, 1:]) ** 2 - _dot(chord, chord) / 4.0
+        lowest_bound_km = np.sqrt(np.maximum(inner_km, 0.0)) - ROUNDING_KM
+        candidate = (lowest_bound_km - threshold <= self.radius_max_km[None, :]) & (
             highest_km + threshold >= self.radius_min_km[None, :]
         )
         candidate &= usable[:, None]
         rows, columns = np.nonzero(candidate)
+        begin = tuple(component[rows, columns] for component in r_ecef_km)
+        end = tuple(component[rows, columns + 1] for component in r_ecef_km)
+        lowest_km, _ = segment_minimum_xyz(begin, end)
+        exact = lowest_km - threshold[rows, columns] <= self.radius_max_km[columns]
+        rows, columns, lowest_km = rows[exact], columns[exact], lowest_km[exact]
+        begin, end = tuple(c[exact] for c in begin), tuple(c[exact] for c in end)
 
         found = []
         chunk_start, chunk_end, chunk_centre = _xyz(chunks.start_km), _xyz(chunks.end_km), _xyz(chunks.centre_km)
         for block in _blocks(len(rows), PAIR_BLOCK):
             row, m = rows[block], columns[block]
-            p0 = tuple(component[row, m] for component in r_ecef_km)
-            p1 = tuple(component[row, m + 1] for component in r_ecef_km)
-            gap_km, low, high = threshold[row, m], lowest_km[row, m], highest_km[row, m]
+            p0, p1 = tuple(c[block] for c in begin), tuple(c[block] for c in end)
+            gap_km, low, high = threshold[row, m], lowest_km[block], highest_km[row, m]
             middle = tuple((a + b) / 2.0 for a, b in zip(p0, p1, strict=True))
             chord = _minus(p1, p0)
             half = np.sqrt(_dot(chord, chord)) / 2.0
