@@ -26,13 +26,16 @@ the time, through filters that can only discard what provably cannot come close:
    largest distance of its samples from that segment. A (object, segment, chunk) triple can only hold a
    closure when the two segments come within reach + e_m + that deviation, where reach is what closes
    (stand-off + allowance + chord pad). Candidates are found sparsely: the object segment's radius band
-   against the chunks' bands, a sweep over the chunk centres sorted by x, a ball test, then the exact
-   segment-to-segment gap (`segment_gap_lower_bound`, a separating-axis lower bound, so rounding or
-   nearly parallel segments can only keep a triple). No assumption about either side's speed;
+   against the chunks' bands (its smallest radius bounded below by sqrt(r^2 - L^2 / 4) from its shorter end
+   radius r and length L, then computed exactly where that bound keeps it), a sweep over the chunk centres
+   sorted by x, a ball test, then the exact segment-to-segment gap (`segment_gap_lower_bound`, a
+   separating-axis lower bound, so rounding or nearly parallel segments can only keep a triple). No
+   assumption about either side's speed;
 4. fine: each surviving (object, segment, chunk) is checked from SGP4 positions at every second: only the
    object's 1 s chords that come within reach of the chunk's segment (plus its deviation) are paired with
-   the vehicle chords that come within reach of the object's segment (plus e_m), and each pair's chord
-   distance is computed exactly as the reference does.
+   the vehicle chords that come within reach of the object's segment (plus e_m), pairs that belong to no
+   liftoff of the window are dropped, and each remaining pair's chord distance is computed exactly as the
+   reference does (the same separations and `segment_minimum` arithmetic, on x, y, z arrays).
 
 Fail closed, every object accounted for (`screening_span.finish`, shared with the reference): an object
 is screened; or re-entered (SGP4 error 6 at the span's start: listed in `decayed`, closes nothing); or
