@@ -101,6 +101,8 @@ __all__ = [
     "classify",
     "screen",
     "screen_brute_force",
+    "segment_gap_lower_bound",
+    "smallest_radius_lower_bound",
 ]
 
 # Shell pad (see `screening_span.BAND_PAD_KM`): SGP4's short-period terms move an object's radius
@@ -369,13 +371,10 @@ class _CoarseFilter:
         radius_km = np.sqrt(_dot(r_ecef_km, r_ecef_km))
         highest_km = np.maximum(radius_km[:, :-1], radius_km[:, 1:])
         threshold = reach_km[:, None] + self.deviation_km[None, :]
-        # The segment's smallest radius may be inside it, but not below sqrt(r^2 - L^2 / 4), r the smaller end
-        # radius and L its length: inside, its closest point q to the centre is square to it and the nearer
-        # end is at most L / 2 from q, so r^2 <= |q|^2 + L^2 / 4 (at an end, |q| >= r). That bound first (less
-        # a rounding margin), the exact smallest radius only for the pairs it keeps: the same candidates.
+        # The segment's smallest radius may be inside it: a cheap bound on it first, the exact smallest radius
+        # only for the pairs that bound keeps (so the same candidates).
         chord = _minus(_tail(r_ecef_km), _head(r_ecef_km))
-        inner_km = np.minimum(radius_km[:, :-1], radius_km[:, 1:]) ** 2 - _dot(chord, chord) / 4.0
-        lowest_bound_km = np.sqrt(np.maximum(inner_km, 0.0)) - ROUNDING_KM
+        lowest_bound_km = smallest_radius_lower_bound(radius_km[:, :-1], radius_km[:, 1:], _dot(chord, chord))
         candidate = (lowest_bound_km - threshold <= self.radius_max_km[None, :]) & (
             highest_km + threshold >= self.radius_min_km[None, :]
         )
@@ -427,6 +426,17 @@ class _CoarseFilter:
         pair = np.repeat(np.arange(len(x_km)), counts)
         offset = np.arange(len(pair)) - np.repeat(np.cumsum(counts) - counts, counts)
         return pair, self.sweep_order[np.repeat(low, counts) + offset]
+
+
+def smallest_radius_lower_bound(radius0_km, radius1_km, length2_km2) -> NDArray[np.float64]:
+    """A lower bound on the smallest distance from the origin of a segment with these end radii and squared length.
+
+    sqrt(r^2 - L^2 / 4), r the smaller end radius and L the length: when the closest point q is inside the
+    segment, q is square to it and the nearer end is at most L / 2 from q, so r^2 <= |q|^2 + L^2 / 4; when it
+    is an end, |q| >= r. Less `ROUNDING_KM`, so rounding can only lower it.
+    """
+    inner_km2 = np.minimum(radius0_km, radius1_km) ** 2 - length2_km2 / 4.0
+    return np.sqrt(np.maximum(inner_km2, 0.0)) - ROUNDING_KM
 
 
 def segment_gap_lower_bound(p0, p1, q0, q1) -> NDArray[np.float64]:
@@ -498,14 +508,16 @@ class _FineCheck:
             return empty
         usable, row_of_first, object_xyz = positions
         vehicle_xyz = tuple(np.ascontiguousarray(span.trajectory_km[:, n]) for n in range(3))
-        results = [
-            self._block(hits[block], t_first[block], t_last[block], row_of_first[block], object_xyz, vehicle_xyz, reach)
-            for reach in [standoff_km + span.chord_pad_km]
-            for block in (
-                np.nonzero(usable[block])[0] + block.start for block in _blocks(len(hits), HIT_BLOCK)
-            )
-            if len(block)
-        ]
+        reach = standoff_km + span.chord_pad_km
+        results = []
+        for block in _blocks(len(hits), HIT_BLOCK):
+            rows = block.start + np.nonzero(usable[block])[0]
+            if len(rows):
+                results.append(
+                    self._block(
+                        hits[rows], t_first[rows], t_last[rows], row_of_first[rows], object_xyz, vehicle_xyz, reach
+                    )
+                )
         if not results:
             return empty
         return tuple(np.concatenate(column) for column in zip(*results, strict=True))
@@ -545,7 +557,8 @@ class _FineCheck:
         if offset == 0:
             return None
         # The rotation to ECEF is elementwise: done once over every object's seconds.
-        return usable, row_of_first, _teme_to_ecef_xyz(np.concatenate(r_teme), gmst_rad(*span.julian_dates(all_seconds)))
+        r_ecef = _teme_to_ecef_xyz(np.concatenate(r_teme), gmst_rad(*span.julian_dates(all_seconds)))
+        return usable, row_of_first, r_ecef
 
     def _block(self, hits, t_first, t_last, row_of_first, object_xyz, vehicle_xyz, reach):
         """Closure hits of a block of usable (object, coarse segment, chunk) hits."""
