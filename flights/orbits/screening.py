@@ -26,13 +26,16 @@ the time, through filters that can only discard what provably cannot come close:
    largest distance of its samples from that segment. A (object, segment, chunk) triple can only hold a
    closure when the two segments come within reach + e_m + that deviation, where reach is what closes
    (stand-off + allowance + chord pad). Candidates are found sparsely: the object segment's radius band
-   against the chunks' bands, a sweep over the chunk centres sorted by x, a ball test, then the exact
-   segment-to-segment gap (`segment_gap_lower_bound`, a separating-axis lower bound, so rounding or
-   nearly parallel segments can only keep a triple). No assumption about either side's speed;
+   against the chunks' bands (its smallest radius bounded below by sqrt(r^2 - L^2 / 4) from its shorter end
+   radius r and length L, then computed exactly where that bound keeps it), a sweep over the chunk centres
+   sorted by x, a ball test, then the exact segment-to-segment gap (`segment_gap_lower_bound`, a
+   separating-axis lower bound, so rounding or nearly parallel segments can only keep a triple). No
+   assumption about either side's speed;
 4. fine: each surviving (object, segment, chunk) is checked from SGP4 positions at every second: only the
    object's 1 s chords that come within reach of the chunk's segment (plus its deviation) are paired with
-   the vehicle chords that come within reach of the object's segment (plus e_m), and each pair's chord
-   distance is computed exactly as the reference does.
+   the vehicle chords that come within reach of the object's segment (plus e_m), pairs that belong to no
+   liftoff of the window are dropped, and each remaining pair's chord distance is computed exactly as the
+   reference does (the same separations and `segment_minimum` arithmetic, on x, y, z arrays).
 
 Fail closed, every object accounted for (`screening_span.finish`, shared with the reference): an object
 is screened; or re-entered (SGP4 error 6 at the span's start: listed in `decayed`, closes nothing); or
@@ -55,7 +58,7 @@ from numpy.typing import NDArray
 from sgp4.api import SatrecArray
 
 from flights.orbits.errors import OrbitError
-from flights.orbits.frames import gmst_rad, teme_to_ecef
+from flights.orbits.frames import gmst_rad
 from flights.orbits.propagation import BulkPropagator
 from flights.orbits.screening_brute import screen_brute_force
 from flights.orbits.screening_span import (
@@ -67,8 +70,8 @@ from flights.orbits.screening_span import (
     failed_object,
     finish,
     osculating_radii,
-    propagate_ecef,
     segment_minimum,
+    segment_minimum_xyz,
 )
 from flights.orbits.screening_types import (
     CLOSURE_RULES,
@@ -98,6 +101,8 @@ __all__ = [
     "classify",
     "screen",
     "screen_brute_force",
+    "segment_gap_lower_bound",
+    "smallest_radius_lower_bound",
 ]
 
 # Shell pad (see `screening_span.BAND_PAD_KM`): SGP4's short-period terms move an object's radius
@@ -167,11 +172,12 @@ def screen(
     coarse = _CoarseFilter(span, chunks, coarse_seconds)
     closing_km = standoff + span.chord_pad_km
     jd, fraction = span.julian_dates(coarse_seconds)
+    gmst = gmst_rad(jd, fraction)
     hit_blocks, counts["coarse_pairs"] = [], 0
     for block in _blocks(len(survivors), OBJECT_BLOCK):
         block_index = survivors[block]
         propagated = bulk.coarse(satellites, objects, block_index, trusted[block], jd, fraction)
-        r_ecef = teme_to_ecef(propagated.r_teme_km, gmst_rad(jd, fraction))
+        r_ecef = _teme_to_ecef_xyz(propagated.r_teme_km, gmst)
         clock.lap("coarse_propagation")
         bad = propagated.errors.any(axis=1)
         failed.extend(failed_object(objects[block_index[row]], propagated.errors[row]) for row in np.nonzero(bad)[0])
@@ -243,14 +249,12 @@ def _health_check(satellites, objects, span: ScreeningSpan, failed: list[FailedO
     if not satellites:
         nothing = np.empty((0, len(check_seconds)))
         return _Healthy(np.empty(0, dtype=np.int64), np.empty(0), np.empty(0), jd, fraction, nothing, nothing)
-    propagated = propagate_ecef(SatrecArray(satellites), span, check_seconds)
-    bad = propagated.errors.any(axis=1)
-    failed.extend(failed_object(objects[row], propagated.errors[row]) for row in np.nonzero(bad)[0])
+    errors, r_teme_km, v_teme_km_s = SatrecArray(satellites).sgp4(jd, fraction)  # TEME is all it needs
+    bad = errors.any(axis=1)
+    failed.extend(failed_object(objects[row], errors[row]) for row in np.nonzero(bad)[0])
     good = np.nonzero(~bad)[0]
-    perigee, apogee = osculating_radii(propagated.r_teme_km[good], propagated.v_teme_km_s[good])
-    return _Healthy(
-        good, perigee.min(axis=1), apogee.max(axis=1), jd, fraction, propagated.errors, propagated.r_teme_km
-    )
+    perigee, apogee = osculating_radii(r_teme_km[good], v_teme_km_s[good])
+    return _Healthy(good, perigee.min(axis=1), apogee.max(axis=1), jd, fraction, errors, r_teme_km)
 
 
 @dataclass(frozen=True)
@@ -274,39 +278,46 @@ class _TrajectoryChunks:
 
     @classmethod
     def build(cls, span: ScreeningSpan, chunk_length: int) -> _TrajectoryChunks:
-        begins, ends, centres, bounds, radius_min, radius_max = [], [], [], [], [], []
-        firsts, lasts, deviations = [], [], []
-        for begin in range(span.first_k, span.last_k + 1, chunk_length):
-            end = min(begin + chunk_length - 1, span.last_k)
-            starts = begin + np.nonzero(span.interval_screened[begin : end + 1])[0]
-            if len(starts) == 0:
-                continue
-            # A ball is convex: holding both ends of every chord, it holds the chords.
-            samples = span.trajectory_km[np.union1d(starts, starts + 1)]
-            centre = (samples.min(axis=0) + samples.max(axis=0)) / 2.0
-            # A chord's largest radius is at one of its ends; its smallest may be inside it.
-            lowest_km, _ = segment_minimum(span.trajectory_km[starts], span.trajectory_km[starts + 1])
-            begins.append(begin)
-            ends.append(end)
-            centres.append(centre)
-            bounds.append(float(np.linalg.norm(samples - centre, axis=1).max()))
-            radius_min.append(float(lowest_km.min()))
-            radius_max.append(float(np.linalg.norm(samples, axis=1).max()))
-            # The distance to a segment is convex too: a chord is no further from it than its ends.
-            off_segment_km, _ = segment_minimum(samples[0] - samples, samples[-1] - samples)
-            firsts.append(samples[0])
-            lasts.append(samples[-1])
-            deviations.append(float(off_segment_km.max()) + ROUNDING_KM)
+        # All chunks at once: row c holds the intervals begin_c .. begin_c + length - 1 and their samples,
+        # masked to the chunk's screened intervals and the samples at their ends.
+        trajectory = span.trajectory_km
+        begin = np.arange(span.first_k, span.last_k + 1, chunk_length)
+        end = np.minimum(begin + chunk_length - 1, span.last_k)
+        interval = begin[:, None] + np.arange(chunk_length)[None, :]
+        screened = (interval <= end[:, None]) & span.interval_screened[np.minimum(interval, span.last_k)]
+        kept = screened.any(axis=1)
+        begin, end, interval, screened = begin[kept], end[kept], interval[kept], screened[kept]
+        sample = np.minimum(begin[:, None] + np.arange(chunk_length + 1)[None, :], span.last_k + 1)
+        # A sample is a chord's end when the interval starting or ending there is screened.
+        at_end = np.zeros(sample.shape, dtype=bool)
+        at_end[:, :-1] |= screened
+        at_end[:, 1:] |= screened
+        points = trajectory[sample]  # (chunks, length + 1, 3)
+        # A ball is convex: holding both ends of every chord, it holds the chords.
+        low = np.where(at_end[:, :, None], points, np.inf).min(axis=1)
+        high = np.where(at_end[:, :, None], points, -np.inf).max(axis=1)
+        centre = (low + high) / 2.0
+        bound = np.where(at_end, np.linalg.norm(points - centre[:, None, :], axis=2), -np.inf).max(axis=1)
+        # A chord's largest radius is at one of its ends; its smallest may be inside it.
+        chord_lowest_km, _ = segment_minimum(trajectory[:-1], trajectory[1:])
+        radius_min = np.where(screened, chord_lowest_km[np.minimum(interval, span.last_k)], np.inf).min(axis=1)
+        radius_max = np.where(at_end, np.linalg.norm(trajectory, axis=1)[sample], -np.inf).max(axis=1)
+        # The distance to a segment is convex too: a chord is no further from it than its ends.
+        rows = np.arange(len(begin))
+        first = points[rows, np.argmax(at_end, axis=1)]
+        last = points[rows, at_end.shape[1] - 1 - np.argmax(at_end[:, ::-1], axis=1)]
+        off_segment_km, _ = segment_minimum(first[:, None, :] - points, last[:, None, :] - points)
+        deviation = np.where(at_end, off_segment_km, -np.inf).max(axis=1) + ROUNDING_KM
         return cls(
-            np.array(begins, dtype=np.int64),
-            np.array(ends, dtype=np.int64),
-            np.array(centres).reshape(-1, 3),
-            np.array(bounds),
-            np.array(radius_min),
-            np.array(radius_max),
-            np.array(firsts).reshape(-1, 3),
-            np.array(lasts).reshape(-1, 3),
-            np.array(deviations),
+            begin.astype(np.int64),
+            end.astype(np.int64),
+            centre.reshape(-1, 3),
+            bound,
+            radius_min,
+            radius_max,
+            first.reshape(-1, 3),
+            last.reshape(-1, 3),
+            deviation,
             chunk_length,
         )
 
@@ -349,41 +360,58 @@ class _CoarseFilter:
         self.largest_bound_km = float(chunks.bound_km.max()) if len(chunks.bound_km) else 0.0
 
     def hits(
-        self, object_index: NDArray[np.int64], r_ecef_km: NDArray[np.float64], usable: NDArray[np.bool_], reach_km
+        self, object_index: NDArray[np.int64], r_ecef_km, usable: NDArray[np.bool_], reach_km
     ) -> tuple[NDArray[np.int64], int]:
         """Rows (object, coarse segment, chunk) that need the fine check, and how many pairs were tested.
 
-        `r_ecef_km` (objects, coarse seconds, 3); `reach_km` per row of it: the distance that closes (stand-off,
-        allowance and chord pad), plus the bulk propagator's slack.
+        `r_ecef_km` is the (x, y, z) of the objects' positions, each (objects, coarse seconds); `reach_km` per
+        object: the distance that closes (stand-off, allowance and chord pad), plus the bulk propagator's slack.
         """
         chunks = self.chunks
-        begin, end = r_ecef_km[:, :-1], r_ecef_km[:, 1:]
-        lowest_km, _ = segment_minimum(begin, end)  # the segment's smallest radius may be inside it
-        highest_km = np.maximum(np.linalg.norm(begin, axis=2), np.linalg.norm(end, axis=2))
+        radius_km = np.sqrt(_dot(r_ecef_km, r_ecef_km))
+        highest_km = np.maximum(radius_km[:, :-1], radius_km[:, 1:])
         threshold = reach_km[:, None] + self.deviation_km[None, :]
-        candidate = (lowest_km - threshold <= self.radius_max_km[None, :]) & (
+        # The segment's smallest radius may be inside it: a cheap bound on it first, the exact smallest radius
+        # only for the pairs that bound keeps (so the same candidates).
+        chord = _minus(_tail(r_ecef_km), _head(r_ecef_km))
+        lowest_bound_km = smallest_radius_lower_bound(radius_km[:, :-1], radius_km[:, 1:], _dot(chord, chord))
+        candidate = (lowest_bound_km - threshold <= self.radius_max_km[None, :]) & (
             highest_km + threshold >= self.radius_min_km[None, :]
         )
         candidate &= usable[:, None]
         rows, columns = np.nonzero(candidate)
+        begin = tuple(component[rows, columns] for component in r_ecef_km)
+        end = tuple(component[rows, columns + 1] for component in r_ecef_km)
+        lowest_km, _ = segment_minimum_xyz(begin, end)
+        exact = lowest_km - threshold[rows, columns] <= self.radius_max_km[columns]
+        rows, columns, lowest_km = rows[exact], columns[exact], lowest_km[exact]
+        begin, end = tuple(c[exact] for c in begin), tuple(c[exact] for c in end)
 
         found = []
+        chunk_start, chunk_end, chunk_centre = _xyz(chunks.start_km), _xyz(chunks.end_km), _xyz(chunks.centre_km)
         for block in _blocks(len(rows), PAIR_BLOCK):
             row, m = rows[block], columns[block]
-            p0, p1, gap_km = begin[row, m], end[row, m], threshold[row, m]
-            low, high = lowest_km[row, m], highest_km[row, m]
-            middle = (p0 + p1) / 2.0
-            half = np.linalg.norm(p1 - p0, axis=1) / 2.0
-            pair, chunk = self._sweep(middle[:, 0], half + gap_km + self.largest_bound_km)
+            p0, p1 = tuple(c[block] for c in begin), tuple(c[block] for c in end)
+            gap_km, low, high = threshold[row, m], lowest_km[block], highest_km[row, m]
+            middle = tuple((a + b) / 2.0 for a, b in zip(p0, p1, strict=True))
+            chord = _minus(p1, p0)
+            half = np.sqrt(_dot(chord, chord)) / 2.0
+            pair, chunk = self._sweep(middle[0], half + gap_km + self.largest_bound_km)
             m_pair = m[pair]
             keep = (chunk >= self.first_chunk[m_pair]) & (chunk <= self.last_chunk[m_pair])
             keep &= low[pair] - gap_km[pair] <= chunks.chunk_radius_max_km[chunk]
             keep &= high[pair] + gap_km[pair] >= chunks.chunk_radius_min_km[chunk]
             pair, chunk = pair[keep], chunk[keep]
             ball = half[pair] + gap_km[pair] + chunks.bound_km[chunk]
-            keep = np.sum((middle[pair] - chunks.centre_km[chunk]) ** 2, axis=1) <= ball * ball
+            apart = tuple(middle[n][pair] - chunk_centre[n][chunk] for n in range(3))
+            keep = _dot(apart, apart) <= ball * ball
             pair, chunk = pair[keep], chunk[keep]
-            apart = segment_gap_lower_bound(p0[pair], p1[pair], chunks.start_km[chunk], chunks.end_km[chunk])
+            apart = segment_gap_lower_bound_xyz(
+                tuple(c[pair] for c in p0),
+                tuple(c[pair] for c in p1),
+                tuple(c[chunk] for c in chunk_start),
+                tuple(c[chunk] for c in chunk_end),
+            )
             keep = apart <= gap_km[pair] + chunks.deviation_km[chunk]
             pair, chunk = pair[keep], chunk[keep]
             found.append(np.stack([object_index[row[pair]], m[pair], chunk], axis=1))
@@ -400,6 +428,17 @@ class _CoarseFilter:
         return pair, self.sweep_order[np.repeat(low, counts) + offset]
 
 
+def smallest_radius_lower_bound(radius0_km, radius1_km, length2_km2) -> NDArray[np.float64]:
+    """A lower bound on the smallest distance from the origin of a segment with these end radii and squared length.
+
+    sqrt(r^2 - L^2 / 4), r the smaller end radius and L the length: when the closest point q is inside the
+    segment, q is square to it and the nearer end is at most L / 2 from q, so r^2 <= |q|^2 + L^2 / 4; when it
+    is an end, |q| >= r. Less `ROUNDING_KM`, so rounding can only lower it.
+    """
+    inner_km2 = np.minimum(radius0_km, radius1_km) ** 2 - length2_km2 / 4.0
+    return np.sqrt(np.maximum(inner_km2, 0.0)) - ROUNDING_KM
+
+
 def segment_gap_lower_bound(p0, p1, q0, q1) -> NDArray[np.float64]:
     """A lower bound, equal to it up to rounding, on the distance between segments p0 p1 and q0 q1 (..., 3).
 
@@ -407,14 +446,28 @@ def segment_gap_lower_bound(p0, p1, q0, q1) -> NDArray[np.float64]:
     5.1.9); the returned gap is the separation of the two segments along the direction joining them,
     min over the first segment's ends of n . x minus max over the second's: a lower bound for any
     direction n (a separating-axis bound), so a badly conditioned (nearly parallel) pair can only be
-    kept, never wrongly dropped.
+    kept, never wrongly dropped. `segment_gap_lower_bound_xyz` is the same on (x, y, z) tuples of arrays.
     """
-    d1, d2, r = p1 - p0, q1 - q0, p0 - q0
-    a = np.sum(d1 * d1, axis=-1)
-    e = np.sum(d2 * d2, axis=-1)
-    b = np.sum(d1 * d2, axis=-1)
-    c = np.sum(d1 * r, axis=-1)
-    f = np.sum(d2 * r, axis=-1)
+    return segment_gap_lower_bound_xyz(*(_xyz(point) for point in (p0, p1, q0, q1)))
+
+
+def _xyz(vectors):
+    return vectors[..., 0], vectors[..., 1], vectors[..., 2]
+
+
+def _dot(a, b):
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def _minus(a, b):
+    return a[0] - b[0], a[1] - b[1], a[2] - b[2]
+
+
+def segment_gap_lower_bound_xyz(p0, p1, q0, q1) -> NDArray[np.float64]:
+    """`segment_gap_lower_bound` for points given as (x, y, z) tuples of broadcastable arrays."""
+    d1, d2, r = _minus(p1, p0), _minus(q1, q0), _minus(p0, q0)
+    a, e, b = _dot(d1, d1), _dot(d2, d2), _dot(d1, d2)
+    c, f = _dot(d1, r), _dot(d2, r)
     denominator = a * e - b * b
     with np.errstate(divide="ignore", invalid="ignore"):
         s_alone = np.where(a > 0.0, np.clip(-c / a, 0.0, 1.0), 0.0)  # the first segment against a point
@@ -424,12 +477,10 @@ def segment_gap_lower_bound(p0, p1, q0, q1) -> NDArray[np.float64]:
         s = np.where(t < 0.0, s_alone, s)
         s = np.where(t > 1.0, np.where(a > 0.0, np.clip((b - c) / a, 0.0, 1.0), 0.0), s)
         t = np.clip(t, 0.0, 1.0)
-        direction = (p0 + s[..., None] * d1) - (q0 + t[..., None] * d2)
-        length = np.linalg.norm(direction, axis=-1)
-        n = np.where(length[..., None] > 0.0, direction / length[..., None], 0.0)
-    along = np.minimum(np.sum(n * p0, axis=-1), np.sum(n * p1, axis=-1)) - np.maximum(
-        np.sum(n * q0, axis=-1), np.sum(n * q1, axis=-1)
-    )
+        direction = tuple((p0[n] + s * d1[n]) - (q0[n] + t * d2[n]) for n in range(3))
+        length = np.sqrt(_dot(direction, direction))
+        n = tuple(np.where(length > 0.0, component / length, 0.0) for component in direction)
+    along = np.minimum(_dot(n, p0), _dot(n, p1)) - np.maximum(_dot(n, q0), _dot(n, q1))
     return np.maximum(along, 0.0)
 
 
@@ -445,89 +496,135 @@ class _FineCheck:
 
     def run(self, hits, satellites, objects, standoff_km, failed: list[FailedObject]):
         """Closure hits as arrays (object, liftoff index, distance km, fractional second after window open)."""
-        span, step = self.span, self.step_s
+        span = self.span
         empty = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0))
         if len(hits) == 0:
             return empty
         hits = hits[np.lexsort((hits[:, 1], hits[:, 0]))]
         # Seconds to propagate: both ends of the segment's intervals (its last segment may be shorter).
-        t_start = self.coarse_seconds[hits[:, 1]]
-        t_first, t_last = t_start, self.coarse_seconds[hits[:, 1] + 1]
-
-        # One SGP4 call per object over the union of the seconds its hits need.
-        object_ids, starts = np.unique(hits[:, 0], return_index=True)
-        bounds = np.append(starts, len(hits))
-        positions, row_of_first = [], np.empty(len(hits), dtype=np.int64)
-        usable = np.ones(len(hits), dtype=bool)
-        offset = 0
-        for obj, begin, end in zip(object_ids, bounds[:-1], bounds[1:], strict=True):
-            seconds = np.unique(
-                np.concatenate(
-                    [np.arange(a, b + 1) for a, b in zip(t_first[begin:end], t_last[begin:end], strict=True)]
-                )
-            ).astype(np.int64)
-            row_of_first[begin:end] = offset + np.searchsorted(seconds, t_first[begin:end])
-            if len(seconds) == 0:
-                continue
-            propagated = propagate_ecef(satellites[obj], span, seconds)
-            if np.any(propagated.errors):
-                failed.append(failed_object(objects[obj], propagated.errors))
-                usable[begin:end] = False
-            positions.append(propagated.r_ecef_km)
-            offset += len(seconds)
-        self.counts["fine_objects"] = len(object_ids)
-        self.counts["fine_propagations"] = offset
-        if offset == 0:
+        t_first, t_last = self.coarse_seconds[hits[:, 1]], self.coarse_seconds[hits[:, 1] + 1]
+        positions = self._propagate(hits, t_first, t_last, satellites, objects, failed)
+        if positions is None:
             return empty
-        fine_positions = np.concatenate(positions)
-
-        results = []
+        usable, row_of_first, object_xyz = positions
+        vehicle_xyz = tuple(np.ascontiguousarray(span.trajectory_km[:, n]) for n in range(3))
         reach = standoff_km + span.chord_pad_km
-        chunks = self.chunks
-        ends = np.arange(step + 1)  # seconds t_start + i; interval i runs from second i to i + 1
-        samples = np.arange(chunks.length + 1)  # samples k_begin + j; interval j from j to j + 1
+        results = []
         for block in _blocks(len(hits), HIT_BLOCK):
-            keep = usable[block]
-            obj = hits[block, 0][keep]
-            chunk = hits[block, 2][keep]
-            first, last = t_first[block][keep][:, None], t_last[block][keep][:, None]
-            t = first + ends[None, :]  # (B, T + 1)
-            t_ok = t <= last
-            rows = np.where(t_ok, row_of_first[block][keep][:, None] + (t - first), 0)
-            k_begin, k_end = chunks.k_begin[chunk][:, None], chunks.k_end[chunk][:, None]
-            k = k_begin + samples[None, :]  # (B, K + 1)
-            k = np.where(k <= k_end + 1, k, k_begin)
-            object_km, vehicle_km = fine_positions[rows], span.trajectory_km[k]  # (B, T + 1, 3), (B, K + 1, 3)
-            t, k = t[:, :-1], k[:, :-1]  # interval starts
-            interval_t_ok = t_ok[:, :-1] & t_ok[:, 1:]
-            interval_k_ok = (k <= k_end) & span.interval_screened[np.minimum(k, k_end)]
-            self.counts["fine_pairs"] += int(np.count_nonzero(interval_t_ok[:, :, None] & interval_k_ok[:, None, :]))
-            # Only intervals that can come within reach of the other side's segment are paired: an object
-            # chord further than reach + the chunk's deviation from the chunk's segment closes with none of
-            # its vehicle chords, and a vehicle chord the same way with the object's chords of the segment.
-            closing = reach[obj][:, None]
-            object_gap = segment_gap_lower_bound(
-                object_km[:, :-1], object_km[:, 1:], chunks.start_km[chunk][:, None], chunks.end_km[chunk][:, None]
-            )
-            near_t = interval_t_ok & (object_gap <= closing + chunks.deviation_km[chunk][:, None])
-            segment_end = object_km[np.arange(len(obj)), (last - first)[:, 0]]
-            deviation = OBJECT_MAX_ACCELERATION_KM_S2 * (last - first) ** 2 / 8.0 + ROUNDING_KM
-            vehicle_gap = segment_gap_lower_bound(
-                vehicle_km[:, :-1], vehicle_km[:, 1:], object_km[:, :1], segment_end[:, None]
-            )
-            near_k = interval_k_ok & (vehicle_gap <= closing + deviation)
-            b, i, j = np.nonzero(near_t[:, :, None] & near_k[:, None, :])
-            tau = t[b, i] - k[b, j]
-            b, i, j, tau = (
-                x[(tau >= 0) & (tau <= span.last_tau_s) & (tau % span.resolution_s == 0)] for x in (b, i, j, tau)
-            )
-            distance, u = segment_minimum(
-                object_km[b, i] - vehicle_km[b, j], object_km[b, i + 1] - vehicle_km[b, j + 1]
-            )
-            self.counts["fine_distances"] = self.counts.get("fine_distances", 0) + len(b)
-            close = distance <= reach[obj[b]]
-            b, i, tau = b[close], i[close], tau[close]
-            results.append((obj[b], tau // span.resolution_s, distance[close], t[b, i] + u[close]))
+            rows = block.start + np.nonzero(usable[block])[0]
+            if len(rows):
+                results.append(
+                    self._block(
+                        hits[rows], t_first[rows], t_last[rows], row_of_first[rows], object_xyz, vehicle_xyz, reach
+                    )
+                )
         if not results:
             return empty
         return tuple(np.concatenate(column) for column in zip(*results, strict=True))
+
+    def _propagate(self, hits, t_first, t_last, satellites, objects, failed: list[FailedObject]):
+        """SGP4 at every second the hits need, one call per object over the union of its hits' seconds.
+
+        Returns (usable hits, row of each hit's first second, positions as x, y, z arrays over the rows), or
+        None when nothing was propagated. An object SGP4 fails on goes to `failed` and its hits are unusable.
+        """
+        span = self.span
+        # An object's seconds are the union of its hits' segments [t_m, t_{m+1}] (hits come sorted by object,
+        # then segment): each distinct (object, segment) gives t_m .. t_{m+1}, less its end second when the
+        # object's next segment starts there.
+        pair_start = np.ones(len(hits), dtype=bool)
+        pair_start[1:] = (hits[1:, 0] != hits[:-1, 0]) | (hits[1:, 1] != hits[:-1, 1])
+        pair_obj, pair_first, pair_last = hits[pair_start, 0], t_first[pair_start], t_last[pair_start]
+        continued = np.zeros(len(pair_obj), dtype=bool)
+        continued[:-1] = (pair_obj[1:] == pair_obj[:-1]) & (pair_first[1:] == pair_last[:-1])
+        lengths = pair_last - pair_first + np.where(continued, 0, 1)
+        pair_row = np.cumsum(lengths) - lengths
+        all_seconds = np.repeat(pair_first - pair_row, lengths) + np.arange(int(lengths.sum()))
+        row_of_first = pair_row[np.cumsum(pair_start) - 1]
+        object_ids, first_pair = np.unique(pair_obj, return_index=True)
+        object_rows = np.append(pair_row[first_pair], len(all_seconds))
+        r_teme, failed_ids = [], []
+        for obj, begin, end in zip(object_ids, object_rows[:-1], object_rows[1:], strict=True):
+            errors, r, _ = satellites[obj].sgp4_array(*span.julian_dates(all_seconds[begin:end]))
+            if np.any(errors):
+                failed.append(failed_object(objects[obj], errors))
+                failed_ids.append(obj)
+            r_teme.append(r)
+        usable = ~np.isin(hits[:, 0], failed_ids)
+        offset = len(all_seconds)
+        self.counts["fine_objects"] = len(object_ids)
+        self.counts["fine_propagations"] = offset
+        if offset == 0:
+            return None
+        # The rotation to ECEF is elementwise: done once over every object's seconds.
+        r_ecef = _teme_to_ecef_xyz(np.concatenate(r_teme), gmst_rad(*span.julian_dates(all_seconds)))
+        return usable, row_of_first, r_ecef
+
+    def _block(self, hits, t_first, t_last, row_of_first, object_xyz, vehicle_xyz, reach):
+        """Closure hits of a block of usable (object, coarse segment, chunk) hits."""
+        span, chunks = self.span, self.chunks
+        obj, chunk = hits[:, 0], hits[:, 2]
+        first, last = t_first[:, None], t_last[:, None]
+        width_t, width_k = self.step_s + 1, chunks.length + 1  # samples: seconds t_first + i, trajectory k_begin + j
+        t = first + np.arange(width_t)[None, :]  # (B, T + 1); interval i runs from second i to i + 1
+        t_ok = t <= last
+        rows = np.where(t_ok, row_of_first[:, None] + (t - first), 0)
+        k_begin, k_end = chunks.k_begin[chunk][:, None], chunks.k_end[chunk][:, None]
+        k = k_begin + np.arange(width_k)[None, :]  # (B, K + 1); interval j from sample j to j + 1
+        k = np.where(k <= k_end + 1, k, k_begin)
+        o = tuple(component[rows] for component in object_xyz)  # (B, T + 1) each
+        v = tuple(component[k] for component in vehicle_xyz)  # (B, K + 1) each
+        t, k = t[:, :-1], k[:, :-1]  # interval starts
+        interval_t_ok = t_ok[:, :-1] & t_ok[:, 1:]
+        interval_k_ok = (k <= k_end) & span.interval_screened[np.minimum(k, k_end)]
+        self.counts["fine_pairs"] += int(np.dot(interval_t_ok.sum(axis=1), interval_k_ok.sum(axis=1)))
+        # Only intervals that can come within reach of the other side's segment are paired: an object
+        # chord further than reach + the chunk's deviation from the chunk's segment closes with none of
+        # its vehicle chords, and a vehicle chord the same way with the object's chords of the segment.
+        closing = reach[obj][:, None]
+        starts, ends = _xyz(chunks.start_km[chunk][:, None]), _xyz(chunks.end_km[chunk][:, None])
+        object_gap = segment_gap_lower_bound_xyz(_head(o), _tail(o), starts, ends)
+        near_t = interval_t_ok & (object_gap <= closing + chunks.deviation_km[chunk][:, None])
+        span_t = (last - first)[:, 0]
+        segment_end = tuple(component[np.arange(len(obj)), span_t][:, None] for component in o)
+        deviation = OBJECT_MAX_ACCELERATION_KM_S2 * (last - first) ** 2 / 8.0 + ROUNDING_KM
+        vehicle_gap = segment_gap_lower_bound_xyz(_head(v), _tail(v), tuple(c[:, :1] for c in o), segment_end)
+        near_k = interval_k_ok & (vehicle_gap <= closing + deviation)
+        # Object interval i (second t_first + i) and vehicle interval j (sample k_begin + j) meet for liftoff
+        # tau = (t_first - k_begin) + i - j: only pairs of a liftoff of the window are taken.
+        offset = (first - k_begin)[:, 0]
+        i_minus_j = np.arange(width_t - 1)[:, None] - np.arange(width_k - 1)[None, :]
+        pairs = near_t[:, :, None] & near_k[:, None, :]
+        pairs &= i_minus_j[None, :, :] >= -offset[:, None, None]
+        pairs &= i_minus_j[None, :, :] <= span.last_tau_s - offset[:, None, None]
+        if span.resolution_s > 1:
+            pairs &= (offset[:, None, None] + i_minus_j[None, :, :]) % span.resolution_s == 0
+        b, i, j = np.nonzero(pairs)
+        tau = offset[b] + i - j
+        # Chord distances from flat gathers of each component (the separations are those of `segment_minimum`).
+        at_t, at_k = b * width_t + i, b * width_k + j
+        o_flat, v_flat = [c.ravel() for c in o], [c.ravel() for c in v]
+        distance, u = segment_minimum_xyz(
+            tuple(o_flat[n][at_t] - v_flat[n][at_k] for n in range(3)),
+            tuple(o_flat[n][at_t + 1] - v_flat[n][at_k + 1] for n in range(3)),
+        )
+        self.counts["fine_distances"] = self.counts.get("fine_distances", 0) + len(b)
+        close = distance <= reach[obj[b]]
+        b, i, tau = b[close], i[close], tau[close]
+        return obj[b], tau // span.resolution_s, distance[close], (t_first[b] + i) + u[close]
+
+
+def _teme_to_ecef_xyz(r_teme_km: NDArray[np.float64], gmst: NDArray[np.float64]):
+    """`frames.teme_to_ecef` of positions (..., times, 3), as their (x, y, z) arrays (same arithmetic)."""
+    angle = -gmst
+    cos_a, sin_a = np.cos(angle), np.sin(angle)
+    x, y, z = _xyz(r_teme_km)
+    return cos_a * x - sin_a * y, sin_a * x + cos_a * y, np.ascontiguousarray(z)
+
+
+def _head(xyz):
+    return tuple(component[:, :-1] for component in xyz)
+
+
+def _tail(xyz):
+    return tuple(component[:, 1:] for component in xyz)

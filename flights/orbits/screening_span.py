@@ -66,6 +66,7 @@ __all__ = [
     "osculating_radii",
     "propagate_ecef",
     "segment_minimum",
+    "segment_minimum_xyz",
     "standoffs_km",
 ]
 
@@ -253,10 +254,16 @@ def segment_minimum(
     """min over u in [0, 1] of |d0 + u (d1 - d0)| for separations (..., 3), and the u reaching it.
 
     Written component by component with elementwise operations only, so both screeners get
-    bit-identical distances from identical separations whatever the arrays' memory layout.
+    bit-identical distances from identical separations whatever the arrays' memory layout
+    (`segment_minimum_xyz` is the same computation on separations given as their x, y, z arrays).
     """
-    x0, y0, z0 = d0[..., 0], d0[..., 1], d0[..., 2]
-    ex, ey, ez = d1[..., 0] - x0, d1[..., 1] - y0, d1[..., 2] - z0
+    return segment_minimum_xyz((d0[..., 0], d0[..., 1], d0[..., 2]), (d1[..., 0], d1[..., 1], d1[..., 2]))
+
+
+def segment_minimum_xyz(d0, d1) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """`segment_minimum` for separations given as (x, y, z) tuples of same-shaped arrays."""
+    x0, y0, z0 = d0
+    ex, ey, ez = d1[0] - x0, d1[1] - y0, d1[2] - z0
     along = x0 * ex + y0 * ey + z0 * ez
     length2 = ex * ex + ey * ey + ez * ez
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -290,18 +297,26 @@ def closures_from_hits(
 
     Each hit says: liftoff `liftoff_index` puts the vehicle within the object's stand-off (plus the
     chord pad) at `seconds` (fractional) after window open, `distance_km` apart on the chord.
-    Several hits per pair are fine.
+    Several hits per pair are fine; of a pair's hits the closest is kept, the first given of equally close
+    ones. Distances are real numbers (hits are those found within a stand-off, never NaN).
     """
     if len(object_index) == 0:
         return []
-    # Closest approach per (object, liftoff): sort by distance, keep the first of each pair.
-    order = np.lexsort((distance_km, liftoff_index, object_index))
-    object_index, liftoff_index = object_index[order], liftoff_index[order]
-    distance_km, seconds = distance_km[order], seconds[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (object_index[1:] != object_index[:-1]) | (liftoff_index[1:] != liftoff_index[:-1])
-    object_index, liftoff_index = object_index[first], liftoff_index[first]
-    distance_km, seconds = distance_km[first], seconds[first]
+    # Closest approach per (object, liftoff): group the hits by pair with a stable sort on one integer key
+    # (the hits keep their order inside a group), then keep the first hit at the group's smallest distance.
+    key = np.asarray(object_index, dtype=np.int64) * span.liftoff_count + liftoff_index
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    group_start = np.ones(len(key), dtype=bool)
+    group_start[1:] = key[1:] != key[:-1]
+    group = np.cumsum(group_start) - 1
+    sorted_km = distance_km[order]
+    at_smallest = np.nonzero(sorted_km == np.minimum.reduceat(sorted_km, np.nonzero(group_start)[0])[group])[0]
+    first = np.ones(len(at_smallest), dtype=bool)
+    first[1:] = group[at_smallest[1:]] != group[at_smallest[:-1]]
+    pick = order[at_smallest[first]]
+    object_index, liftoff_index = object_index[pick], liftoff_index[pick]
+    distance_km, seconds = distance_km[pick], seconds[pick]
 
     closures = []
     starts = np.ones(len(object_index), dtype=bool)
@@ -331,6 +346,9 @@ def standoffs_km(objects: list[ScreeningObject]) -> NDArray[np.float64]:
     return np.array([STANDOFF_KM[item.object_class] for item in objects], dtype=float)
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
 @dataclass(frozen=True)
 class Allowances:
     """Per object: element age (days, at the window's last liftoff, either side of the epoch) and the
@@ -342,12 +360,14 @@ class Allowances:
 
     @classmethod
     def build(cls, objects: list[ScreeningObject], span: ScreeningSpan, policy: UncertaintyPolicy) -> Allowances:
+        # Whole microseconds from each epoch to the last liftoff, as `timedelta`s count them: the same seconds
+        # as timedelta.total_seconds() (an integer below 2^53 over 10^6, rounded once either way).
         liftoff = span.moment(span.last_tau_s)
-        flight_end = span.moment(span.last_t)
-        age = np.array([abs((liftoff - item.elements.epoch).total_seconds()) for item in objects], dtype=float)
+        to_liftoff_us = np.array([(liftoff - item.elements.epoch) // _MICROSECOND for item in objects], dtype=np.int64)
+        to_end_us = to_liftoff_us + (span.moment(span.last_t) - liftoff) // _MICROSECOND
         # The allowance is for the age at the last screened second: the error keeps growing in flight.
-        age_end = np.array([abs((flight_end - item.elements.epoch).total_seconds()) for item in objects], dtype=float)
-        age, age_end = age / 86400.0, age_end / 86400.0
+        age = np.abs(to_liftoff_us) / 1e6 / 86400.0
+        age_end = np.abs(to_end_us) / 1e6 / 86400.0
         stale = age > policy.max_element_age_days
         allowance = np.where(stale, policy.in_track_growth_km_per_day * age_end, 0.0)
         return cls(age, allowance, policy)
@@ -371,40 +391,47 @@ def osculating_radii(r_km: NDArray[np.float64], v_km_s: NDArray[np.float64]):
     return perigee, apogee
 
 
-def _last_good_state(item: ScreeningObject, span: ScreeningSpan) -> tuple[float, Propagated] | None:
+def _last_good_state(item: ScreeningObject, span: ScreeningSpan) -> tuple[float, _State] | None:
     """The object's last SGP4 state before its first failure on the way from its epoch to the span.
 
     SGP4 is walked from the epoch towards the span's first second on a grid of `LAST_GOOD_STEPS` and the
     first failure is bracketed by bisection to `LAST_GOOD_RESOLUTION_S`. None when it fails at its epoch.
-    Returns (seconds after window open, state).
+    Returns (seconds after window open, state). The bisection asks SGP4 one time at a time (`Satrec.sgp4`:
+    the same C++ call and time arithmetic as `sgp4_array`, without building arrays for one value).
     """
     satellite = item.elements.satrec()
     epoch_s = (item.elements.epoch - span.window_open).total_seconds()
     target_s = float(span.first_t)
     grid = np.linspace(epoch_s, target_s, LAST_GOOD_STEPS)
-    states = propagate_seconds(satellite, span, grid)
-    bad = np.nonzero(states.errors)[0]
+    errors, _, _ = satellite.sgp4_array(np.full(grid.shape, span.jd0), span.fraction0 + grid / 86400.0)
+    bad = np.nonzero(errors)[0]
     if len(bad) == 0:
-        return target_s, propagate_seconds(satellite, span, np.array([target_s]))
+        return target_s, _state_at(satellite, span, target_s)
     if bad[0] == 0:
         return None
     good_s, bad_s = float(grid[bad[0] - 1]), float(grid[bad[0]])
     while abs(bad_s - good_s) > LAST_GOOD_RESOLUTION_S:
         middle = (good_s + bad_s) / 2.0
-        if np.any(propagate_seconds(satellite, span, np.array([middle])).errors):
+        if _state_at(satellite, span, middle).error:
             bad_s = middle
         else:
             good_s = middle
-    return good_s, propagate_seconds(satellite, span, np.array([good_s]))
+    return good_s, _state_at(satellite, span, good_s)
 
 
-def propagate_seconds(satellite: Satrec, span: ScreeningSpan, seconds) -> Propagated:
-    """Like `propagate_ecef` at fractional (possibly negative) seconds after window open."""
-    offsets = np.asarray(seconds, dtype=float)
-    jd = np.full(offsets.shape, span.jd0)
-    fraction = span.fraction0 + offsets / 86400.0
-    errors, r_teme, v_teme = satellite.sgp4_array(jd, fraction)
-    return Propagated(errors, teme_to_ecef(r_teme, gmst_rad(jd, fraction)), r_teme, v_teme)
+@dataclass(frozen=True)
+class _State:
+    """One SGP4 answer: error code, TEME position (km) and velocity (km/s)."""
+
+    error: int
+    r_teme_km: NDArray[np.float64]
+    v_teme_km_s: NDArray[np.float64]
+
+
+def _state_at(satellite: Satrec, span: ScreeningSpan, seconds: float) -> _State:
+    """SGP4 at (possibly fractional or negative) seconds after window open, as `ScreeningSpan.julian_dates`."""
+    error, r_teme, v_teme = satellite.sgp4(span.jd0, span.fraction0 + float(seconds) / 86400.0)
+    return _State(int(error), np.array(r_teme), np.array(v_teme))
 
 
 def _reentered_since(perigee_km: float, apogee_km: float, days_before_span: float) -> bool:
@@ -431,7 +458,7 @@ def _last_known_band_km(item: ScreeningObject, span: ScreeningSpan) -> tuple[flo
     last = _last_good_state(item, span)
     if last is not None:
         seconds, state = last
-        perigee, apogee = osculating_radii(state.r_teme_km[0], state.v_teme_km_s[0])
+        perigee, apogee = osculating_radii(state.r_teme_km, state.v_teme_km_s)
         if np.isfinite(perigee) and np.isfinite(apogee) and apogee >= perigee:
             moment = span.moment(seconds)
             days_before = (span.first_t - seconds) / 86400.0
@@ -476,8 +503,7 @@ def finish(
     for norad_id, failure in sorted(by_id.items()):
         index = index_of[norad_id]
         item = objects[index]
-        state = propagate_ecef(item.elements.satrec(), span, np.array([span.first_t]))
-        if int(state.errors[0]) == SGP4_DECAYED:
+        if _state_at(item.elements.satrec(), span, span.first_t).error == SGP4_DECAYED:
             decayed.append(failure)
             continue
         band = _last_known_band_km(item, span)

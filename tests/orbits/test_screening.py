@@ -23,6 +23,7 @@ from flights.orbits.screening import (
     screen,
     screen_brute_force,
     segment_gap_lower_bound,
+    smallest_radius_lower_bound,
 )
 from flights.orbits.trajectory import AscentProfile, nominal_trajectory
 from tests.orbits.data import catalog, catalog_objects, requires_data, stations
@@ -310,6 +311,30 @@ def test_the_coarse_filters_segment_gap_never_exceeds_the_true_distance():
     # And it is the distance, not a loose bound: 801 points a segment sample it to within a fraction of a km.
     assert np.all(sampled - gap < 0.5)
     assert np.all(gap[120:130] < 1e-6)
+
+
+def test_the_coarse_filters_smallest_radius_bound_never_exceeds_the_segments_smallest_radius():
+    # The coarse filter drops an object's segment below the trajectory's band from this bound alone: a chord
+    # dips inside its end radii (a LEO segment of 40 s by ~1.6 km, one through the Earth to near zero), and
+    # the bound must never be above the segment's true smallest radius.
+    rng = np.random.default_rng(16)
+    count = 2000
+    p0 = rng.normal(size=(count, 3))
+    p0 *= (6500.0 + rng.uniform(0.0, 1500.0, size=(count, 1))) / np.linalg.norm(p0, axis=1, keepdims=True)
+    p1 = p0 + rng.normal(scale=rng.choice([1.0, 300.0, 8000.0], size=(count, 1)), size=(count, 3))
+    p1[:20] = p0[:20]  # a point
+    p1[20:40] = -p0[20:40]  # through the centre
+    u = np.linspace(0.0, 1.0, 20001)
+    sampled = np.linalg.norm(p0[:, None, :] + u[None, :, None] * (p1 - p0)[:, None, :], axis=2).min(axis=1)
+    bound = smallest_radius_lower_bound(
+        np.linalg.norm(p0, axis=1), np.linalg.norm(p1, axis=1), np.sum((p1 - p0) ** 2, axis=1)
+    )
+    assert np.all(bound <= sampled)
+    # And not loose: below the smaller end radius r by at most L^2 / (4 r) (r - sqrt(r^2 - L^2 / 4)), a few
+    # km for a 40 s chord in LEO, so only pairs that near the band go on to the exact smallest radius.
+    length2 = np.sum((p1 - p0) ** 2, axis=1)
+    smaller = np.minimum(np.linalg.norm(p0, axis=1), np.linalg.norm(p1, axis=1))
+    assert np.all(sampled - bound <= length2 / (4.0 * smaller) + 2e-3)
 
 
 # --- failures and exemption ----------------------------------------------------------------------
