@@ -205,69 +205,72 @@ class FlightAdmin(RecordAdmin):
     @admin.action(description="Reschedule a flight to a chosen time", permissions=["change"])
     def reschedule_flight(self, request, queryset):
         """An intermediate page: the new time in the spaceport's local time (UTC shown beside it)."""
-        if queryset.count() != 1:
-            self.message_user(request, "Reschedule one flight at a time: select exactly one.", messages.ERROR)
-            return None
-        flight = queryset.select_related("spaceport").get()
-        form = RescheduleForm(request.POST if "apply" in request.POST else None, spaceport=flight.spaceport)
-        if "apply" in request.POST and form.is_valid():
-            try:
-                flight = rescheduling.flight_reschedule(
-                    flight=flight, launch_at=form.cleaned_data["launch_at"], reason=form.cleaned_data["reason"],
-                    by=request.user,
-                )
-            except DomainError as exc:
-                _refusal_on_form(form, exc)
-            else:
-                self.message_user(request, (
-                    f"Flight {flight.code} rescheduled to {rescheduling.spaceport_time_text(flight.launch_at, flight)}; "
-                    "countdown moved, every passenger checked again and told."
-                ), messages.SUCCESS)
-                return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Reschedule flight {flight.code}",
-            "flight": flight,
-            "current_time": rescheduling.spaceport_time_text(flight.launch_at, flight),
-            "form": form,
-            "opts": self.model._meta,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "windows": flight.launch_windows.prefetch_related("closures").order_by("opens_at"),
-        }
-        return TemplateResponse(request, "admin/flights/flight/reschedule.html", context)
+
+        def apply(flight, data) -> str:
+            flight = rescheduling.flight_reschedule(
+                flight=flight, launch_at=data["launch_at"], reason=data["reason"], by=request.user
+            )
+            return (
+                f"Flight {flight.code} rescheduled to {rescheduling.spaceport_time_text(flight.launch_at, flight)}; "
+                "countdown moved, every passenger checked again and told."
+            )
+
+        return self._one_flight_form_page(
+            request, queryset.select_related("spaceport"), doing="Reschedule",
+            title="Reschedule flight", template="admin/flights/flight/reschedule.html",
+            form=lambda data, flight: RescheduleForm(data, spaceport=flight.spaceport), apply=apply,
+            context=lambda flight: {
+                "current_time": rescheduling.spaceport_time_text(flight.launch_at, flight),
+                "windows": flight.launch_windows.prefetch_related("closures").order_by("opens_at"),
+            },
+        )
 
     @admin.action(description="Move the return of a flight in orbit (extend or shorten the stay)", permissions=["change"])
     def move_return(self, request, queryset):
         """An intermediate page: the new planned landing (UTC) and why; the return steps move with it."""
+
+        def apply(flight, data) -> str:
+            flight = returns.flight_return_replan(
+                flight=flight, landing_at=data["landing_at"], reason=data["reason"], by=request.user
+            )
+            return (
+                f"Flight {flight.code} now plans to land at {flight.landing_planned_at:%Y-%m-%d %H:%M:%S} UTC; "
+                "its return steps moved and its launch team was told."
+            )
+
+        return self._one_flight_form_page(
+            request, queryset, doing="Move the return of",
+            title="Move the return of flight", template="admin/flights/flight/move_return.html",
+            form=lambda data, flight: ReturnForm(data), apply=apply,
+            context=lambda flight: {"milestones": flight.milestones.filter(phase=CountdownMilestone.Phase.RETURN)},
+        )
+
+    def _one_flight_form_page(self, request, queryset, *, doing, title, template, form, apply, context):
+        """An action on one flight with an intermediate page: `form(data, flight)` shown until it is valid and
+        `apply(flight, cleaned_data)` (a service call; its message on success) accepts it. A refusal is shown
+        on the form, beside the fields it names."""
         if queryset.count() != 1:
-            self.message_user(request, "Move the return of one flight at a time: select exactly one.", messages.ERROR)
+            self.message_user(request, f"{doing} one flight at a time: select exactly one.", messages.ERROR)
             return None
         flight = queryset.get()
-        form = ReturnForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
+        page = form(request.POST if "apply" in request.POST else None, flight)
+        if "apply" in request.POST and page.is_valid():
             try:
-                flight = returns.flight_return_replan(
-                    flight=flight, landing_at=form.cleaned_data["landing_at"], reason=form.cleaned_data["reason"],
-                    by=request.user,
-                )
+                message = apply(flight, page.cleaned_data)
             except DomainError as exc:
-                _refusal_on_form(form, exc)
+                _refusal_on_form(page, exc)
             else:
-                self.message_user(request, (
-                    f"Flight {flight.code} now plans to land at {flight.landing_planned_at:%Y-%m-%d %H:%M:%S} UTC; "
-                    "its return steps moved and its launch team was told."
-                ), messages.SUCCESS)
+                self.message_user(request, message, messages.SUCCESS)
                 return None
-        context = {
+        return TemplateResponse(request, template, {
             **self.admin_site.each_context(request),
-            "title": f"Move the return of flight {flight.code}",
+            "title": f"{title} {flight.code}",
             "flight": flight,
-            "form": form,
+            "form": page,
             "opts": self.model._meta,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "milestones": flight.milestones.filter(phase=CountdownMilestone.Phase.RETURN),
-        }
-        return TemplateResponse(request, "admin/flights/flight/move_return.html", context)
+            **context(flight),
+        })
 
     @admin.display(description="Launch (NET)", ordering="launch_at")
     def launch_local(self, flight):

@@ -3,12 +3,14 @@
 `launch_windows_compute` (flights/launch_windows.py) finds the windows and builds a `ScreeningPlan`: each
 window's liftoff span and ascent, the catalog's size and age, the uncertainty policy and the catalog-number
 ranges of the chunks. With SCREENING_CHUNK_OBJECTS = 0 it screens the whole catalog itself. Otherwise
-`screening_chunks_send` stores the plan on the computation and sends one `flights.screen_catalog_chunk` task
+`screening_chunks_start` stores the plan on the computation and sends one `flights.screen_catalog_chunk` task
 per range: each loads only its slice of the catalog (its memory is bounded by the chunk, not the catalog),
 screens every window of the plan and stores a `ScreeningChunk` row. The chunk that brings the last row joins
 them in the same transaction, under the flight's and the computation's row locks, so the join happens exactly
 once: a chunk run twice (acks-late redelivery) finds its row, a join run twice finds the computation done.
-The merged result is the single-process one (`flights.orbits.screening_parts`).
+The merged result is the single-process one (`flights.orbits.screening_parts`). The chunk machinery (ranges,
+chunk rows, the join, failing closed) is shared with the on-orbit screening run (`flights.chunks`); what a
+chunk screens and how the join stores the windows is `LaunchScreenChunks` here.
 
 Fail closed across chunks: a chunk that fails fails the whole computation with the reason (no windows are
 stored, so readiness says NO-GO), and the join refuses when the chunks loaded fewer objects than the catalog
@@ -21,22 +23,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from flights.catalog import screening_object_of
-from flights.models import Flight, ScreeningChunk, TrackedObject, WindowComputation
+from flights.chunks import ChunkedScreen, catalog_ranges, catalog_rows
+from flights.models import Flight, ScreeningChunk, WindowComputation
 from flights.orbits.screening import ScreeningResult, UncertaintyPolicy, screen
 from flights.orbits.screening_parts import merge_results, result_from_json, result_to_json
 from flights.orbits.screening_span import ScreeningSpan
 from flights.orbits.trajectory import AscentProfile, nominal_trajectory
-
-logger = logging.getLogger(__name__)
 
 SCREENING_MIN_ALTITUDE_KM = 150.0  # 14 CFR 450.169: the flight above 150 km is screened
 PROGRESS_BEFORE_SCREENING = 10  # percent: windows found
@@ -141,72 +139,88 @@ def screen_windows(plan: ScreeningPlan, objects, *, each_window=None) -> list[Sc
     return results
 
 
-def catalog_ranges(objects_per_chunk: int) -> list[tuple[int | None, int | None]]:
-    """Catalog-number ranges [from, before) of about `objects_per_chunk` objects each, covering every number:
-    an object imported while the chunks run still falls in one of them."""
-    numbers = list(TrackedObject.objects.order_by("norad_id").values_list("norad_id", flat=True))
-    cuts = numbers[objects_per_chunk::objects_per_chunk]
-    return list(zip([None, *cuts], [*cuts, None], strict=True))
-
-
-def catalog_rows(norad_from: int | None, norad_before: int | None):
-    """The tracked objects of one chunk's range [from, before), in catalog-number order (a queryset)."""
-    rows = TrackedObject.objects.order_by("norad_id")
-    if norad_from is not None:
-        rows = rows.filter(norad_id__gte=norad_from)
-    if norad_before is not None:
-        rows = rows.filter(norad_id__lt=norad_before)
-    return rows
-
-
 def chunk_objects(norad_from: int | None, norad_before: int | None):
     """The screening objects of one chunk, loaded from the database (only that slice of the catalog)."""
     return [screening_object_of(row) for row in catalog_rows(norad_from, norad_before).iterator(chunk_size=2000)]
 
 
-def range_label(norad_from: int | None, norad_before: int | None) -> str:
-    if norad_from is None and norad_before is None:
-        return "every catalog number"
-    if norad_from is None:
-        return f"catalog numbers below {norad_before}"
-    if norad_before is None:
-        return f"catalog numbers from {norad_from}"
-    return f"catalog numbers {norad_from}-{norad_before - 1}"
+class LaunchScreenChunks(ChunkedScreen):
+    """The launch screen's chunks: each screens every window of the plan against its slice of the catalog; the
+    join merges the parts window by window and stores the windows (flights.launch_windows)."""
+
+    name = "window computation"
+    job_model = WindowComputation
+    chunk_model = ScreeningChunk
+    job_field = "computation"
+    chunks_name = "screening_chunks"
+    progress_from = PROGRESS_BEFORE_SCREENING
+    progress_share = PROGRESS_SCREENING
+
+    def task(self):
+        from flights.tasks import screen_catalog_chunk
+
+        return screen_catalog_chunk
+
+    def plan_of(self, job: WindowComputation) -> ScreeningPlan:
+        return ScreeningPlan.from_json(job.screening_plan)
+
+    def ranges(self, plan: ScreeningPlan) -> list:
+        return plan.ranges
+
+    def compute(self, job, plan: ScreeningPlan, norad_from, norad_before, beat) -> tuple[list, int]:
+        objects = chunk_objects(norad_from, norad_before)
+        return [result_to_json(result) for result in screen_windows(plan, objects)], len(objects)
+
+    def pending_detail(self, plan: ScreeningPlan) -> str:
+        return f"{len(plan.windows)} windows"
+
+    def catalog_size(self, job, plan: ScreeningPlan) -> int:
+        return plan.catalog_size
+
+    def shortfall(self, loaded: int, size: int) -> str:
+        return (
+            f"The screening chunks loaded {loaded} objects but the catalog held {size} when the computation began: "
+            "not every object was screened. Request the windows again."
+        )
+
+    def join(self, job: WindowComputation, plan: ScreeningPlan, chunks: list[ScreeningChunk]) -> None:
+        from flights.launch_windows import launch_windows_store
+
+        results = [
+            merge_results([result_from_json(chunk.results[window]) for chunk in chunks])
+            for window in range(len(plan.windows))
+        ]
+        launch_windows_store(computation=job, plan=plan, results=results)
+
+    def lock(self, job: WindowComputation) -> None:
+        # The same lock order as the rest of the window computation: the flight, then the computation.
+        Flight.objects.select_for_update(of=("self",)).filter(pk=job.flight_id).first()
+
+    def send(self, job: WindowComputation) -> list[int]:
+        WindowComputation.objects.filter(pk=job.pk, status__in=OPEN).update(
+            status=WindowComputation.Status.RUNNING, heartbeat_at=timezone.now()
+        )
+        return super().send(job)
+
+
+CHUNKS = LaunchScreenChunks()
 
 
 def screening_chunks_start(*, computation: WindowComputation, plan: ScreeningPlan) -> WindowComputation:
     """Cut the catalog into chunks, store the plan on the computation, and send the chunks to the workers."""
     plan = dataclasses.replace(plan, ranges=catalog_ranges(settings.SCREENING_CHUNK_OBJECTS))
-    # Written before any chunk is sent (a coordinator runs outside a transaction, so this commits first):
-    # each chunk reads the plan from this row.
-    WindowComputation.objects.filter(pk=computation.pk).update(
-        screening_plan=plan.to_json(),
-        chunks_total=len(plan.ranges),
-        heartbeat_at=timezone.now(),
-        progress_percent=PROGRESS_BEFORE_SCREENING,
-        stage=(
-            f"Screening {len(plan.windows)} windows against {plan.catalog_size} objects in {len(plan.ranges)} chunks"
-        )[:200],
+    return CHUNKS.start(
+        computation,
+        plan=plan.to_json(),
+        chunks=len(plan.ranges),
+        progress=PROGRESS_BEFORE_SCREENING,
+        stage=f"Screening {len(plan.windows)} windows against {plan.catalog_size} objects in {len(plan.ranges)} chunks",
     )
-    computation.refresh_from_db()
-    screening_chunks_send(computation=computation)
-    computation.refresh_from_db()
-    return computation
 
 
 def screening_chunks_send(*, computation: WindowComputation) -> list[int]:
     """Send the chunks that have no result yet (all of them the first time); returns their indexes."""
-    from flights.dispatch import dispatch_safely
-    from flights.tasks import screen_catalog_chunk
-
-    WindowComputation.objects.filter(pk=computation.pk, status__in=OPEN).update(
-        status=WindowComputation.Status.RUNNING, heartbeat_at=timezone.now()
-    )
-    stored = set(computation.screening_chunks.values_list("index", flat=True))
-    missing = [index for index in range(computation.chunks_total) if index not in stored]
-    for index in missing:
-        dispatch_safely(screen_catalog_chunk, computation.pk, index)
-    return missing
+    return CHUNKS.send(computation)
 
 
 def screening_chunk_run(*, computation_id: int, index: int, worker: str = "") -> str:
@@ -214,85 +228,4 @@ def screening_chunk_run(*, computation_id: int, index: int, worker: str = "") ->
 
     Returns what happened: "skipped" (computation finished or failed), "stored", "joined" or "failed".
     """
-    computation = WindowComputation.objects.filter(pk=computation_id).first()
-    if computation is None or computation.status not in OPEN or not computation.screening_plan:
-        return "skipped"
-    plan = ScreeningPlan.from_json(computation.screening_plan)
-    norad_from, norad_before = plan.ranges[index]
-    label = f"chunk {index + 1} of {len(plan.ranges)} ({range_label(norad_from, norad_before)})"
-    results, object_count, cpu_s = None, 0, 0.0
-    if not computation.screening_chunks.filter(index=index).exists():  # a redelivered chunk skips the work
-        WindowComputation.objects.filter(pk=computation_id, status__in=OPEN).update(heartbeat_at=timezone.now())
-        started = time.process_time()
-        try:
-            objects = chunk_objects(norad_from, norad_before)
-            results = screen_windows(plan, objects)
-        except Exception as exc:  # fail closed: the whole screen fails with the reason, never a partial one
-            logger.exception("Screening %s of window computation %s failed", label, computation_id)
-            return _fail_open(computation_id, f"Screening {label} failed: {type(exc).__name__}: {exc}")
-        object_count, cpu_s = len(objects), time.process_time() - started
-
-    with transaction.atomic():
-        # The same lock order as the rest of the window computation: the flight, then the computation.
-        Flight.objects.select_for_update(of=("self",)).filter(pk=computation.flight_id).first()
-        current = WindowComputation.objects.select_for_update().get(pk=computation_id)
-        if current.status not in OPEN:
-            return "skipped"
-        if results is not None:
-            ScreeningChunk.objects.get_or_create(
-                computation=current,
-                index=index,
-                defaults={
-                    "norad_from": norad_from,
-                    "norad_before": norad_before,
-                    "object_count": object_count,
-                    "results": [result_to_json(result) for result in results],
-                    "cpu_seconds": cpu_s,
-                    "worker": worker[:200],
-                },
-            )
-        chunks = list(current.screening_chunks.order_by("index"))
-        total = len(plan.ranges)
-        if len(chunks) < total:
-            WindowComputation.objects.filter(pk=current.pk).update(
-                heartbeat_at=timezone.now(),
-                progress_percent=PROGRESS_BEFORE_SCREENING + PROGRESS_SCREENING * len(chunks) // total,
-                stage=f"Screened {len(chunks)} of {total} catalog chunks ({len(plan.windows)} windows)"[:200],
-            )
-            return "stored"
-        return _join(current, plan, chunks)
-
-
-def _join(computation: WindowComputation, plan: ScreeningPlan, chunks: list[ScreeningChunk]) -> str:
-    """Merge the chunks' parts window by window and store the windows (inside the chunk's transaction)."""
-    from flights.launch_windows import launch_windows_store
-
-    loaded = sum(chunk.object_count for chunk in chunks)
-    if loaded < plan.catalog_size:
-        _fail_locked(
-            computation,
-            f"The screening chunks loaded {loaded} objects but the catalog held {plan.catalog_size} when the "
-            "computation began: not every object was screened. Request the windows again.",
-        )
-        return "failed"
-    results = [
-        merge_results([result_from_json(chunk.results[window]) for chunk in chunks])
-        for window in range(len(plan.windows))
-    ]
-    launch_windows_store(computation=computation, plan=plan, results=results)
-    return "joined"
-
-
-def _fail_open(computation_id: int, message: str) -> str:
-    WindowComputation.objects.filter(pk=computation_id, status__in=OPEN).update(
-        status=WindowComputation.Status.FAILED, error=message, stage="Failed", finished_at=timezone.now()
-    )
-    return "failed"
-
-
-def _fail_locked(computation: WindowComputation, message: str) -> None:
-    computation.status = WindowComputation.Status.FAILED
-    computation.error = message
-    computation.stage = "Failed"
-    computation.finished_at = timezone.now()
-    computation.save(update_fields=["status", "error", "stage", "finished_at"])
+    return CHUNKS.run(computation_id, index, worker)

@@ -116,7 +116,25 @@ class WindowComputation(models.Model):
         return f"{self.flight.code} windows ({self.get_status_display().lower()}, {self.progress_percent}%)"
 
 
-class ScreeningChunk(models.Model):
+class CatalogChunk(models.Model):
+    """One slice of the catalog screened by a worker for a chunked job (flights.chunks): its catalog-number range
+    [norad_from, norad_before), how many objects it loaded and its part of the job's result. A concrete chunk adds
+    the foreign key to its job, unique with `index`."""
+
+    index = models.PositiveSmallIntegerField()
+    norad_from = models.PositiveIntegerField(null=True, blank=True, help_text="First catalog number (none: from the start).")
+    norad_before = models.PositiveIntegerField(null=True, blank=True, help_text="Catalog numbers below this (none: to the end).")
+    object_count = models.PositiveIntegerField(default=0)
+    results = models.JSONField(default=list)
+    cpu_seconds = models.FloatField(default=0.0)
+    worker = models.CharField(max_length=200, blank=True)
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class ScreeningChunk(CatalogChunk):
     """One slice of the catalog screened by a worker for a window computation: its part of every window's result.
 
     Unique per (computation, index): a chunk task that runs twice (acks-late redelivery) finds its row and
@@ -124,14 +142,7 @@ class ScreeningChunk(models.Model):
     """
 
     computation = models.ForeignKey(WindowComputation, on_delete=models.CASCADE, related_name="screening_chunks")
-    index = models.PositiveSmallIntegerField()
-    norad_from = models.PositiveIntegerField(null=True, blank=True, help_text="First catalog number (none: from the start).")
-    norad_before = models.PositiveIntegerField(null=True, blank=True, help_text="Catalog numbers below this (none: to the end).")
-    object_count = models.PositiveIntegerField(default=0)
     results = models.JSONField(default=list, help_text="The chunk's screening result for each window, in window order.")
-    cpu_seconds = models.FloatField(default=0.0)
-    worker = models.CharField(max_length=200, blank=True)
-    finished_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["computation", "index"]

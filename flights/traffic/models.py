@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from flights.models.windows import CatalogChunk
 from flights.traffic import tiers
 
 TIER_CHOICES = [(tiers.GREEN, "Green"), (tiers.YELLOW, "Yellow"), (tiers.RED, "Red")]
@@ -272,28 +273,18 @@ class ScreeningRun(models.Model):
         return next((entry for entry in self.results if entry.get("designator") == designator), None)
 
 
-class ScreeningRunChunk(models.Model):
+class ScreeningRunChunk(CatalogChunk):
     """One slice of the catalog screened by a worker for an on-orbit screening run: its part of each protected
     object's result. Unique per (run, index): a chunk task that runs twice (acks-late redelivery) finds its row
     and changes nothing. The chunk that brings the last row joins them, under the run's row lock."""
 
     run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="chunks")
-    index = models.PositiveSmallIntegerField()
-    norad_from = models.PositiveIntegerField(
-        null=True, blank=True, help_text="First catalog number (none: from the start)."
-    )
-    norad_before = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Catalog numbers below this (none: to the end)."
-    )
     object_count = models.PositiveIntegerField(
         default=0, help_text="Catalog objects in the range when it was screened."
     )
     results = models.JSONField(
         default=list, help_text="The chunk's part for each planned protected object, in plan order."
     )
-    cpu_seconds = models.FloatField(default=0.0)
-    worker = models.CharField(max_length=200, blank=True)
-    finished_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["run", "index"]

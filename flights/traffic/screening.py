@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,9 +32,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from flights.catalog import catalog_status, element_set_of, tracked_object_fields
-from flights.dispatch import dispatch_after_commit, dispatch_safely
+from flights.chunks import ChunkedScreen, catalog_ranges, catalog_rows
+from flights.dispatch import dispatch_after_commit
 from flights.jobs import stale_rows_requeue
-from flights.launch_screening import catalog_ranges, catalog_rows, range_label
 from flights.models import Flight, TrackedObject
 from flights.orbits.conjunction.screening import (
     SHELL_PAD_KM,
@@ -362,9 +361,82 @@ def _finish_one(run, item: ProtectedObject, planned: PlannedObject, result, *, n
 # -- In catalog chunks, on several workers --------------------------------------------------------------------
 
 
+class OrbitScreenChunks(ChunkedScreen):
+    """The on-orbit run's chunks: each screens every planned protected object against the rows of its slice of
+    the catalog inside that object's shell; the join merges each object's parts and records its approaches."""
+
+    name = "on-orbit screening run"
+    job_model = ScreeningRun
+    chunk_model = ScreeningRunChunk
+    job_field = "run"
+    chunks_name = "chunks"
+    progress_from = 5
+    progress_share = 90
+
+    def task(self):
+        from flights.traffic.tasks import screen_orbit_chunk
+
+        return screen_orbit_chunk
+
+    def compute(self, run: ScreeningRun, plan: dict, norad_from, norad_before, beat) -> tuple[list, int]:
+        rows = catalog_rows(norad_from, norad_before)
+        object_count = rows.count()
+        parts = []
+        for entry in plan["objects"]:
+            if "planned" not in entry:
+                parts.append(None)
+                continue
+            beat()
+            planned = PlannedObject.from_json(entry["planned"])
+            catalog = [element_set_of(row) for row in _shell_rows(rows, planned).iterator(chunk_size=2000)]
+            try:
+                result = _screen_part(planned, catalog, start=run.span_start, days=run.span_days, progress=beat)
+                parts.append(orbit_result_to_json(result))
+            except Unscreenable as reason:
+                parts.append({"unscreenable": str(reason)})
+        return parts, object_count
+
+    def pending_detail(self, plan: dict) -> str:
+        return f"{len(plan['objects'])} protected objects"
+
+    def catalog_size(self, run: ScreeningRun, plan: dict) -> int:
+        return run.catalog_size
+
+    def shortfall(self, loaded: int, size: int) -> str:
+        return (
+            f"The screening chunks found {loaded} catalog objects but the catalog held {size} when the run began: "
+            "not every object was screened. Run the screening again."
+        )
+
+    def finished_at(self, run: ScreeningRun) -> dt.datetime:
+        return _run_clock(run)
+
+    def join(self, run: ScreeningRun, plan: dict, chunks: list[ScreeningRunChunk]) -> None:
+        items = ProtectedObject.objects.select_related("flight__vehicle__model").in_bulk(
+            [entry["protected_id"] for entry in plan["objects"]]
+        )
+        results = []
+        for position, entry in enumerate(plan["objects"]):
+            item = items.get(entry["protected_id"])
+            if item is None or not item.is_active:  # no longer protected while the chunks ran: nothing to record
+                continue
+            parts = [chunk.results[position] for chunk in chunks]
+            reason = entry.get("unscreenable") or next((p["unscreenable"] for p in parts if "unscreenable" in p), None)
+            if reason:
+                results.append(_unscreened(run, item, reason))
+                continue
+            merged = merge_orbit_results([orbit_result_from_json(part) for part in parts])
+            planned = PlannedObject.from_json(entry["planned"])
+            results.append(_finish_one(run, item, planned, merged, now=run.span_start))
+        _done(run, results, finished_at=_run_clock(run))
+
+
+CHUNKS = OrbitScreenChunks()
+
+
 def _chunks_start(run: ScreeningRun, protected: list[ProtectedObject], *, now, **catalog_fields) -> ScreeningRun:
     """Plan each protected object (or its reason it cannot be screened), cut the catalog into ranges, store the
-    plan on the run (committed before any chunk is sent: each chunk reads it) and send the chunks."""
+    plan on the run and send the chunks."""
     objects = []
     for item in protected:
         try:
@@ -372,32 +444,22 @@ def _chunks_start(run: ScreeningRun, protected: list[ProtectedObject], *, now, *
         except Unscreenable as reason:
             objects.append({"protected_id": item.pk, "unscreenable": str(reason)})
     ranges = catalog_ranges(settings.TRAFFIC_SCREENING_CHUNK_OBJECTS)
-    ScreeningRun.objects.filter(pk=run.pk).update(
-        screening_plan={"objects": objects, "ranges": ranges},
-        chunks_total=len(ranges),
-        heartbeat_at=timezone.now(),
-        progress_percent=5,
+    return CHUNKS.start(
+        run,
+        plan={"objects": objects, "ranges": ranges},
+        chunks=len(ranges),
+        progress=5,
         stage=(
             f"Screening {len(protected)} protected objects against {catalog_fields['catalog_size']} catalog "
             f"objects in {len(ranges)} chunks"
-        )[:200],
+        ),
         **catalog_fields,
     )
-    run.refresh_from_db()
-    screening_chunks_send(run=run)
-    run.refresh_from_db()
-    return run
 
 
 def screening_chunks_send(*, run: ScreeningRun) -> list[int]:
     """Send the chunks that have no row yet (all of them the first time); returns their indexes."""
-    from flights.traffic.tasks import screen_orbit_chunk
-
-    stored = set(run.chunks.values_list("index", flat=True))
-    missing = [index for index in range(run.chunks_total) if index not in stored]
-    for index in missing:
-        dispatch_safely(screen_orbit_chunk, run.pk, index)
-    return missing
+    return CHUNKS.send(run)
 
 
 def _run_clock(run: ScreeningRun) -> dt.datetime:
@@ -407,106 +469,9 @@ def _run_clock(run: ScreeningRun) -> dt.datetime:
 
 def screening_chunk_run(*, run_id: int, index: int, worker: str = "") -> str:
     """Screen every planned protected object against chunk `index` of the catalog, store its row, and join the
-    chunks if it is the last one. Returns "skipped" (run finished or failed), "stored", "joined" or "failed"."""
-    run = ScreeningRun.objects.filter(pk=run_id).first()
-    if run is None or not run.is_active or not run.screening_plan:
-        return "skipped"
-    plan = run.screening_plan
-    norad_from, norad_before = plan["ranges"][index]
-    label = f"chunk {index + 1} of {len(plan['ranges'])} ({range_label(norad_from, norad_before)})"
-    parts, object_count, cpu_s = None, 0, 0.0
-
-    def beat(done: int = 0, total: int = 0) -> None:  # each step of the sweep is the run's heartbeat
-        ScreeningRun.objects.filter(pk=run_id, status__in=ACTIVE).update(heartbeat_at=timezone.now())
-
-    if not run.chunks.filter(index=index).exists():  # a redelivered chunk skips the work
-        started = time.process_time()
-        try:
-            rows = catalog_rows(norad_from, norad_before)
-            object_count = rows.count()
-            parts = []
-            for entry in plan["objects"]:
-                if "planned" not in entry:
-                    parts.append(None)
-                    continue
-                beat()
-                planned = PlannedObject.from_json(entry["planned"])
-                catalog = [element_set_of(row) for row in _shell_rows(rows, planned).iterator(chunk_size=2000)]
-                try:
-                    result = _screen_part(planned, catalog, start=run.span_start, days=run.span_days, progress=beat)
-                    parts.append(orbit_result_to_json(result))
-                except Unscreenable as reason:
-                    parts.append({"unscreenable": str(reason)})
-        except Exception as exc:  # fail closed: the whole run fails with the reason, never a partial one
-            logger.exception("Screening %s of on-orbit screening run %s failed", label, run_id)
-            ScreeningRun.objects.filter(pk=run_id, status__in=ACTIVE).update(
-                status=ScreeningRun.Status.FAILED,
-                error=f"Screening {label} failed: {type(exc).__name__}: {exc}",
-                stage="Failed",
-                finished_at=_run_clock(run),
-            )
-            return "failed"
-        cpu_s = time.process_time() - started
-
-    with transaction.atomic():
-        current = ScreeningRun.objects.select_for_update().get(pk=run_id)
-        if not current.is_active:
-            return "skipped"
-        if parts is not None:
-            ScreeningRunChunk.objects.get_or_create(
-                run=current,
-                index=index,
-                defaults={
-                    "norad_from": norad_from,
-                    "norad_before": norad_before,
-                    "object_count": object_count,
-                    "results": parts,
-                    "cpu_seconds": cpu_s,
-                    "worker": worker[:200],
-                },
-            )
-        chunks = list(current.chunks.order_by("index"))
-        total = len(plan["ranges"])
-        if len(chunks) < total:
-            ScreeningRun.objects.filter(pk=current.pk).update(
-                heartbeat_at=timezone.now(),
-                progress_percent=5 + 90 * len(chunks) // total,
-                stage=f"Screened {len(chunks)} of {total} catalog chunks ({len(plan['objects'])} protected objects)",
-            )
-            return "stored"
-        return _join(current, plan, chunks)
-
-
-def _join(run: ScreeningRun, plan: dict, chunks: list[ScreeningRunChunk]) -> str:
-    """Merge each protected object's parts and record its approaches (inside the last chunk's transaction, under
-    the run's row lock: exactly once)."""
-    loaded = sum(chunk.object_count for chunk in chunks)
-    if loaded < run.catalog_size:
-        _fail(
-            run,
-            f"The screening chunks found {loaded} catalog objects but the catalog held {run.catalog_size} when the "
-            "run began: not every object was screened. Run the screening again.",
-            finished_at=_run_clock(run),
-        )
-        return "failed"
-    items = ProtectedObject.objects.select_related("flight__vehicle__model").in_bulk(
-        [entry["protected_id"] for entry in plan["objects"]]
-    )
-    results = []
-    for position, entry in enumerate(plan["objects"]):
-        item = items.get(entry["protected_id"])
-        if item is None or not item.is_active:  # no longer protected while the chunks ran: nothing to record
-            continue
-        parts = [chunk.results[position] for chunk in chunks]
-        reason = entry.get("unscreenable") or next((p["unscreenable"] for p in parts if "unscreenable" in p), None)
-        if reason:
-            results.append(_unscreened(run, item, reason))
-            continue
-        merged = merge_orbit_results([orbit_result_from_json(part) for part in parts])
-        planned = PlannedObject.from_json(entry["planned"])
-        results.append(_finish_one(run, item, planned, merged, now=run.span_start))
-    _done(run, results, finished_at=_run_clock(run))
-    return "joined"
+    chunks (under the run's row lock: exactly once) if it is the last one. Returns "skipped" (run finished or
+    failed), "stored", "joined" or "failed"."""
+    return CHUNKS.run(run_id, index, worker)
 
 
 def _observation(run: ScreeningRun, item: ProtectedObject, approach: CloseApproach, now) -> services.Observation:

@@ -4,14 +4,13 @@ runs twice, and what they store equals the single-process screen computed here."
 from __future__ import annotations
 
 import pytest
-from django_celery_results.models import TaskResult
 
 from flights import catalog
 from flights.launch_windows import launch_windows_compute, launch_windows_request
-from flights.models import ScreeningChunk, WindowComputation
+from flights.models import WindowComputation
 from flights.tasks import screen_catalog_chunk
 from tests.flights.test_screening_chunks import CHUNK_OBJECTS, band_tle, flight_at_kennedy_2023, stored
-from tests.integration.test_worker import wait_for
+from tests.integration.chunks import every_chunk_twice
 from tests.orbits.data import requires_data
 
 
@@ -24,19 +23,7 @@ def test_two_workers_screen_the_chunks_and_store_what_one_process_stores(start_w
 
     settings.SCREENING_CHUNK_OBJECTS = CHUNK_OBJECTS
     chunked = launch_windows_request(flight=flight)
-    assert wait_for(lambda: WindowComputation.objects.get(pk=chunked.pk).chunks_total > 0), [w.log() for w in workers]
-    total = WindowComputation.objects.get(pk=chunked.pk).chunks_total
-    assert total >= 3
-    for index in range(total):  # every chunk a second time, as an acks-late redelivery would
-        screen_catalog_chunk.delay(chunked.pk, index)
-    done = lambda: TaskResult.objects.filter(task_name="flights.screen_catalog_chunk").count() == 2 * total  # noqa: E731
-    assert wait_for(done, timeout_s=240), [w.log()[-3000:] for w in workers]
-    chunked.refresh_from_db()
-    assert chunked.status == "done", (chunked.stage, chunked.error)
-    outcomes = [r.result.strip('"') for r in TaskResult.objects.filter(task_name="flights.screen_catalog_chunk")]
-    assert outcomes.count("joined") == 1, outcomes  # the join ran exactly once
-    assert ScreeningChunk.objects.filter(computation=chunked).count() == total
-    assert all(chunk.worker.startswith("pytest-") for chunk in ScreeningChunk.objects.filter(computation=chunked))
+    every_chunk_twice(chunked, task=screen_catalog_chunk, chunks="screening_chunks", workers=workers)
     expected = stored(chunked)
     for worker in workers:
         worker.stop()
