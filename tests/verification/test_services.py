@@ -384,3 +384,29 @@ def test_an_approval_without_a_comment_records_no_comment(operations, director):
     signoff = services.verification_sign_off(record=record, signer=director, password=PASSWORD, decision="approve",
                                              meaning="Objectives met; safe to proceed.")
     assert SignOff.objects.get(pk=signoff.pk).comment == ""
+
+
+@pytest.mark.parametrize(
+    ("decision", "meaning", "comment", "message", "fields"),
+    [
+        ("maybe", "Objectives met.", "", "The decision must be approve or reject, not 'maybe'.",
+         {"decision": ["Approve or reject."]}),
+        ("approve", "   ", "", "State the meaning of your signature (what you are attesting to).",
+         {"meaning": ["This field is required."]}),
+        ("approve", None, "", "State the meaning of your signature (what you are attesting to).",
+         {"meaning": ["This field is required."]}),
+        ("reject", "Objectives not met.", "  ", "A rejection needs a comment saying why.",
+         {"comment": ["Say why you reject."]}),
+    ],
+    ids=["unknown-decision", "blank-meaning", "no-meaning", "rejection-without-comment"],
+)
+def test_a_signature_with_bad_input_is_refused_on_the_field_a_person_corrects(
+    operations, director, decision, meaning, comment, message, fields
+):
+    """The portal shows each refusal beside its field and the API's 400 body names it: nothing is signed."""
+    record = record_in_review(by=operations)
+    with pytest.raises(InvalidInput) as refused:
+        services.verification_sign_off(record=record, signer=director, password=PASSWORD, decision=decision,
+                                       meaning=meaning, comment=comment)
+    assert (refused.value.message, refused.value.fields) == (message, fields)
+    assert not SignOff.objects.filter(record=record).exists()
