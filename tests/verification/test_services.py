@@ -362,3 +362,51 @@ def test_reopen_needs_a_director_a_reason_and_a_flown_record(operations, directo
         services.verification_reopen(record=record, by=director, reason=" ")
     with pytest.raises(InvalidTransition, match="Cannot reopen verification flight .* it is planned"):
         services.verification_reopen(record=planned_record(), by=director, reason="x")
+
+
+# --- Who may sign, and what a signature records --------------------------------------------------
+
+
+def test_a_signature_by_someone_who_is_not_a_flight_director_is_refused_naming_them(operations):
+    from django.contrib.auth.models import AnonymousUser
+
+    record = record_in_review(by=operations)
+    for signer, named in ((operations, operations.username), (AnonymousUser(), "an anonymous user"), (None, "an anonymous user")):
+        with pytest.raises(NotPermitted, match=f"Only flight directors can sign off verification flights: {named} is not") as refused:
+            services.verification_sign_off(record=record, signer=signer, password=PASSWORD, decision="approve",
+                                           meaning="Objectives met.")
+        assert refused.value.code == "not_a_flight_director"  # what the API's 403 body carries
+    assert not SignOff.objects.filter(record=record).exists()
+
+
+def test_an_approval_without_a_comment_records_no_comment(operations, director):
+    record = record_in_review(by=operations)
+    signoff = services.verification_sign_off(record=record, signer=director, password=PASSWORD, decision="approve",
+                                             meaning="Objectives met; safe to proceed.")
+    assert SignOff.objects.get(pk=signoff.pk).comment == ""
+
+
+@pytest.mark.parametrize(
+    ("decision", "meaning", "comment", "message", "fields"),
+    [
+        ("maybe", "Objectives met.", "", "The decision must be approve or reject, not 'maybe'.",
+         {"decision": ["Approve or reject."]}),
+        ("approve", "   ", "", "State the meaning of your signature (what you are attesting to).",
+         {"meaning": ["This field is required."]}),
+        ("approve", None, "", "State the meaning of your signature (what you are attesting to).",
+         {"meaning": ["This field is required."]}),
+        ("reject", "Objectives not met.", "  ", "A rejection needs a comment saying why.",
+         {"comment": ["Say why you reject."]}),
+    ],
+    ids=["unknown-decision", "blank-meaning", "no-meaning", "rejection-without-comment"],
+)
+def test_a_signature_with_bad_input_is_refused_on_the_field_a_person_corrects(
+    operations, director, decision, meaning, comment, message, fields
+):
+    """The portal shows each refusal beside its field and the API's 400 body names it: nothing is signed."""
+    record = record_in_review(by=operations)
+    with pytest.raises(InvalidInput) as refused:
+        services.verification_sign_off(record=record, signer=director, password=PASSWORD, decision=decision,
+                                       meaning=meaning, comment=comment)
+    assert (refused.value.message, refused.value.fields) == (message, fields)
+    assert not SignOff.objects.filter(record=record).exists()
