@@ -78,7 +78,7 @@ def schedule_flights(count: int) -> list[int]:
     ids = []
     for n in range(count):
         flight = Flight.objects.create(
-            code=f"BENCH-{n + 1:03d}", itinerary=itinerary, vehicle=vehicle, spaceport=vehicle.home_spaceport,
+            code=f"BENCH-{run}-{n + 1:03d}", itinerary=itinerary, vehicle=vehicle, spaceport=vehicle.home_spaceport,
             launch_at=start + dt.timedelta(days=2 * n),
         )
         flight_services.flight_schedule(flight=flight, by=None)
