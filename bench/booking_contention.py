@@ -11,8 +11,9 @@ phase. Adds N passengers with API tokens and serves the app with gunicorn (DJANG
 threads, released together, each send the same number of requests:
 
 - `GET /api/v1/me/`: the baseline, a trivial authenticated request;
-- successful holds, `POST /api/v1/flights/<id>/holds/`: each request of a client on a flight of its own (a
-  passenger has one live booking per flight), at most 6 clients per flight, so every answer must be a 201;
+- successful holds, `POST /api/v1/flights/<id>/holds/`: no client asks a flight twice (a passenger has one
+  live booking per flight), no flight gets more holds than seats, and the clients of one round ask different
+  flights (`successful_flights`), so every answer must be a 201;
 - contested holds: every client at the one 6-seat flight, again and again: 6 answers are 201, the rest
   409 refusals.
 
@@ -37,6 +38,7 @@ import statistics
 import sys
 import tempfile
 import uuid
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -86,14 +88,19 @@ def schedule_flights(count: int) -> list[int]:
     return ids
 
 
-def successful_plan(flight_ids: list[int], tokens: list[dict], *, seats: int, requests: int) -> list[list[Request]]:
-    """Client c's request r goes to its group's r-th flight (groups of `seats` clients): no client asks a flight
-    twice and no flight has more clients than seats, so every hold can succeed."""
-    groups = math.ceil(len(tokens) / seats)
-    return [
-        [Request("POST", f"/api/v1/flights/{flight_ids[r * groups + c // seats]}/holds/", token) for r in range(requests)]
-        for c, token in enumerate(tokens)
-    ]
+def successful_flights(*, clients: int, requests: int, seats: int) -> list[list[int]]:
+    """For each client, the flight (an index) of each of its requests: the k-th request of all (round r, client
+    c: k = r * clients + c) goes to flight k mod F, so the clients of one round ask different flights (no one
+    waits on another's flight lock: the contested phase measures that), no client asks a flight twice (a
+    passenger has one live booking per flight) and no flight gets more holds than seats. F is the fewest
+    flights, at least `clients`, for which all three hold."""
+    count = max(clients, math.ceil(clients * requests / seats))
+    while True:
+        plan = [[(r * clients + c) % count for r in range(requests)] for c in range(clients)]
+        per_flight = Counter(flight for flights in plan for flight in flights)
+        if max(per_flight.values()) <= seats and all(len(set(flights)) == requests for flights in plan):
+            return plan
+        count += 1
 
 
 def main() -> int:
@@ -114,7 +121,8 @@ def main() -> int:
     from flights.models import Vehicle
 
     seats = Vehicle.objects.select_related("model").get(serial=VEHICLE).model.passenger_seats
-    per_run = math.ceil(args.clients / seats) * args.requests  # flights one successful-holds run needs
+    plan = successful_flights(clients=args.clients, requests=args.requests, seats=seats)
+    per_run = 1 + max(max(flights) for flights in plan)  # flights one successful-holds run needs
     flight_ids = schedule_flights(args.repeats * per_run + 1)
     contested_id, open_ids = flight_ids[-1], flight_ids[:-1]
     tokens = [token_header(user) for user in passengers(args.clients, prefix="bench-client")]
@@ -127,10 +135,12 @@ def main() -> int:
         fire(port=port, clients=baseline_plan(WARM_UP_REQUESTS))  # each worker loads its code before the clock runs
         for repeat in range(args.repeats):
             trivial = fire(port=port, clients=baseline_plan(args.requests))
-            plan = successful_plan(
-                open_ids[repeat * per_run : (repeat + 1) * per_run], tokens, seats=seats, requests=args.requests
-            )
-            runs.append((trivial, fire(port=port, clients=plan)))
+            run_ids = open_ids[repeat * per_run : (repeat + 1) * per_run]
+            holds = [
+                [Request("POST", f"/api/v1/flights/{run_ids[flight]}/holds/", token) for flight in flights]
+                for flights, token in zip(plan, tokens, strict=True)
+            ]
+            runs.append((trivial, fire(port=port, clients=holds)))
         contested = fire(
             port=port,
             clients=[[Request("POST", f"/api/v1/flights/{contested_id}/holds/", token)] * args.requests for token in tokens],
