@@ -135,7 +135,7 @@ class FailOpenDatabaseCache(FailOpenMixin, DatabaseCache):
             # Inside a transaction a failed write must not abort the caller's: a savepoint, as Django's atomic.
             savepoint = transaction.atomic(using=db) if connection.in_atomic_block else contextlib.nullcontext()
             with savepoint, connection.cursor() as cursor:
-                if next(self._sets) % self.CULL_CHECK_EVERY == 0:
+                if next(self._sets) % self.CULL_CHECK_EVERY == self.CULL_CHECK_EVERY - 1:
                     cursor.execute(f"SELECT COUNT(*) FROM {table}")
                     count = cursor.fetchone()[0]
                     if count > self._max_entries:
