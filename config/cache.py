@@ -8,13 +8,20 @@ a booking or a decision.
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import datetime as dt
+import itertools
 import logging
+import pickle
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import DatabaseError, connections, router, transaction
+from django.utils import timezone
 
 logger = logging.getLogger("config.cache")
 
@@ -110,7 +117,46 @@ class FailOpenRedisCache(FailOpenMixin, RedisCache):
 
 
 class FailOpenDatabaseCache(FailOpenMixin, DatabaseCache):
-    """The default: a table in the main database (made by `migrate`, see flights/apps.py)."""
+    """The default: a table in the main database (made by `migrate`, see flights/apps.py).
+
+    On PostgreSQL a `set` is one upsert. Django's takes five statements (a COUNT(*) of the table to decide on
+    culling, then BEGIN, SELECT, UPDATE or INSERT, COMMIT), and every throttled request writes its history
+    (a seat hold also writes the fragments' version): here the table is counted, and culled past MAX_ENTRIES,
+    on every CULL_CHECK_EVERY-th set of a process, so it may pass MAX_ENTRIES by that many rows per process.
+    """
+
+    CULL_CHECK_EVERY = 100
+    _sets = itertools.count()
+
+    def _base_set(self, mode, key, value, timeout=DEFAULT_TIMEOUT):
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        if mode != "set" or connection.vendor != "postgresql":
+            return super()._base_set(mode, key, value, timeout)
+        timeout = self.get_backend_timeout(timeout)
+        expires = dt.datetime.max if timeout is None else dt.datetime.fromtimestamp(timeout, tz=dt.UTC)
+        expires = connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0))
+        encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+        quote, table = connection.ops.quote_name, connection.ops.quote_name(self._table)
+        key_column, value_column, expires_column = quote("cache_key"), quote("value"), quote("expires")
+        try:
+            # Inside a transaction a failed write must not abort the caller's: a savepoint, as Django's atomic.
+            savepoint = transaction.atomic(using=db) if connection.in_atomic_block else contextlib.nullcontext()
+            with savepoint, connection.cursor() as cursor:
+                if next(self._sets) % self.CULL_CHECK_EVERY == self.CULL_CHECK_EVERY - 1:
+                    cursor.execute(f"SELECT COUNT(*) FROM {table}")
+                    count = cursor.fetchone()[0]
+                    if count > self._max_entries:
+                        self._cull(db, cursor, timezone.now().replace(microsecond=0), count)
+                cursor.execute(
+                    f"INSERT INTO {table} ({key_column}, {value_column}, {expires_column}) VALUES (%s, %s, %s) "
+                    f"ON CONFLICT ({key_column}) DO UPDATE SET {value_column} = EXCLUDED.{value_column}, "
+                    f"{expires_column} = EXCLUDED.{expires_column}",
+                    [key, encoded, expires],
+                )
+        except DatabaseError:
+            return False  # as Django's: a write that fails is dropped (the cache fails open)
+        return True
 
 
 class FailOpenLocMemCache(FailOpenMixin, LocMemCache):

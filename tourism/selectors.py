@@ -206,18 +206,21 @@ def flight_filter_bookable(queryset: QuerySet[Flight], *, now: dt.datetime | Non
     return flight_filter_on_sale(queryset, now=now).filter(seats_left__gt=0)
 
 
+def flight_open_offers(flight: Flight, *, now: dt.datetime, for_user=None) -> int:
+    """Seats offered to the waitlist by offers still open (other people's, given `for_user`)."""
+    offers = WaitlistEntry.objects.filter(flight=flight, status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now)
+    if for_user is not None:
+        offers = offers.exclude(user=for_user)
+    return offers.count()
+
+
 def flight_seats_left(flight: Flight, *, now: dt.datetime, for_user=None) -> int:
     """Seats free for `for_user` right now: seats minus live bookings minus other people's open offers.
 
     Exact only under the flight's row lock, after lapsed holds were expired (the services do both).
     """
     live = Booking.objects.filter(flight=flight, status__in=Booking.LIVE_STATUSES).count()
-    offers = WaitlistEntry.objects.filter(
-        flight=flight, status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
-    )
-    if for_user is not None:
-        offers = offers.exclude(user=for_user)
-    return max(flight.seats_total - live - offers.count(), 0)
+    return max(flight.seats_total - live - flight_open_offers(flight, now=now, for_user=for_user), 0)
 
 
 def flight_seats_left_snapshot(flight: Flight, *, now: dt.datetime, for_user=None) -> int:
@@ -226,6 +229,19 @@ def flight_seats_left_snapshot(flight: Flight, *, now: dt.datetime, for_user=Non
     offer a lapsed hold's seat to the waitlist), so 0 here is a safe refusal."""
     claimed = Flight.objects.filter(pk=flight.pk).values_list(seats_claimed(now, for_user=for_user), flat=True).get()
     return max(flight.seats_total - claimed, 0)
+
+
+def flight_hold_snapshot(flight: Flight, *, now: dt.datetime, user) -> tuple[int, int | None]:
+    """In one query of the committed state, without a lock: the seats free for `user` (as
+    flight_seats_left_snapshot) and the id of `user`'s seated booking on the flight, if any."""
+    own = _Correlated(
+        F("pk"), user.pk, *Booking.SEATED_STATUSES, model=Booking, key="flight", aggregate="MIN({id})",
+        condition="{user} = %s AND {status} IN (" + _placeholders(Booking.SEATED_STATUSES) + ")",
+    )
+    claimed, own_id = (
+        Flight.objects.filter(pk=flight.pk).values_list(seats_claimed(now, for_user=user), own).get()
+    )
+    return max(flight.seats_total - claimed, 0), own_id
 
 
 def _paid_subquery(booking_ref) -> Coalesce:

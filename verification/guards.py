@@ -39,7 +39,8 @@ def schedule_needs_certification(flight: Flight, **context) -> str | None:
 def booking_needs_certification(obj, **context) -> str | None:
     """Passengers are booked only onto a vehicle certified for passengers. Takes a flight or a booking."""
     flight = getattr(obj, "flight", obj)
-    certification = selectors.vehicle_certification_get(flight.vehicle)
+    # Recomputed from the records on every call (hashes and sign-offs checked); only the answer is read.
+    certification = selectors.vehicle_certification_get(flight.vehicle, people=False)
     if certification.certified_for_passengers:
         return None
     return (

@@ -29,8 +29,15 @@ Kind = VerificationFlight.Kind
 Status = VerificationFlight.Status
 
 
-def record_queryset() -> QuerySet[VerificationFlight]:
-    """Records with everything their hash and review need, in a fixed number of queries."""
+def record_queryset(*, people: bool = True) -> QuerySet[VerificationFlight]:
+    """Records with everything their hash and review need, in a fixed number of queries. `people=False`:
+    without the accounts that entered, edited and signed them (the hashes and the rules read only their
+    ids; pages name them), for the decisions that ask only whether a vehicle is certified."""
+    if not people:
+        return VerificationFlight.objects.select_related("flight", "vehicle").prefetch_related(
+            "occupants", "objectives", "anomalies", "attachments",
+            Prefetch("signoffs", queryset=SignOff.objects.order_by("sequence")),
+        )
     return VerificationFlight.objects.select_related(
         "flight__spaceport", "vehicle__model", "created_by", "last_edited_by"
     ).prefetch_related(
@@ -343,12 +350,13 @@ def certification_from(vehicle: Vehicle, reviews: list[RecordReview], mishaps: l
     )
 
 
-def vehicle_certifications(vehicles: Iterable[Vehicle]) -> dict[int, Certification]:
-    """Certification of many vehicles in a fixed number of queries (vehicles need `model` loaded)."""
+def vehicle_certifications(vehicles: Iterable[Vehicle], *, people: bool = True) -> dict[int, Certification]:
+    """Certification of many vehicles in a fixed number of queries (vehicles need `model` loaded); `people`
+    as record_queryset's."""
     vehicles = list(vehicles)
     ids = [vehicle.pk for vehicle in vehicles]
     reviews_by_vehicle = defaultdict(list)
-    for review in record_reviews(record_queryset().filter(vehicle_id__in=ids)):
+    for review in record_reviews(record_queryset(people=people).filter(vehicle_id__in=ids)):
         reviews_by_vehicle[review.record.vehicle_id].append(review)
     mishaps_by_vehicle = defaultdict(list)
     for mishap in Mishap.objects.filter(vehicle_id__in=ids).select_related("flight").prefetch_related(
@@ -361,9 +369,9 @@ def vehicle_certifications(vehicles: Iterable[Vehicle]) -> dict[int, Certificati
     }
 
 
-def vehicle_certification_get(vehicle: Vehicle) -> Certification:
-    """The vehicle's certification state with the evidence list behind it."""
-    return vehicle_certifications([vehicle])[vehicle.pk]
+def vehicle_certification_get(vehicle: Vehicle, *, people: bool = True) -> Certification:
+    """The vehicle's certification state with the evidence list behind it (`people` as record_queryset's)."""
+    return vehicle_certifications([vehicle], people=people)[vehicle.pk]
 
 
 def vehicle_unresolved_mishaps(vehicle: Vehicle) -> list[MishapState]:

@@ -53,3 +53,28 @@ def test_throttles_still_throttle_on_the_default_database_cache(settings, monkey
     statuses = [APIClient().post("/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json").status_code
                 for _ in range(3)]
     assert statuses == [400, 400, 429]
+
+
+def test_the_database_cache_set_overwrites_expires_and_is_culled_past_its_limit(monkeypatch):
+    """`set` is one upsert on PostgreSQL (config/cache.py): a second set replaces the value, an expired entry
+    reads as missing, and the periodic check culls the table back under MAX_ENTRIES."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    from config.cache import FailOpenDatabaseCache
+
+    cache.set("bench-key", "first", 60)
+    cache.set("bench-key", "second", 60)
+    assert cache.get("bench-key") == "second"
+    cache.set("gone", "value", -1)
+    assert cache.get("gone") is None
+    if connection.vendor != "postgresql":
+        return  # elsewhere Django's own set runs, culling on every set
+    monkeypatch.setattr(FailOpenDatabaseCache, "CULL_CHECK_EVERY", 1)  # check on every set
+    monkeypatch.setattr(cache, "_max_entries", 10)
+    for n in range(30):
+        cache.set(f"fill-{n}", n, 60)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM flightops_cache")
+        assert cursor.fetchone()[0] <= 11  # culled whenever it passed 10 (the write after the check adds one)
+    assert cache.get("fill-29") == 29

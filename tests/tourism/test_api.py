@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
+from config.cache import FailOpenDatabaseCache
 from config.pagination import CountWhenNeededPagination
 from flights import services as flight_services
 from flights.models import Flight
@@ -29,6 +30,8 @@ from tourism.disclosure import disclosure_build
 from tourism.models import Booking
 
 pytestmark = pytest.mark.django_db
+
+HOLD_QUERIES = 22  # a successful POST /api/v1/flights/<id>/holds/ (see the test)
 
 REGISTRATION = {
     "username": "ada",
@@ -247,6 +250,28 @@ def test_hold_is_201_with_the_booking(pax, flight):
     assert {"id", "flight", "status", "seat_number", "hold_expires_at"} <= set(body)
     assert (body["flight"], body["status"], body["seat_number"]) == (flight.pk, "held", 1)
     assert body["hold_expires_at"].endswith("Z")
+
+
+def test_a_successful_hold_costs_the_same_queries_however_full_the_flight(flight, monkeypatch):
+    """The hold path (login, throttle, snapshot, flight lock, certification guard, seat count, booking, its
+    history and outbox email, the answer) stays at a fixed number of queries: one more booking on the flight,
+    or four more, costs none."""
+
+    def hold_queries() -> int:
+        client = api(passenger_with_profile())
+        with CaptureQueriesContext(connection) as context:
+            response = client.post(f"/api/v1/flights/{flight.pk}/holds/")
+        assert response.status_code == 201, response.content
+        assert (response.json()["status"], response.json()["amount_paid"]) == ("held", "0.00")
+        return len(context.captured_queries)
+
+    monkeypatch.setattr(FailOpenDatabaseCache, "CULL_CHECK_EVERY", 10**9)  # the periodic cull check left out
+    first = hold_queries()
+    for _ in range(3):
+        services.booking_hold(flight=flight, user=passenger_with_profile())
+    last = hold_queries()  # the fifth seat of six
+    assert (first, last) == (HOLD_QUERIES, HOLD_QUERIES)
+    assert Booking.objects.filter(flight=flight, status=Booking.Status.HELD).count() == 5
 
 
 def test_hold_refusals_are_409_with_their_codes(pax, flight):

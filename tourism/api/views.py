@@ -7,6 +7,8 @@ passenger's booking is 404, as if it did not exist. Nothing here deletes anythin
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -247,6 +249,7 @@ class FlightViewSet(FlightReadViewSet):
         """Hold the lowest free seat for the signed-in passenger: 409 `sold_out` or `already_booked` when not."""
         flight = get_object_or_404(Flight.objects.select_related("vehicle__model"), pk=pk)
         booking = services.booking_hold(flight=flight, user=request.user)
+        booking.amount_paid = Decimal("0.00")  # a seat just held has no payments: no ledger to read
         return Response(s.BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

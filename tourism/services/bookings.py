@@ -104,13 +104,21 @@ def _require_eligible(profile: PassengerProfile, flight: Flight) -> None:
         raise PassengerNotEligible(f"You cannot take a seat on flight {flight.code}: " + " ".join(problems))
 
 
+def _already_booked(flight: Flight, booking_id: int, seat_number: int, status: str) -> AlreadyBooked:
+    return AlreadyBooked(
+        f"You already have booking #{booking_id} on flight {flight.code} "
+        f"(seat {seat_number}, {Booking.Status(status).label.lower()})."
+    )
+
+
 def _require_no_seat_yet(flight: Flight, user) -> None:
-    existing = Booking.objects.filter(flight=flight, user=user, status__in=Booking.SEATED_STATUSES).first()
+    existing = (
+        Booking.objects.filter(flight=flight, user=user, status__in=Booking.SEATED_STATUSES)
+        .values_list("pk", "seat_number", "status")
+        .first()
+    )
     if existing:
-        raise AlreadyBooked(
-            f"You already have booking #{existing.pk} on flight {flight.code} "
-            f"(seat {existing.seat_number}, {existing.get_status_display().lower()})."
-        )
+        raise _already_booked(flight, *existing)
 
 
 def _sold_out(flight: Flight) -> SoldOut:
@@ -124,19 +132,29 @@ def _refuse_from_snapshot(flight: Flight, *, user, now: dt.datetime) -> None:
     """Refusals that the committed state already proves, without queueing on the flight's lock: when a
     popular flight sells out, the many who come too late are told at once. Anything that might succeed
     (a free seat, a lapsed hold to expire) goes on to the locked path, which decides for good."""
-    _require_no_seat_yet(flight, user)
-    if selectors.flight_seats_left_snapshot(flight, now=now, for_user=user) <= 0:
+    seats_left, own_booking = selectors.flight_hold_snapshot(flight, now=now, user=user)
+    if own_booking is not None:
+        _require_no_seat_yet(flight, user)  # reads the booking the refusal names
+    if seats_left <= 0:
         raise _sold_out(flight)
 
 
 def _free_seat_number(flight: Flight, *, user, now: dt.datetime) -> int:
-    """The lowest free seat for `user`, or SoldOut. The flight is locked and its lapsed holds expired."""
-    if selectors.flight_seats_left(flight, now=now, for_user=user) <= 0:
-        raise _sold_out(flight)
-    taken = set(
-        Booking.objects.filter(flight=flight, status__in=Booking.SEATED_STATUSES).values_list("seat_number", flat=True)
+    """The lowest free seat for `user`, or AlreadyBooked (the passenger has a seat on it) or SoldOut. The
+    flight is locked and its lapsed holds expired. One read of the flight's seated bookings gives the
+    passenger's own, the live ones (counted as flight_seats_left counts them) and the seat numbers taken."""
+    seated = list(
+        Booking.objects.filter(flight=flight, status__in=Booking.SEATED_STATUSES)
+        .order_by("pk")
+        .values_list("pk", "user_id", "seat_number", "status")
     )
-    return min(set(range(1, flight.seats_total + 1)) - taken)
+    own = next((row for row in seated if row[1] == user.pk), None)
+    if own is not None:
+        raise _already_booked(flight, own[0], own[2], own[3])
+    live = sum(1 for row in seated if row[3] in Booking.LIVE_STATUSES)
+    if flight.seats_total - live - selectors.flight_open_offers(flight, now=now, for_user=user) <= 0:
+        raise _sold_out(flight)
+    return min(set(range(1, flight.seats_total + 1)) - {row[2] for row in seated})
 
 
 # --- Holds and their expiry --------------------------------------------------------------------------
@@ -191,7 +209,6 @@ def booking_hold(*, flight: Flight, user, now: dt.datetime | None = None) -> Boo
         require_on_sale(flight, now=now)
         _require_eligible(profile, flight)
         release_lapsed(flight, now=now)
-        _require_no_seat_yet(flight, user)
         seat = _free_seat_number(flight, user=user, now=now)
         itinerary = flight.itinerary
         booking = Booking(
@@ -320,7 +337,6 @@ def booking_transfer(*, booking: Booking, to_flight: Flight, by, reason: str = "
         require_on_sale(new_flight, now=now)
         _require_eligible(require_profile(booking.user), new_flight)
         release_lapsed(new_flight, now=now)
-        _require_no_seat_yet(new_flight, booking.user)
         seat = _free_seat_number(new_flight, user=booking.user, now=now)
         held = booking.status == Booking.Status.HELD
         consent = consent_state(signature=booking.consent, vehicle=new_flight.vehicle)
