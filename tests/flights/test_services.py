@@ -320,3 +320,34 @@ def test_landing_before_liftoff_is_refused(operations):
     flight = flight_in("launched")
     with pytest.raises(InvalidInput, match="cannot land before it launched"):
         services.flight_land(flight=flight, by=operations, at=flight.launched_at - dt.timedelta(minutes=1))
+
+
+@pytest.mark.parametrize("edge", ["window_open", "window_close"])
+def test_a_launch_time_on_either_end_of_its_window_schedules(operations, edge):
+    """The window's ends belong to it: a launch planned at its first or last second is inside."""
+    flight = FlightFactory()
+    ends = {"window_open": flight.launch_at - dt.timedelta(minutes=30),
+            "window_close": flight.launch_at + dt.timedelta(minutes=30)}
+    scheduled = services.flight_schedule(flight=flight, by=operations, launch_at=ends[edge], **ends)
+    assert scheduled.status == "scheduled" and scheduled.launch_at == ends[edge]
+
+
+@pytest.mark.parametrize(
+    ("window", "message", "fields"),
+    [
+        ({"window_open": dt.timedelta(minutes=-30)}, "Give both ends of the launch window, or neither.",
+         {"window_close": ["Missing."]}),
+        ({"window_open": dt.timedelta(hours=1), "window_close": dt.timedelta(hours=2)},
+         "launch time must fall inside its launch window.", {"launch_at": ["Outside the launch window."]}),
+    ],
+    ids=["one-end", "outside"],
+)
+def test_a_bad_launch_window_is_refused_on_the_field_a_person_corrects(operations, window, message, fields):
+    flight = FlightFactory()
+    ends = {name: flight.launch_at + offset for name, offset in window.items()}
+    with pytest.raises(InvalidInput) as refused:
+        services.flight_schedule(flight=flight, by=operations, launch_at=flight.launch_at, **ends)
+    assert refused.value.message.endswith(message) and refused.value.fields == fields
+    flight.refresh_from_db()
+    assert flight.status == "draft"
+

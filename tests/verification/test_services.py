@@ -269,6 +269,8 @@ def test_crewed_flights_need_two_different_directors(operations, director, other
     sign(record, other_director)
     assert record.status == "signed_off"
     assert record.signoffs.count() == 2
+    other = other_director.get_full_name() or other_director.get_username()
+    assert record.status_changes.last().reason == f"Signed off by Dana Tester and {other}"
 
 
 def test_a_critical_anomaly_accepted_with_rationale_needs_two_directors(operations, director, other_director):
@@ -410,3 +412,23 @@ def test_a_signature_with_bad_input_is_refused_on_the_field_a_person_corrects(
                                        meaning=meaning, comment=comment)
     assert (refused.value.message, refused.value.fields) == (message, fields)
     assert not SignOff.objects.filter(record=record).exists()
+
+
+def test_a_record_changed_since_the_director_opened_it_is_refused_with_its_code(operations, director):
+    record = record_in_review(by=operations)
+    seen = "ab" * 32
+    with pytest.raises(SignOffRefused) as refused:
+        services.verification_sign_off(record=record, signer=director, password=PASSWORD, decision="approve",
+                                       meaning="Objectives met.", expected_record_hash=seen)
+    assert refused.value.code == "record_changed_since_review"
+    assert refused.value.message == (f"{record.flight.code} changed after you opened it for review (its SHA-256 is no "
+                                     f"longer {seen[:12]}\u2026). Review it again before signing.")
+
+
+def test_only_a_flown_record_is_told_to_be_submitted_first(operations, director):
+    record = record_in_review(by=operations)
+    sign(record, director)  # signed off now
+    with pytest.raises(InvalidTransition) as refused:
+        sign(record, director)
+    assert refused.value.message == (f"Cannot sign {record.flight.code}: it is signed off; only a record in review "
+                                     "can be signed.")
