@@ -2,8 +2,13 @@
 
 - `screening_sweep` (beat, every minute): sends a stalled run to a worker again (flights.jobs, the window
   computation's heartbeat model) and queues a run when the last one was requested
-  TRAFFIC_SCREENING_INTERVAL_HOURS ago or more. The schedule lives in the database (the runs), so a beat
-  restart or a changed interval never loses or doubles a run.
+  TRAFFIC_SCREENING_INTERVAL_HOURS ago or more, or sooner when a protected object in orbit was registered
+  (or its flight lifted off) after the last run began. The schedule lives in the database (the runs), so a
+  beat restart or a changed interval never loses or doubles a run.
+- `screening_run_soon` (TrafficConfig.ready connects it to an orbital flight's liftoff and to a new protected
+  object of a flight in orbit): queues a run once the change commits, so a new object is not left unscreened
+  (NO-GO, flights.traffic.readiness) until the next interval; while a run is already going, the sweep's rule
+  above queues the next one as soon as it ends.
 - `screening_run_execute` (the task `traffic.run_orbit_screening`): screens each protected object in orbit
   (an orbital flight's vehicle, or the station it is docked to) TRAFFIC_SCREENING_DAYS ahead against the
   tracked catalog inside its vehicle model's screening volume, and records each close approach through
@@ -15,6 +20,15 @@ Objects docked to the protected one are never its conjunctions: the other protec
 flight (its vehicle and the station it is docked to) are excluded, and catalog objects that move with it
 all span (modules and visiting vehicles published with the station's elements) are listed as attached.
 
+Stale elements (flights.catalog.uncertainty_policy, the launch screen's: SCREENING_MAX_ELEMENT_AGE_DAYS 7,
+SCREENING_ERROR_GROWTH_KM_PER_DAY 2): every element set, the protected object's included, older than the
+limit at some time of the span is screened with the volume grown by growth x its age (the bound and the
+filters: flights.orbits.conjunction.screening); the database's shell filter widens its reach to match
+(`_shell_rows`). What is found only inside the grown volume is listed per protected object as `uncertain`
+(name, catalog number, element ages, miss, allowance), not recorded as an event: readiness makes it
+WAIVABLE. So are catalog objects SGP4 cannot propagate (other than re-entered ones, SGP4 error 6) and
+attached objects that are not the flight's own (flights.traffic.readiness).
+
 Fail closed: an empty catalog or one older than CATALOG_MAX_AGE_HOURS (the launch screening's rule) fails the
 run with the reason; a protected object that cannot be screened (no catalog entry, elements older than
 SCREENING_MAX_ELEMENT_AGE_DAYS, SGP4 failure) is recorded as failed with its reason. The Traffic readiness
@@ -23,28 +37,32 @@ check turns either into NO-GO (flights.traffic.readiness), never into "no events
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from flights.catalog import catalog_status, element_set_of, tracked_object_fields
+from flights.catalog import catalog_status, element_set_of, tracked_object_fields, uncertainty_policy
 from flights.chunks import ChunkedScreen, catalog_ranges, catalog_rows
 from flights.dispatch import dispatch_after_commit
 from flights.jobs import stale_rows_requeue
-from flights.models import Flight, TrackedObject
+from flights.models import Flight, Regime, TrackedObject
 from flights.orbits.conjunction.screening import (
     SHELL_PAD_KM,
     CloseApproach,
     closest_approach_near,
+    element_allowance_km,
     screen_orbit,
 )
 from flights.orbits.conjunction.screening_parts import merge_orbit_results, orbit_result_from_json, orbit_result_to_json
 from flights.orbits.element_set import ElementSet
 from flights.orbits.errors import OrbitError
+from flights.orbits.screening_types import SGP4_DECAYED, UncertaintyPolicy
 from flights.traffic import services, tiers
 from flights.traffic.exceptions import DomainError, DuplicateMessage
 from flights.traffic.models import (
@@ -106,7 +124,7 @@ def screening_run_request(
                 f"An on-orbit screening is already {latest.get_status_display().lower()} "
                 f"({latest.progress_percent}%): wait for it to finish."
             )
-        if only_when_due and latest is not None and latest.requested_at > now - _interval():
+        if only_when_due and latest is not None and latest.requested_at > now - _interval() and not _new_in_orbit(latest):
             return None
         run = ScreeningRun.objects.create(
             requested_at=now, heartbeat_at=now, stage="Waiting for a worker", span_days=settings.TRAFFIC_SCREENING_DAYS
@@ -114,6 +132,39 @@ def screening_run_request(
         if dispatch:
             dispatch_after_commit(run_orbit_screening, run.pk)
     return run
+
+
+def _new_in_orbit(run: ScreeningRun) -> bool:
+    """A protected object in orbit registered, or its flight launched, after the run began (it is not in it)."""
+    began = run.span_start or run.requested_at
+    return (
+        ProtectedObject.objects.filter(is_active=True, flight__status=Flight.Status.LAUNCHED)
+        .filter(Q(created_at__gt=began) | Q(flight__launched_at__gt=began))
+        .exists()
+    )
+
+
+def screening_run_soon(**_) -> None:
+    """Queue a run when the caller's transaction commits (a protected object or a flight in orbit is new)."""
+
+    def request() -> None:
+        # Refused while one is queued (it covers them) or running (the sweep queues the next as soon as it ends).
+        with contextlib.suppress(ScreeningRefused):
+            screening_run_request()
+
+    transaction.on_commit(request)
+
+
+def on_flight_status_changed(sender, flight: Flight, to_status: str, **kwargs) -> None:
+    if to_status == Flight.Status.LAUNCHED and (
+        flight.itinerary.regime if flight.itinerary_id else flight.vehicle.model.regime
+    ) == Regime.ORBITAL:
+        screening_run_soon()
+
+
+def on_protected_object_saved(sender, instance: ProtectedObject, created: bool, **kwargs) -> None:
+    if created and instance.is_active and instance.flight.status == Flight.Status.LAUNCHED:
+        screening_run_soon()
 
 
 def _progress(run: ScreeningRun, percent: int, stage: str) -> None:
@@ -203,6 +254,7 @@ def screening_run_execute(*, run_id: int, now: dt.datetime | None = None, in_pro
 def _unscreened(run: ScreeningRun, item: ProtectedObject, reason) -> dict:
     logger.error("On-orbit screening run %s could not screen %s: %s", run.pk, item, reason)
     return {
+        "protected_id": item.pk,
         "designator": item.designator,
         "name": item.name,
         "flight": item.flight.code,
@@ -264,13 +316,17 @@ def _elements_for(item: ProtectedObject, flight_objects: list[ProtectedObject], 
 
 @dataclass(frozen=True)
 class PlannedObject:
-    """What screening one protected object needs, the same in every chunk: its elements, volume, docked ids."""
+    """What screening one protected object needs, the same in every chunk: its elements, volume, docked ids, the
+    span it was planned for and the stale-elements policy (flights.catalog.uncertainty_policy)."""
 
     protected_id: int
     name: str
     elements: ElementSet
     volume_km: tuple[float, float, float]
     docked: frozenset[int]
+    span_start: dt.datetime
+    span_days: float
+    policy: UncertaintyPolicy
 
     def to_json(self) -> dict:
         return {
@@ -279,6 +335,9 @@ class PlannedObject:
             "elements": tracked_object_fields(self.elements)["mean_elements"],
             "volume_km": list(self.volume_km),
             "docked": sorted(self.docked),
+            "span_start": self.span_start.isoformat(),
+            "span_days": self.span_days,
+            "policy": [self.policy.max_element_age_days, self.policy.in_track_growth_km_per_day],
         }
 
     @classmethod
@@ -290,6 +349,9 @@ class PlannedObject:
             ElementSet(**fields),
             tuple(data["volume_km"]),
             frozenset(data["docked"]),
+            dt.datetime.fromisoformat(data["span_start"]),
+            data["span_days"],
+            UncertaintyPolicy(*data["policy"]),
         )
 
 
@@ -299,18 +361,36 @@ def _plan_one(item: ProtectedObject, protected: list[ProtectedObject], *, now) -
     # Docked together: the flight's vehicle and the station it is docked to are never each other's conjunctions.
     docked = frozenset(int(o.designator) for o in flight_objects if o.pk != item.pk and o.designator.isdigit())
     volume_km = tiers.thresholds_for(item.flight.vehicle.model.name).volume_km
-    return PlannedObject(item.pk, item.name, elements, volume_km, docked)
-
-
-def _shell_rows(rows, planned: PlannedObject):
-    """The catalog rows whose band can reach the protected object's volume (the shell filter, in the database)."""
-    reach = max(planned.volume_km) + SHELL_PAD_KM
-    return rows.filter(
-        apogee_km__gte=planned.elements.perigee_km - reach, perigee_km__lte=planned.elements.apogee_km + reach
+    return PlannedObject(
+        item.pk, item.name, elements, volume_km, docked, now, settings.TRAFFIC_SCREENING_DAYS, uncertainty_policy()
     )
 
 
+def _shell_rows(rows, planned: PlannedObject):
+    """The catalog rows whose band can reach the protected object's volume (the shell filter, in the database),
+    widened for stale elements: a row whose epoch is within the policy's age limit A of the span's start is at
+    most A + span days old over the span, so its allowance is at most growth x (A + span), added to the reach
+    with the protected object's own; a row further from it is loaded whatever its band (screen_orbit filters
+    it exactly)."""
+    policy, start = planned.policy, planned.span_start
+    own = element_allowance_km(planned.elements, policy=policy, start=start, days=planned.span_days)
+    limit = dt.timedelta(days=policy.max_element_age_days)
+    reach = (
+        max(planned.volume_km)
+        + SHELL_PAD_KM
+        + own
+        + policy.in_track_growth_km_per_day * (policy.max_element_age_days + planned.span_days)
+    )
+    band = Q(apogee_km__gte=planned.elements.perigee_km - reach, perigee_km__lte=planned.elements.apogee_km + reach)
+    return rows.filter(band | Q(epoch__lt=start - limit) | Q(epoch__gt=start + limit))
+
+
 def _screen_part(planned: PlannedObject, catalog, *, start, days, progress=None):
+    if start != planned.span_start or days > planned.span_days:  # the rows were chosen for the planned span
+        raise Unscreenable(
+            f"{planned.name} was planned for {planned.span_days:g} days from {planned.span_start:%Y-%m-%d %H:%M} UTC, "
+            f"not {days:g} days from {start:%Y-%m-%d %H:%M} UTC: run the screening again."
+        )
     try:
         return screen_orbit(
             protected=planned.elements,
@@ -320,6 +400,7 @@ def _screen_part(planned: PlannedObject, catalog, *, start, days, progress=None)
             volume_km=planned.volume_km,
             exclude_ids=planned.docked,
             progress=progress,
+            uncertainty=planned.policy,
         )
     except OrbitError as error:
         raise Unscreenable(f"{planned.name} cannot be screened: {error}.") from None
@@ -340,6 +421,7 @@ def _finish_one(run, item: ProtectedObject, planned: PlannedObject, result, *, n
     never = docked | {a.norad_id for a in result.attached}  # not conjunctions: nothing to re-assess either
     counts["events_updated"] += _reassess_missing(run, item, elements, result.approaches, catalog, never, now=now)
     return {
+        "protected_id": item.pk,
         "designator": item.designator,
         "name": item.name,
         "flight": item.flight.code,
@@ -347,11 +429,30 @@ def _finish_one(run, item: ProtectedObject, planned: PlannedObject, result, *, n
         "norad_id": elements.norad_id,
         "volume_km": list(planned.volume_km),
         "catalog_objects": result.screened_count,
-        "failed_objects": [{"norad_id": n, "name": name, "error_code": code} for n, name, code in result.failed],
+        # Every one passed the shell filter (screen_orbit propagates no other): its band reaches ours. Decayed
+        # ones (SGP4 error 6) close nothing; any other failure is not cleared (flights.traffic.readiness).
+        "failed_objects": [
+            {"norad_id": n, "name": name, "error_code": code, "decayed": code == SGP4_DECAYED}
+            for n, name, code in result.failed
+        ],
         "excluded": [{"norad_id": n, "name": name} for n, name in result.excluded],
         "attached": [
             {"norad_id": a.norad_id, "name": a.name, "max_distance_km": round(a.max_distance_km, 3)}
             for a in result.attached
+        ],
+        # Found only inside the volume grown for stale elements: not events, not known to miss either.
+        "uncertain": [
+            {
+                "norad_id": u.norad_id,
+                "name": u.name,
+                "tca": u.tca.isoformat(),
+                "miss_km": round(u.miss_km, 3),
+                "miss_rtn_km": [round(value, 3) for value in u.miss_rtn_km],
+                "element_age_days": round(u.element_age_days, 1),
+                "protected_element_age_days": round(u.protected_element_age_days, 1),
+                "allowance_km": round(u.allowance_km, 1),
+            }
+            for u in result.uncertain
         ],
         "seconds": round(result.stats["total_s"], 2),
         **counts,

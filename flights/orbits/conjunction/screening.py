@@ -28,6 +28,19 @@ volume (its half-diagonal `gate` bounds the distance of any point inside it):
    sample, which then passed too. The miss is resolved in the protected object's RTN frame and tested
    against the volume.
 
+Stale elements (`uncertainty`, the launch screen's `UncertaintyPolicy`: 7 days, 2 km per day). An element
+set whose age |t - epoch| exceeds `max_element_age_days` at a time t of the span is not taken as exact
+there: its position error is bounded by `in_track_growth_km_per_day` x that age (a sphere). The protected
+object's own elements count the same way, and the two allowances add (triangle inequality), so at time t
+the pair's allowance is pad(t) = growth x (own age(t) if stale + other age(t) if stale). Over the span the
+ages are largest at one of its ends, so P = growth x (the stale ages at whichever end is further from each
+epoch) bounds pad(t) everywhere. Each object is screened with filters 2, 4 and 6 widened by its own P (the
+shell reach by P, the gate to the half-diagonal of the volume grown by P on each axis: a true point inside
+the volume with an error of at most P is predicted inside that grown box), so they stay conservative. A
+refined minimum outside the volume but inside the volume grown by pad(TCA) on each axis is not a miss: it
+is listed in `uncertain` (with both ages and the allowance), never an approach. `uncertainty=None` screens
+every element set as exact (the brute-force comparisons).
+
 Relative distances do not depend on the (quasi-)inertial frame, so TEME is used throughout.
 """
 
@@ -48,13 +61,16 @@ from flights.orbits.constants import WGS72_EQUATORIAL_RADIUS_KM, WGS72_MU_KM3_S2
 from flights.orbits.element_set import ElementSet
 from flights.orbits.errors import OrbitError
 from flights.orbits.frames import julian_date, require_utc
+from flights.orbits.screening_types import UncertaintyPolicy
 
 __all__ = [
     "ISS_PIZZA_BOX_KM",
     "AttachedObject",
     "CloseApproach",
     "OrbitScreeningResult",
+    "UncertainApproach",
     "closest_approach_near",
+    "element_allowance_km",
     "screen_orbit",
     "straight_line_deviation_km",
 ]
@@ -103,6 +119,21 @@ class AttachedObject:
     max_distance_km: float
 
 
+@dataclass(frozen=True)
+class UncertainApproach:
+    """A minimum outside the volume but inside it grown by the allowance for stale elements at its TCA: the
+    miss is not known well enough to call it one. Ages in days at the TCA (0 when within the policy's limit)."""
+
+    norad_id: int
+    name: str
+    tca: datetime
+    miss_km: float
+    miss_rtn_km: tuple[float, float, float]
+    element_age_days: float
+    protected_element_age_days: float
+    allowance_km: float
+
+
 @dataclass
 class OrbitScreeningResult:
     approaches: list[CloseApproach]
@@ -111,6 +142,7 @@ class OrbitScreeningResult:
     excluded: list[tuple[int, str]] = field(default_factory=list)  # (norad id, name): docked, not screened
     attached: list[AttachedObject] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
+    uncertain: list[UncertainApproach] = field(default_factory=list)  # stale elements: not known to miss
 
 
 def straight_line_deviation_km(distance_km: NDArray[np.float64] | float, seconds: float) -> NDArray[np.float64]:
@@ -171,10 +203,12 @@ def screen_orbit(
     exclude_ids: Iterable[int] = (),
     attached_km: float = ATTACHED_KM,
     progress: Callable[[int, int], None] | None = None,
+    uncertainty: UncertaintyPolicy | None = UncertaintyPolicy(),  # noqa: B008 (frozen)
 ) -> OrbitScreeningResult:
     """Close approaches of `protected` with `catalog` in [start, start + days] inside `volume_km`.
 
     `exclude_ids`: catalog numbers docked to the protected object (never its conjunctions).
+    `uncertainty`: when elements count as stale and how their allowance grows (module docstring).
     `progress(done, total)` is called as the coarse sweep goes through the objects.
     """
     require_utc(start, "start")
@@ -198,10 +232,16 @@ def screen_orbit(
     others = [item for item in catalog if item.norad_id != protected.norad_id]
     excluded = sorted((item.norad_id, item.name) for item in others if item.norad_id in excluded_ids)
     others = [item for item in others if item.norad_id not in excluded_ids]
-    # 2 + 3: shell and health.
+    # 2 + 3: shell (widened by each object's allowance for stale elements) and health.
+    stale = _Staleness(uncertainty, start, span_s, protected)
     reach = max(volume_km) + SHELL_PAD_KM
-    low, high = protected.perigee_km - reach, protected.apogee_km + reach
-    candidates = [item for item in others if item.apogee_km >= low and item.perigee_km <= high]
+    pads = {item.norad_id: stale.pad_km(item) for item in others}
+    candidates = [
+        item
+        for item in others
+        if item.apogee_km >= protected.perigee_km - reach - pads[item.norad_id]
+        and item.perigee_km <= protected.apogee_km + reach + pads[item.norad_id]
+    ]
     failed: dict[int, tuple[int, str, int]] = {}
     healthy = []
     if candidates:
@@ -216,7 +256,8 @@ def screen_orbit(
                 healthy.append(item)
     shell_s = time.perf_counter() - started
     # 4 + 5: the coarse sweep, and attached objects.
-    gate_km = math.sqrt(sum(limit * limit for limit in volume_km))
+    def gate_km(pad: float) -> float:
+        return math.sqrt(sum((limit + pad) ** 2 for limit in volume_km))
     levels = [_Level.build(own, jd0, fraction0, span_s, step) for step in _steps(coarse_step_s, step_s)]
     coarse, fine = levels[0], levels[-1]
     attached: list[AttachedObject] = []
@@ -228,7 +269,8 @@ def screen_orbit(
         dr = r - coarse.own_r[None, :, :]
         after, before, _ = _lower_bounds(dr, v - coarse.own_v[None, :, :], coarse.half_s)
         ok = errors == 0
-        after_hit, before_hit = (after <= gate_km) & ok, (before <= gate_km) & ok
+        gates = np.array([gate_km(pads[item.norad_id]) for item in chunk])[:, None]
+        after_hit, before_hit = (after <= gates) & ok, (before <= gates) & ok
         for row in np.nonzero(~ok.all(axis=1))[0]:
             item = chunk[row]
             failed.setdefault(item.norad_id, (item.norad_id, item.name, int(errors[row][errors[row] != 0][0])))
@@ -246,13 +288,14 @@ def screen_orbit(
     guesses: list[tuple[ElementSet, object, float, float, float]] = []  # (item, satrec, guess, low, high)
     samples = {level.step_s: 0 for level in levels[1:]}
     for item, satrec, spans in windows:
+        gate = gate_km(pads[item.norad_id])
         for level in levels[1:]:
             index = np.nonzero(level.covering(*spans))[0]
             samples[level.step_s] += index.size
             errors, r, v = satrec.sgp4_array(level.jd[index], level.fraction[index])
             after, before, tau = _lower_bounds(r - level.own_r[index], v - level.own_v[index], level.half_s)
             ok = errors == 0
-            after_hit, before_hit = (after <= gate_km) & ok, (before <= gate_km) & ok
+            after_hit, before_hit = (after <= gate) & ok, (before <= gate) & ok
             spans = level.half_steps(after_hit, before_hit, index)
         for position in np.nonzero(after_hit | before_hit)[0]:
             moment = float(fine.offsets[index[position]])
@@ -261,6 +304,7 @@ def screen_orbit(
     fine_s = time.perf_counter() - started - shell_s - coarse_s
     # 7: refine each guess, keep interior minima inside the volume, one per approach.
     found: dict[int, list[tuple[float, CloseApproach]]] = {}
+    unsure: dict[int, list[tuple[float, UncertainApproach]]] = {}
     edge_s = max(10 * tca_tolerance_s, 1e-2)
     for item, satrec, guess, low, high in guesses:
         t_best = _refine(own, satrec, jd0, fraction0, guess, low, high, tca_tolerance_s)
@@ -269,16 +313,17 @@ def screen_orbit(
         at_edge = (t_best - low < edge_s and low > 0.0) or (high - t_best < edge_s and high < span_s)
         if at_edge:
             continue  # the neighbouring sample's bracket holds this minimum
-        approach = _approach(own, satrec, item, start, jd0, fraction0, t_best, volume_km)
+        approach = _approach(own, satrec, item, start, jd0, fraction0, t_best, None)
         if approach is None:
             continue
-        known = found.setdefault(item.norad_id, [])
-        twin = next((index for index, (moment, _) in enumerate(known) if abs(moment - t_best) < fine.step_s), None)
-        if twin is None:
-            known.append((t_best, approach))
-        elif approach.miss_km < known[twin][1].miss_km:
-            known[twin] = (t_best, approach)
+        if _inside(approach.miss_rtn_km, volume_km):
+            _keep(found, item.norad_id, t_best, approach, fine.step_s)
+        elif pads[item.norad_id] > 0:
+            doubt = stale.uncertain(approach, item)
+            if doubt is not None and _inside(approach.miss_rtn_km, volume_km, doubt.allowance_km):
+                _keep(unsure, item.norad_id, t_best, doubt, fine.step_s)
     approaches = sorted((a for per_object in found.values() for _, a in per_object), key=lambda a: (a.tca, a.norad_id))
+    uncertain = sorted((a for per_object in unsure.values() for _, a in per_object), key=lambda a: (a.tca, a.norad_id))
     total = time.perf_counter() - started
     return OrbitScreeningResult(
         approaches=approaches,
@@ -286,6 +331,7 @@ def screen_orbit(
         screened_count=len(healthy) - len(attached),
         excluded=excluded,
         attached=sorted(attached, key=lambda a: a.norad_id),
+        uncertain=uncertain,
         stats={
             "catalog": len(others),
             "excluded": len(excluded),
@@ -294,6 +340,8 @@ def screen_orbit(
             "samples": samples,
             "brackets": len(guesses),
             "attached": len(attached),
+            "uncertain": len(uncertain),
+            "padded": sum(1 for item in healthy if pads[item.norad_id] > 0),
             "shell_s": shell_s,
             "coarse_s": coarse_s,
             "fine_s": fine_s,
@@ -301,6 +349,63 @@ def screen_orbit(
             "total_s": total,
         },
     )
+
+
+def element_allowance_km(elements: ElementSet, *, policy: UncertaintyPolicy | None, start: datetime, days: float) -> float:
+    """The most an element set's stale age adds to a pair's allowance over [start, start + days] (0: never stale)."""
+    return _Staleness(policy, start, days * 86400.0, elements).own_pad_km
+
+
+def _inside(rtn, volume_km, pad: float = 0.0) -> bool:
+    return all(abs(value) <= limit + pad for value, limit in zip(rtn, volume_km, strict=True))
+
+
+def _keep(found: dict, norad_id: int, moment: float, approach, step_s: float) -> None:
+    """One approach per minimum: a twin within a fine step of a known one keeps the smaller miss."""
+    known = found.setdefault(norad_id, [])
+    twin = next((index for index, (other, _) in enumerate(known) if abs(other - moment) < step_s), None)
+    if twin is None:
+        known.append((moment, approach))
+    elif approach.miss_km < known[twin][1].miss_km:
+        known[twin] = (moment, approach)
+
+
+class _Staleness:
+    """The allowance for stale elements over the span (module docstring): growth x each age beyond the limit."""
+
+    def __init__(self, policy: UncertaintyPolicy | None, start: datetime, span_s: float, protected: ElementSet):
+        self.policy, self.start, self.end = policy, start, start + timedelta(seconds=span_s)
+        self.own = protected
+        self.own_pad_km = self._pad(protected)
+
+    def _stale_age(self, elements: ElementSet, at: datetime) -> float:
+        age = abs((at - elements.epoch).total_seconds()) / 86400.0
+        return age if self.policy is not None and age > self.policy.max_element_age_days else 0.0
+
+    def _pad(self, elements: ElementSet) -> float:
+        """growth x the larger stale age at the span's ends: |t - epoch| is largest at one of them."""
+        if self.policy is None:
+            return 0.0
+        age = max(self._stale_age(elements, self.start), self._stale_age(elements, self.end))
+        return self.policy.in_track_growth_km_per_day * age
+
+    def pad_km(self, elements: ElementSet) -> float:
+        return self.own_pad_km + self._pad(elements)
+
+    def uncertain(self, approach: CloseApproach, other: ElementSet) -> UncertainApproach | None:
+        other_age, own_age = self._stale_age(other, approach.tca), self._stale_age(self.own, approach.tca)
+        if not other_age and not own_age:
+            return None  # both element sets within the limit at the TCA: the miss stands
+        return UncertainApproach(
+            norad_id=approach.norad_id,
+            name=approach.name,
+            tca=approach.tca,
+            miss_km=approach.miss_km,
+            miss_rtn_km=approach.miss_rtn_km,
+            element_age_days=round(other_age, 3),
+            protected_element_age_days=round(own_age, 3),
+            allowance_km=self.policy.in_track_growth_km_per_day * (other_age + own_age),
+        )
 
 
 def _steps(coarse_step_s: float, step_s: float) -> list[float]:
@@ -384,7 +489,7 @@ def _approach(own, satrec, item: ElementSet, start, jd0, fraction0, t_best, volu
     if error_own or error_other:
         return None
     rtn, _ = relative_rtn(r1, v1, r2, v2)
-    if volume_km is not None and not all(abs(value) <= limit for value, limit in zip(rtn, volume_km, strict=True)):
+    if volume_km is not None and not _inside(rtn, volume_km):
         return None
     return CloseApproach(
         norad_id=item.norad_id,

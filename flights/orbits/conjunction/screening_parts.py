@@ -3,7 +3,7 @@
 
 Every stage of `screening.screen_orbit` works catalog object by catalog object (exclusions, shell, health,
 coarse and fine sweeps, refinement, the twin check of one object's approaches), so screening disjoint slices
-and merging the parts gives the same approaches, failed, excluded and attached objects as one screen of the
+and merging the parts gives the same approaches, uncertain, failed, excluded and attached objects as one screen of the
 whole catalog (tests/traffic/test_screening_chunks.py compares them). Parts travel between processes as JSON
 (`orbit_result_to_json` / `orbit_result_from_json`), which keeps every float exactly.
 """
@@ -14,7 +14,12 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 
-from flights.orbits.conjunction.screening import AttachedObject, CloseApproach, OrbitScreeningResult
+from flights.orbits.conjunction.screening import (
+    AttachedObject,
+    CloseApproach,
+    OrbitScreeningResult,
+    UncertainApproach,
+)
 from flights.orbits.errors import OrbitError
 
 __all__ = ["merge_orbit_results", "orbit_result_from_json", "orbit_result_to_json"]
@@ -41,13 +46,14 @@ def merge_orbit_results(parts: Sequence[OrbitScreeningResult]) -> OrbitScreening
         excluded=sorted(e for p in parts for e in p.excluded),
         attached=sorted((a for p in parts for a in p.attached), key=lambda a: a.norad_id),
         stats=stats,
+        uncertain=sorted((a for p in parts for a in p.uncertain), key=lambda a: (a.tca, a.norad_id)),
     )
 
 
 def orbit_result_to_json(result: OrbitScreeningResult) -> dict:
     """The result as JSON-ready values (datetimes as ISO 8601 strings)."""
     data = dataclasses.asdict(result)
-    for approach in data["approaches"]:
+    for approach in data["approaches"] + data["uncertain"]:
         approach["tca"] = approach["tca"].isoformat()
     data["stats"] = {
         name: ({str(k): v for k, v in value.items()} if isinstance(value, dict) else value)
@@ -75,4 +81,10 @@ def orbit_result_from_json(data: dict) -> OrbitScreeningResult:
         excluded=[tuple(item) for item in data["excluded"]],
         attached=[AttachedObject(**item) for item in data["attached"]],
         stats=data["stats"],
+        uncertain=[
+            UncertainApproach(
+                **{**item, "tca": datetime.fromisoformat(item["tca"]), "miss_rtn_km": tuple(item["miss_rtn_km"])}
+            )
+            for item in data.get("uncertain", [])
+        ],
     )
