@@ -3,9 +3,12 @@ supersede it, fail closed on a bad catalog, and the beat's sweep queues and requ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
+import math
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -21,7 +24,7 @@ from flights.traffic.models import (
     ScreeningRun,
     Source,
 )
-from tests.flights.factories import FlightFactory, OrbitalItineraryFactory, VehicleFactory
+from tests.flights.factories import FlightFactory, ItineraryFactory, OrbitalItineraryFactory, VehicleFactory
 from tests.orbits.data import requires_data, stations
 from tests.orbits.test_orbit_screening import T0, brute_force, planted
 
@@ -253,11 +256,63 @@ def test_traffic_needs_a_current_screening(flight, settings):
     assert finding.verdict == Verdict.NO_GO and "last " in finding.message
 
 
-def test_a_flight_just_launched_waits_for_the_next_run(flight):
+def test_a_flight_just_launched_is_no_go_until_a_run_screens_it(flight):
+    catalog(*stations().values())
     Flight.objects.filter(pk=flight.pk).update(launched_at=START - dt.timedelta(hours=1))
     flight.refresh_from_db()
     station(flight)
-    assert [f.verdict for f in traffic(flight)] == [Verdict.GO]
+    [finding] = traffic(flight)
+    assert finding.verdict == Verdict.NO_GO and "ORB-7 (launched " in finding.message
+    assert "is not screened on orbit" in finding.message and "No run is queued" in finding.message
+    run_now()
+    assert [f.verdict for f in traffic(flight, now=START + dt.timedelta(minutes=5))] == [Verdict.GO]
+
+
+def test_an_object_registered_after_the_last_run_is_no_go_and_its_registration_queues_a_run(
+    flight, sent, django_capture_on_commit_callbacks
+):
+    catalog(*stations().values())
+    station(flight)
+    first = run_now()
+    with django_capture_on_commit_callbacks(execute=True):  # registered after the run: a run is queued on commit
+        capsule = ProtectedObject.objects.create(
+            flight=flight, kind=ProtectedObject.Kind.VEHICLE, designator="99001", name="Capsule ORB-7",
+            created_at=START + dt.timedelta(minutes=1),
+        )
+    [queued] = ScreeningRun.objects.filter(status="queued")
+    assert sent == [queued.pk]
+    [finding] = traffic(flight, now=START + dt.timedelta(minutes=5))
+    assert finding.verdict == Verdict.NO_GO and finding.message.startswith(f"{capsule.name} is not yet screened on orbit")
+    assert f"Run {queued.pk} is queued" in finding.message
+    ScreeningRun.objects.filter(pk=queued.pk).delete()
+    # Registered while a run is going (not in it): the sweep queues the next one at once, not an interval later.
+    ScreeningRun.objects.filter(pk=first.pk).update(span_start=START + dt.timedelta(minutes=10))
+    late = register(flight, ProtectedObject.Kind.VEHICLE, "99002", "Capsule ORB-7 B")
+    ProtectedObject.objects.filter(pk=late.pk).update(created_at=START + dt.timedelta(minutes=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert screening.screening_sweep(now=START + dt.timedelta(minutes=30))["queued"]
+        assert screening.screening_sweep(now=START + dt.timedelta(minutes=31))["queued"] is None  # one at a time
+
+
+def test_liftoff_of_an_orbital_flight_queues_a_run_and_a_suborbital_one_does_not(
+    director, operations, sent, django_capture_on_commit_callbacks
+):
+    from flights import services as flight_services
+
+    def launched(regime, code):
+        flight = FlightFactory(
+            code=code, itinerary=OrbitalItineraryFactory() if regime == Regime.ORBITAL else ItineraryFactory(),
+            vehicle=VehicleFactory(model__regime=regime), flight_director=director, launch_at=START,
+            status=Flight.Status.READY,
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            flight_services.flight_launch(flight=flight, by=operations, at=START, now=START)
+
+    launched(Regime.SUBORBITAL, "SUB-1")
+    assert sent == [] and not ScreeningRun.objects.exists()
+    launched(Regime.ORBITAL, "ORB-8")
+    [run] = ScreeningRun.objects.all()
+    assert sent == [run.pk] and run.status == "queued"
 
 
 def test_running_a_run_twice_records_nothing_twice(flight):
@@ -318,3 +373,131 @@ def test_the_command_runs_a_screening_now_and_fails_with_the_reason(flight):
     catalog(fresh, imported_at=dt.datetime.now(dt.UTC))
     call_command("screen_orbits", stdout=out)
     assert "1 protected objects screened" in out.getvalue() and "ISS (ORB-7): 0 catalog objects" in out.getvalue()
+
+
+# -- What a run cannot clear is WAIVABLE, naming the objects ---------------------------------------------------------
+
+T1 = T0 + dt.timedelta(days=20)
+
+
+def fresh_iss(at):
+    """The ISS with elements of epoch `at` (stations() elements would be too old to screen with by then)."""
+    return planted(0.0, ISS, "ISS (ZARYA)", angle_deg=0.0, at=at)
+
+
+def ahead_in_track(base, km, *, at, angle_deg, norad_id, name):
+    """An object at `at` where `base` will be `km` further along its track, crossing its path at `angle_deg`."""
+    from flights.orbits.fit import element_set_through
+    from flights.orbits.frames import julian_date
+
+    speed = 7.66
+    _, r, v = base.satrec().sgp4(*julian_date(at + dt.timedelta(seconds=km / speed)))
+    r, v = np.array(r), np.array(v)
+    radial, angle = r / np.linalg.norm(r), math.radians(angle_deg)
+    v_rot = v * math.cos(angle) + np.cross(radial, v) * math.sin(angle)
+    return element_set_through(r, v_rot, at, norad_id=norad_id, name=name)
+
+
+def aged(elements, days):
+    """The same object described by elements `days` older (fitted through its SGP4 state then)."""
+    from tests.orbits.test_screening_fail_closed import aged as fitted
+
+    return dataclasses.replace(fitted(elements, days, elements.norad_id), name=elements.name)
+
+
+def test_twenty_day_old_elements_40_km_in_track_are_uncertain_not_a_miss_and_waivable(flight, settings):
+    settings.TRAFFIC_SCREENING_DAYS = 0.02  # the crossing at T1 only (the pair meets again each half revolution)
+    start = T1 - dt.timedelta(minutes=10)
+    iss = fresh_iss(start)
+    nominal = ahead_in_track(iss, 40.0, at=T1, angle_deg=20.0, norad_id=99950, name="COSMOS 2251 DEB (STALE)")
+    stale = aged(nominal, 20.0)
+    catalog(iss, stale, imported_at=start)
+    Flight.objects.filter(pk=flight.pk).update(launched_at=start - dt.timedelta(days=2))
+    station(flight)
+    run = run_now(start)
+    assert run.status == "done" and not ConjunctionEvent.objects.exists()  # outside the box: no event
+    entry = run.result_for(str(ISS))
+    [closest] = entry["uncertain"]
+    assert closest["norad_id"] == 99950 and 19.5 < closest["element_age_days"] <= 20.5
+    assert 38.0 < closest["miss_km"] < 41.0 and abs(closest["miss_rtn_km"][1]) > 25.0  # in-track, beyond the box
+    assert closest["allowance_km"] == pytest.approx(2.0 * closest["element_age_days"], abs=0.2)
+    [finding] = traffic(flight, now=start + dt.timedelta(minutes=5))
+    assert finding.verdict == Verdict.WAIVABLE and finding.key.startswith(f"traffic.conjunctions.uncertain-{entry['protected_id']}-")
+    assert "COSMOS 2251 DEB (STALE) (99950, " in finding.message and "not known to miss" in finding.message
+
+
+def test_stale_protected_elements_pad_the_volume_too(flight):
+    """The station's own elements 6.8 days old at the start are 7.8 at the end: past the limit, so a miss just
+    outside the box late in the span is uncertain; with fresh station elements it is a miss."""
+    start = T1 - dt.timedelta(hours=12)
+    iss = fresh_iss(start)
+    passer = planted(3.0, 99951, "PASSER", at=T1, base=iss)  # 3 km above: outside the +-2 km radial box
+    station(flight)
+    catalog(iss, passer, imported_at=start)
+    entry = run_now(start).result_for(str(ISS))
+    assert entry["uncertain"] == [] and entry["approaches_found"] == 0
+    old_iss = aged(fresh_iss(start + dt.timedelta(days=6.8)), 6.8)  # epoch = start, as seen 6.8 days later
+    later = start + dt.timedelta(days=6.8)
+    catalog(old_iss, planted(3.0, 99951, "PASSER", at=later + dt.timedelta(hours=20), base=old_iss), imported_at=later)
+    entry = run_now(later).result_for(str(ISS))
+    doubt = min(entry["uncertain"], key=lambda u: u["miss_km"])  # the planted pass (and the next revolutions')
+    assert doubt["norad_id"] == 99951 and doubt["element_age_days"] == 0.0
+    assert 7.0 < doubt["protected_element_age_days"] < 7.8 and doubt["miss_km"] == pytest.approx(3.0, abs=0.1)
+
+
+def broken(norad_id, name, **fields):
+    from flights.orbits.element_set import ElementSet
+
+    values = {
+        "norad_id": norad_id, "name": name, "epoch": START, "inclination_deg": 51.6, "raan_deg": 0.0,
+        "eccentricity": 0.0, "arg_perigee_deg": 0.0, "mean_anomaly_deg": 0.0, "mean_motion_rev_per_day": 15.5,
+        "bstar": 50.0,  # a drag term so large that SGP4 gives up (error 1)
+    }
+    return ElementSet(**{**values, **fields})
+
+
+def test_unpropagatable_objects_in_the_band_are_waivable_decayed_ones_only_listed(flight):
+    catalog(
+        *stations().values(),
+        broken(99100, "BROKEN DEB"),
+        # Perigee underground: SGP4 says decayed (error 6); re-entered, it closes nothing.
+        broken(99121, "PLUNGING DEB", eccentricity=0.07, bstar=0.0, epoch=START - dt.timedelta(days=0.5)),
+        broken(99122, "HIGH BROKEN", mean_motion_rev_per_day=11.0, bstar=5e4),  # far above: never propagated
+    )
+    station(flight)
+    entry = run_now().result_for(str(ISS))
+    assert [(o["norad_id"], o["error_code"], o["decayed"]) for o in entry["failed_objects"]] == [
+        (99100, 1, False), (99121, 6, True)
+    ]
+    [finding] = traffic(flight, now=START + dt.timedelta(minutes=5))
+    assert finding.verdict == Verdict.WAIVABLE and "SGP4 cannot propagate 1 catalog objects" in finding.message
+    assert "BROKEN DEB (99100, SGP4 error 1)" in finding.message and "PLUNGING" not in finding.message
+
+
+def test_an_attached_object_not_ours_is_waivable_and_the_director_waives_it_at_a_return_step(flight, director):
+    from flights.readiness import waiver_grant
+
+    catalog(*stations().values(), planted(0.005, 99960, "ISS DEB (SHED)", angle_deg=0.0, at=START),
+            planted(0.005, 99001, "CAPSULE ORB-7", angle_deg=0.0, at=START))
+    station(flight)
+    vehicle(flight)  # the capsule moves with the station too: ours, excluded, never named
+    run = run_now()
+    assert [o["norad_id"] for o in run.result_for(str(ISS))["attached"]] == [99960]
+    assert not ConjunctionEvent.objects.exists()
+    now = START + dt.timedelta(minutes=5)
+    doubts = [f for f in traffic(flight, now=now) if f.verdict != Verdict.GO]
+    assert [f.verdict for f in doubts] == [Verdict.WAIVABLE] * 2  # one per protected object: station, capsule
+    assert all("ISS DEB (SHED) (99960, at most" in f.message and "CAPSULE" not in f.message for f in doubts)
+    assert "not debris shed or a satellite deployed" in doubts[0].message
+    for finding in doubts:
+        waiver_grant(flight=flight, check_key=finding.key, reason="Ground confirms: bag of tools jettisoned on EVA 12, "
+                     "tracked by the station's crew", by=director, now=now)
+    waived = [f for f in traffic(flight, now=now) if f.key in {d.key for d in doubts}]
+    assert [(f.verdict, f.waived_by) for f in waived] == [(Verdict.GO, "Dana Tester")] * 2
+    assert "EVA 12" in waived[0].waiver_reason
+    # A second object attached next time is a new set: the waivers do not cover it.
+    catalog(planted(0.004, 99961, "ISS DEB 2 (SHED)", angle_deg=0.0, at=START), imported_at=START)
+    run_now(START + dt.timedelta(minutes=10))
+    again = [f for f in traffic(flight, now=START + dt.timedelta(minutes=15)) if f.verdict != Verdict.GO]
+    assert len(again) == 2 and all(f.verdict == Verdict.WAIVABLE and "99961" in f.message for f in again)
+    assert not {f.key for f in again} & {d.key for d in doubts}
