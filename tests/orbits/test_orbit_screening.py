@@ -207,3 +207,36 @@ def test_the_straight_line_bound_holds_against_sgp4():
             assert np.all(deviation <= bound), (item.norad_id, s, float((deviation - bound).max()))
             worst = max(worst, float((deviation / bound).max()))
     assert worst > 0.05  # the bound is not vacuous: real deviations come within a factor of 20 of it
+
+
+@requires_data
+def test_stale_elements_pad_the_volume_every_padded_brute_force_minimum_is_uncertain_never_a_silent_miss():
+    """Objects 20 days past their epoch on crossing orbits: taken as exact, a 30 km miss is silently a miss; with
+    the stale-elements policy every minimum the brute force finds inside the box grown by 2 km/day x the age is
+    an approach (inside the box itself) or listed as uncertain (the filters widened by the allowance dropped
+    none), with both ages and the allowance."""
+    from tests.orbits.test_screening_fail_closed import aged
+
+    later = T0 + timedelta(days=20)
+    start = later - timedelta(hours=12)
+    protected = planted(0.0, 25544, "ISS (ZARYA)", angle_deg=0.0, at=start)
+    stale = [aged(planted(km, n, "STALE", at=later, base=protected), 20.0, n) for km, n in ((30.0, 99950), (3.0, 99951))]
+    exact = screen_orbit(protected=protected, catalog=stale, start=start, days=1.0, uncertainty=None)
+    assert 99950 not in {a.norad_id for a in exact.approaches} and exact.uncertain == []  # the gap: a silent miss
+    result = screen_orbit(protected=protected, catalog=stale, start=start, days=1.0)
+    assert result.approaches == exact.approaches and result.stats["padded"] == 2
+    # The allowance grows from 2 x 19.5 to 2 x 20.5 km over the span: the smaller bounds it from below.
+    padded = tuple(limit + 2.0 * 19.5 for limit in ISS_PIZZA_BOX_KM)
+    for other in stale:
+        expected = brute_force_all(protected, other, start, 1.0, volume_km=padded)
+        assert expected
+        for tca, miss_km in expected:
+            match = [
+                a for a in [*result.approaches, *result.uncertain]
+                if a.norad_id == other.norad_id and abs((a.tca - tca).total_seconds()) < 1.0
+            ]
+            assert len(match) == 1 and match[0].miss_km == pytest.approx(miss_km, abs=0.005)
+    assert any(u.norad_id == 99950 and u.miss_km == pytest.approx(30.0, abs=0.1) for u in result.uncertain)
+    for doubt in result.uncertain:
+        assert 19.5 <= doubt.element_age_days <= 20.5 and doubt.protected_element_age_days == 0.0
+        assert doubt.allowance_km == pytest.approx(2.0 * doubt.element_age_days)

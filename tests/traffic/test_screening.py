@@ -416,14 +416,13 @@ def test_twenty_day_old_elements_40_km_in_track_are_uncertain_not_a_miss_and_wai
     station(flight)
     run = run_now(start)
     assert run.status == "done" and not ConjunctionEvent.objects.exists()  # outside the box: no event
-    entry = run.result_for(str(ISS))
-    [closest] = entry["uncertain"]
+    [finding] = traffic(flight, now=start + dt.timedelta(minutes=5))
+    assert finding.verdict == Verdict.WAIVABLE and finding.key.startswith("traffic.conjunctions.uncertain-")
+    assert "COSMOS 2251 DEB (STALE) (99950, " in finding.message and "not known to miss" in finding.message
+    [closest] = run.result_for(str(ISS))["uncertain"]
     assert closest["norad_id"] == 99950 and 19.5 < closest["element_age_days"] <= 20.5
     assert 38.0 < closest["miss_km"] < 41.0 and abs(closest["miss_rtn_km"][1]) > 25.0  # in-track, beyond the box
     assert closest["allowance_km"] == pytest.approx(2.0 * closest["element_age_days"], abs=0.2)
-    [finding] = traffic(flight, now=start + dt.timedelta(minutes=5))
-    assert finding.verdict == Verdict.WAIVABLE and finding.key.startswith(f"traffic.conjunctions.uncertain-{entry['protected_id']}-")
-    assert "COSMOS 2251 DEB (STALE) (99950, " in finding.message and "not known to miss" in finding.message
 
 
 def test_stale_protected_elements_pad_the_volume_too(flight):
@@ -440,6 +439,7 @@ def test_stale_protected_elements_pad_the_volume_too(flight):
     later = start + dt.timedelta(days=6.8)
     catalog(old_iss, planted(3.0, 99951, "PASSER", at=later + dt.timedelta(hours=20), base=old_iss), imported_at=later)
     entry = run_now(later).result_for(str(ISS))
+    assert [f.verdict for f in traffic(flight, now=later + dt.timedelta(minutes=5))] == [Verdict.WAIVABLE]
     doubt = min(entry["uncertain"], key=lambda u: u["miss_km"])  # the planted pass (and the next revolutions')
     assert doubt["norad_id"] == 99951 and doubt["element_age_days"] == 0.0
     assert 7.0 < doubt["protected_element_age_days"] < 7.8 and doubt["miss_km"] == pytest.approx(3.0, abs=0.1)
@@ -466,12 +466,12 @@ def test_unpropagatable_objects_in_the_band_are_waivable_decayed_ones_only_liste
     )
     station(flight)
     entry = run_now().result_for(str(ISS))
-    assert [(o["norad_id"], o["error_code"], o["decayed"]) for o in entry["failed_objects"]] == [
-        (99100, 1, False), (99121, 6, True)
-    ]
     [finding] = traffic(flight, now=START + dt.timedelta(minutes=5))
     assert finding.verdict == Verdict.WAIVABLE and "SGP4 cannot propagate 1 catalog objects" in finding.message
     assert "BROKEN DEB (99100, SGP4 error 1)" in finding.message and "PLUNGING" not in finding.message
+    assert [(o["norad_id"], o["error_code"], o["decayed"]) for o in entry["failed_objects"]] == [
+        (99100, 1, False), (99121, 6, True)
+    ]
 
 
 def test_an_attached_object_not_ours_is_waivable_and_the_director_waives_it_at_a_return_step(flight, director):

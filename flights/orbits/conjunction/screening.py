@@ -402,8 +402,8 @@ class _Staleness:
             tca=approach.tca,
             miss_km=approach.miss_km,
             miss_rtn_km=approach.miss_rtn_km,
-            element_age_days=round(other_age, 3),
-            protected_element_age_days=round(own_age, 3),
+            element_age_days=other_age,
+            protected_element_age_days=own_age,
             allowance_km=self.policy.in_track_growth_km_per_day * (other_age + own_age),
         )
 
