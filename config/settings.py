@@ -649,9 +649,11 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
 TRAFFIC_ORIGINATOR = os.environ.get("TRAFFIC_ORIGINATOR", "SPACELINE")
 # Our own on-orbit screening (flights.traffic.screening): every TRAFFIC_SCREENING_INTERVAL_HOURS (CARA screens LEO
 # about three times a day), each protected object TRAFFIC_SCREENING_DAYS ahead against the catalog. The beat's sweep
-# (every minute) queues a run when one is due and requeues a stalled one. The Traffic position of a flight in orbit is
-# NO-GO when the latest run failed, or none finished in the last TRAFFIC_SCREENING_MAX_AGE_HOURS (default: two
-# intervals, so one missed run is tolerated and two are not).
+# (every minute) queues a run when one is due (or a protected object in orbit is newer than the last run) and requeues
+# a stalled one. The Traffic position of a flight in orbit is NO-GO when the latest run failed, does not include one of
+# its protected objects, or none finished in the last TRAFFIC_SCREENING_MAX_AGE_HOURS (default: two intervals, so one
+# missed run is tolerated and two are not). Stale elements use SCREENING_MAX_ELEMENT_AGE_DAYS and
+# SCREENING_ERROR_GROWTH_KM_PER_DAY, as the launch screening does.
 TRAFFIC_SCREENING_INTERVAL_HOURS = float(os.environ.get("TRAFFIC_SCREENING_INTERVAL_HOURS", "8"))
 TRAFFIC_SCREENING_DAYS = float(os.environ.get("TRAFFIC_SCREENING_DAYS", "7"))
 # The on-orbit screening run in catalog chunks of this many objects, one Celery task each (0: in one process).
