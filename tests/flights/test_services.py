@@ -351,3 +351,13 @@ def test_a_bad_launch_window_is_refused_on_the_field_a_person_corrects(operation
     flight.refresh_from_db()
     assert flight.status == "draft"
 
+
+
+def test_a_scheduled_flight_moved_by_hours_does_not_clash_with_itself(operations):
+    """The one-day turnaround is between different flights of a vehicle, never a flight and its own old time."""
+    from flights.rescheduling import flight_reschedule
+
+    flight = scheduled_flight(code="NS-61")
+    later = flight.launch_at + dt.timedelta(hours=2)
+    moved = flight_reschedule(flight=flight, launch_at=later, by=operations)
+    assert (moved.status, moved.launch_at) == ("scheduled", later.replace(microsecond=0))

@@ -219,6 +219,7 @@ def test_a_wrong_password_refuses(operations, director):
     with pytest.raises(WrongPassword, match="The password is not correct: re-enter your own password to sign") as refused:
         sign(record, director, password="not-my-password")
     assert refused.value.status_code == 400 and refused.value.fields == {"password": ["Incorrect password."]}
+    assert refused.value.message == "The password is not correct: re-enter your own password to sign."
     with pytest.raises(WrongPassword):
         sign(record, director, password="")
     assert not record.signoffs.exists()
