@@ -51,5 +51,8 @@ class FlightSerializer(serializers.ModelSerializer):
         model = Flight
         fields = [
             "id", "code", "purpose", "itinerary", "vehicle", "spaceport", "launch_at", "window_open",
-            "window_close", "status", "seats_total",
+            "window_close", "status", "seats_total", "launched_at", "landing_planned_at", "landed_at",
         ]
+        # Liftoff, the planned landing (liftoff + the itinerary's duration, moved by operations' "Move the
+        # return": flights.returns) and the landing are recorded by the services, never written here.
+        read_only_fields = ["launched_at", "landing_planned_at", "landed_at"]

@@ -191,3 +191,14 @@ def test_operations_move_the_return_in_admin(client, in_flight, operations):
     assert steps(in_flight)["landing"].due_at == dt.datetime(2030, 3, 13, 9, 30, tzinfo=dt.UTC)
     page = client.get(in_flight.get_absolute_url()).content.decode()
     assert 'id="return-milestones"' in page and "Deorbit burn" in page
+
+
+def test_the_api_shows_liftoff_and_the_planned_landing_and_takes_neither(client, in_flight, operations):
+    url = f"/api/v1/flights/{in_flight.pk}/"
+    body = client.get(url).json()
+    assert body["launched_at"] == in_flight.launched_at.isoformat().replace("+00:00", "Z")
+    assert body["landing_planned_at"] == LANDING.isoformat().replace("+00:00", "Z")
+    assert body["landed_at"] is None
+    moved = returns.flight_return_replan(flight=in_flight, landing_at=LANDING + dt.timedelta(days=1), by=operations,
+                                         reason="Splashdown weather", now=in_flight.launched_at + dt.timedelta(hours=1))
+    assert client.get(url).json()["landing_planned_at"] == moved.landing_planned_at.isoformat().replace("+00:00", "Z")

@@ -270,7 +270,10 @@ def test_a_successful_hold_costs_the_same_queries_however_full_the_flight(flight
     for _ in range(3):
         services.booking_hold(flight=flight, user=passenger_with_profile())
     last = hold_queries()  # the fifth seat of six
-    assert (first, last) == (HOLD_QUERIES, HOLD_QUERIES)
+    # On PostgreSQL the database cache's write is one upsert (config/cache.py); elsewhere Django's own set,
+    # whose transaction adds a SELECT and an UPDATE-or-INSERT (SQLite for `make test` on a bare machine).
+    expected = HOLD_QUERIES if connection.vendor == "postgresql" else HOLD_QUERIES + 2
+    assert (first, last) == (expected, expected)
     assert Booking.objects.filter(flight=flight, status=Booking.Status.HELD).count() == 5
 
 
