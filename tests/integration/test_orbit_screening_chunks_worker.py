@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from flights.traffic.models import ConjunctionEvent, ConjunctionUpdate
+from flights.traffic.models import ConjunctionEvent, ConjunctionUpdate, ScreeningRun
 from flights.traffic.screening import screening_run_execute, screening_run_request
 from flights.traffic.tasks import screen_orbit_chunk
 from tests.integration.chunks import every_chunk_twice, station_in_orbit
@@ -21,10 +21,10 @@ def test_two_workers_screen_the_chunks_and_record_what_one_process_records(start
     settings.TRAFFIC_SCREENING_DAYS = 1.0
     # The station on today's elements, a crossing planted 3 h ahead, and a slice of the catalog.
     others = [e for i, e in enumerate(catalog()) if i % 40 == 0 and e.norad_id != 25544]
-    station_in_orbit(now=now, director=director, others=others)
+    station_in_orbit(now=now, director=director, others=others)  # its commit queues the run
+    chunked = ScreeningRun.objects.get()
     workers = [start_worker(TRAFFIC_SCREENING_CHUNK_OBJECTS=str(CHUNK_OBJECTS)) for _ in range(2)]
 
-    chunked = screening_run_request(now=now)
     every_chunk_twice(chunked, task=screen_orbit_chunk, chunks="chunks", workers=workers)
     expected = recorded(chunked)
     assert [e[1] for e in expected[2]] == ["99901"] and ConjunctionUpdate.objects.count() == 1

@@ -1,4 +1,6 @@
-"""The beat's sweep queues an on-orbit screening run; a real worker runs it, reports progress, records the event."""
+"""Registering a protected object of a flight in orbit queues an on-orbit screening run (it is not screened
+until then: Traffic says NO-GO); a real worker runs it, reports progress, records the event; the beat's sweep
+then queues nothing until the next run is due."""
 
 from __future__ import annotations
 
@@ -16,12 +18,13 @@ from tests.orbits.data import requires_data
 
 @requires_data
 @pytest.mark.worker
-def test_the_sweep_queues_a_run_that_a_real_worker_completes(celery_worker_process, director, settings):
+def test_a_new_protected_object_queues_a_run_that_a_real_worker_completes(celery_worker_process, director, settings):
     now = timezone.now()
-    station_in_orbit(now=now, director=director)
+    station_in_orbit(now=now, director=director)  # its commit queues the run and sends it to the worker
 
-    queued = screening_sweep()["queued"]
-    assert queued
+    assert ScreeningRun.objects.count() == 1
+    queued = ScreeningRun.objects.get().pk
+    assert screening_sweep()["queued"] is None  # the queued run covers the station
     assert wait_for(lambda: ScreeningRun.objects.get(pk=queued).status == "done"), ScreeningRun.objects.get(
         pk=queued
     ).stage
