@@ -58,6 +58,7 @@ FLIGHT = {
     "id": 12, "code": "NS-41", "purpose": "commercial", "itinerary": "west-texas-suborbital", "vehicle": "NS-RSS1",
     "spaceport": "wtx", "launch_at": "2026-12-17T14:00:00Z", "window_open": "2026-12-17T13:52:00Z",
     "window_close": "2026-12-17T16:00:00Z", "status": "scheduled", "seats_total": 6, "seats_left": 3,
+    "launched_at": None, "landing_planned_at": None, "landed_at": None,
 }
 FLIGHT_LIST = [
     response_example("On sale, seats left", FLIGHT),
