@@ -77,9 +77,11 @@ def _fast_and_eager(settings):
     """Cheap password hashing; Celery tasks run in-process unless a test starts a real worker."""
     from config.celery import app
     from flights import dispatch
+    from verification import selectors
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     dispatch._broker_failed_at = None  # a test's broker outage does not carry over to the next test
+    selectors.forget_certification_answers()  # none outlives the code (a mutant) or settings it was computed with
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True

@@ -13,7 +13,7 @@ from verification.models import Anomaly, VerificationFlight
 Purpose = Flight.Purpose
 
 
-def _certification_words(certification: selectors.Certification) -> str:
+def _certification_words(certification: selectors.CertificationAnswer) -> str:
     return "; ".join(certification.shortfall)
 
 
@@ -22,7 +22,7 @@ def schedule_needs_certification(flight: Flight, **context) -> str | None:
     the uncrewed phase complete (14 CFR 460.17)."""
     if flight.purpose == Purpose.UNCREWED_VERIFICATION:
         return None
-    certification = selectors.vehicle_certification_get(flight.vehicle)
+    certification = selectors.vehicle_certification_answer(flight.vehicle)
     if flight.purpose == Purpose.COMMERCIAL and not certification.certified_for_passengers:
         return (
             f"Cannot schedule commercial flight {flight.code}: vehicle {flight.vehicle} is not certified for "
@@ -39,8 +39,8 @@ def schedule_needs_certification(flight: Flight, **context) -> str | None:
 def booking_needs_certification(obj, **context) -> str | None:
     """Passengers are booked only onto a vehicle certified for passengers. Takes a flight or a booking."""
     flight = getattr(obj, "flight", obj)
-    # Recomputed from the records on every call (hashes and sign-offs checked); only the answer is read.
-    certification = selectors.vehicle_certification_get(flight.vehicle, people=False)
+    # Computed from the records (hashes, seals and sign-offs checked) whenever one row of them has changed.
+    certification = selectors.vehicle_certification_answer(flight.vehicle)
     if certification.certified_for_passengers:
         return None
     return (

@@ -2,7 +2,9 @@
 
 Nothing here trusts a stored status alone: a sign-off counts only while its hashes still match the
 record and itself, recomputed on every read, so a change by any path (even raw SQL) voids it wherever
-it is shown and takes the vehicle's certification with it.
+it is shown and takes the vehicle's certification with it. The one memo (vehicle_certification_answer,
+for the booking and scheduling decisions) is keyed on the database's own hash of every row it reads, so
+the same holds for it: a changed row is a new key, and the answer is computed again in full.
 """
 
 from __future__ import annotations
@@ -12,14 +14,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from flights.models import Vehicle
-from verification.hashing import DOCUMENT_VERSION, SignOffCheck, check_signoff, record_hash
+from verification.hashing import DOCUMENT_VERSION, SignOffCheck, check_signoff, record_hash, sha256_hex
 from verification.models import (
     GENESIS_HASH,
     Anomaly,
+    Attachment,
+    CorrectiveAction,
     Mishap,
+    Occupant,
     SignOff,
     TestObjective,
     VerificationFlight,
@@ -246,19 +253,10 @@ class Evidence:
         return not self.reasons
 
 
-@dataclass
-class Certification:
-    """What the evidence says about a vehicle: never typed in, always derived."""
+class _StateWords:
+    """What a certification state means, for anything with a `state`."""
 
-    vehicle: Vehicle
     state: str
-    uncrewed_required: int
-    uncrewed_counted: int
-    crewed_required: int
-    crewed_counted: int
-    evidence: list[Evidence]
-    blockers: list[str]
-    mishaps: list[MishapState]
 
     @property
     def state_label(self) -> str:
@@ -271,6 +269,21 @@ class Certification:
     @property
     def uncrewed_phase_complete(self) -> bool:
         return self.state in (CertificationState.UNCREWED_PHASE_COMPLETE, CertificationState.CERTIFIED_FOR_PASSENGERS)
+
+
+@dataclass
+class Certification(_StateWords):
+    """What the evidence says about a vehicle: never typed in, always derived."""
+
+    vehicle: Vehicle
+    state: str
+    uncrewed_required: int
+    uncrewed_counted: int
+    crewed_required: int
+    crewed_counted: int
+    evidence: list[Evidence]
+    blockers: list[str]
+    mishaps: list[MishapState]
 
     @property
     def shortfall(self) -> list[str]:
@@ -372,6 +385,109 @@ def vehicle_certifications(vehicles: Iterable[Vehicle], *, people: bool = True) 
 def vehicle_certification_get(vehicle: Vehicle, *, people: bool = True) -> Certification:
     """The vehicle's certification state with the evidence list behind it (`people` as record_queryset's)."""
     return vehicle_certifications([vehicle], people=people)[vehicle.pk]
+
+
+# --- The decisions' answer, memoised on a fingerprint of the evidence -------------------------------
+
+
+@dataclass(frozen=True)
+class CertificationAnswer(_StateWords):
+    """What a decision (may this flight take bookings? be scheduled?) reads of a vehicle's certification: its
+    state and, in words, what it lacks for the next one."""
+
+    state: str
+    shortfall: tuple[str, ...]
+
+
+def _evidence_fingerprint_sql() -> str:
+    """One statement that has PostgreSQL hash the full text of every row a vehicle's certification is
+    computed from (`%(vehicle)s` names the vehicle): the vehicle and its model (the required flights), its
+    verification records, their flights, occupants, objectives, anomalies, attachments and sign-offs, the
+    previous link of each of those sign-offs in the chain (which may belong to another vehicle's record), its
+    mishaps, their flights and corrective actions. Whole rows (`row::text`), so a column added later is
+    covered without a change here; any change by any path, raw SQL included, changes the fingerprint."""
+    fields = {model: {f.name: f.column for f in model._meta.concrete_fields}
+              for model in (Vehicle, VerificationFlight, Occupant, TestObjective, Anomaly, Attachment, SignOff,
+                            Mishap, CorrectiveAction)}
+    table = {model: model._meta.db_table for model in fields}
+    vehicle_model, flight = Vehicle._meta.get_field("model").related_model, VerificationFlight._meta.get_field("flight").related_model
+
+    def rows(source: str, where: str = "") -> str:
+        return f"(SELECT string_agg(t::text, ',' ORDER BY t.id) FROM {source} t {where})"
+
+    def record_rows(model) -> str:
+        return rows(table[model], f"WHERE t.{fields[model]['record']} IN (SELECT id FROM rec)")
+
+    parts = {
+        "vehicle": rows(table[Vehicle], "WHERE t.id = %(vehicle)s"),
+        "model": rows(vehicle_model._meta.db_table,
+                      f"WHERE t.id = (SELECT {fields[Vehicle]['model']} FROM {table[Vehicle]} WHERE id = %(vehicle)s)"),
+        "records": rows("rec"),
+        "flights": rows(flight._meta.db_table,
+                        f"WHERE t.id IN (SELECT {fields[VerificationFlight]['flight']} FROM rec "
+                        f"UNION SELECT {fields[Mishap]['flight']} FROM mis)"),
+        "occupants": record_rows(Occupant),
+        "objectives": record_rows(TestObjective),
+        "anomalies": record_rows(Anomaly),
+        "attachments": record_rows(Attachment),
+        "signoffs": rows("sig"),
+        "links": f"(SELECT string_agg(t.sequence || '=' || t.signoff_hash, ',' ORDER BY t.sequence) "
+                 f"FROM {table[SignOff]} t WHERE t.sequence IN (SELECT sequence - 1 FROM sig))",
+        "mishaps": rows("mis"),
+        "actions": rows(table[CorrectiveAction], f"WHERE t.{fields[CorrectiveAction]['mishap']} IN (SELECT id FROM mis)"),
+    }
+    text = ", ".join(f"'|{name}:', {sql}" for name, sql in parts.items())
+    return (
+        f"WITH rec AS (SELECT * FROM {table[VerificationFlight]} WHERE {fields[VerificationFlight]['vehicle']} = %(vehicle)s), "
+        f"mis AS (SELECT * FROM {table[Mishap]} WHERE {fields[Mishap]['vehicle']} = %(vehicle)s), "
+        f"sig AS (SELECT * FROM {table[SignOff]} WHERE {fields[SignOff]['record']} IN (SELECT id FROM rec)) "
+        f"SELECT encode(sha256(convert_to(concat({text}), 'UTF8')), 'hex')"
+    )
+
+
+_FINGERPRINT_SQL: str | None = None
+# vehicle id -> (fingerprint, answer), in this process only: nothing shared that another host could poison.
+_answers: dict[int, tuple[str, CertificationAnswer]] = {}
+
+
+def evidence_fingerprint(vehicle_id: int) -> str | None:
+    """The SHA-256 of everything `vehicle_id`'s certification is computed from, with the signing keys it
+    verifies seals with; None where the database cannot take it (only PostgreSQL does)."""
+    global _FINGERPRINT_SQL
+    if connection.vendor != "postgresql":
+        return None
+    if _FINGERPRINT_SQL is None:
+        _FINGERPRINT_SQL = _evidence_fingerprint_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(_FINGERPRINT_SQL, {"vehicle": vehicle_id})
+        (rows,) = cursor.fetchone()
+    keys = sha256_hex(repr(sorted(settings.SIGNOFF_KEYS)).encode()) + f"/v{DOCUMENT_VERSION}"
+    return f"{rows}/{keys}"
+
+
+def vehicle_certification_answer(vehicle: Vehicle) -> CertificationAnswer:
+    """The vehicle's certification as vehicle_certification_get computes it from the records (every hash,
+    seal and sign-off checked), memoised on the evidence's fingerprint: asked again while not one row it
+    reads has changed, the answer costs one query; after any change it is computed again in full.
+
+    Certification is a function of those rows alone (and the signing keys, part of the fingerprint), so a
+    memoised answer is the answer. Computed answers are kept only when the fingerprint taken after the
+    computation is the one taken before: a change committed in between is not filed under the old rows."""
+    before = evidence_fingerprint(vehicle.pk)
+    if before is not None:
+        kept = _answers.get(vehicle.pk)
+        if kept is not None and kept[0] == before:
+            return kept[1]
+    certification = vehicle_certification_get(vehicle, people=False)
+    answer = CertificationAnswer(certification.state, tuple(certification.shortfall))
+    if before is not None and evidence_fingerprint(vehicle.pk) == before:
+        _answers[vehicle.pk] = (before, answer)
+    return answer
+
+
+def forget_certification_answers() -> None:
+    """Drop every memoised answer (tests, so that none outlives the code or settings it was computed with)."""
+    _answers.clear()
 
 
 def vehicle_unresolved_mishaps(vehicle: Vehicle) -> list[MishapState]:
