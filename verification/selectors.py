@@ -23,10 +23,7 @@ from verification.hashing import DOCUMENT_VERSION, SignOffCheck, check_signoff, 
 from verification.models import (
     GENESIS_HASH,
     Anomaly,
-    Attachment,
-    CorrectiveAction,
     Mishap,
-    Occupant,
     SignOff,
     TestObjective,
     VerificationFlight,
@@ -399,67 +396,18 @@ class CertificationAnswer(_StateWords):
     shortfall: tuple[str, ...]
 
 
-def _evidence_fingerprint_sql() -> str:
-    """One statement that has PostgreSQL hash the full text of every row a vehicle's certification is
-    computed from (`%(vehicle)s` names the vehicle): the vehicle and its model (the required flights), its
-    verification records, their flights, occupants, objectives, anomalies, attachments and sign-offs, the
-    previous link of each of those sign-offs in the chain (which may belong to another vehicle's record), its
-    mishaps, their flights and corrective actions. Whole rows (`row::text`), so a column added later is
-    covered without a change here; any change by any path, raw SQL included, changes the fingerprint."""
-    fields = {model: {f.name: f.column for f in model._meta.concrete_fields}
-              for model in (Vehicle, VerificationFlight, Occupant, TestObjective, Anomaly, Attachment, SignOff,
-                            Mishap, CorrectiveAction)}
-    table = {model: model._meta.db_table for model in fields}
-    vehicle_model, flight = Vehicle._meta.get_field("model").related_model, VerificationFlight._meta.get_field("flight").related_model
-
-    def rows(source: str, where: str = "") -> str:
-        return f"(SELECT string_agg(t::text, ',' ORDER BY t.id) FROM {source} t {where})"
-
-    def record_rows(model) -> str:
-        return rows(table[model], f"WHERE t.{fields[model]['record']} IN (SELECT id FROM rec)")
-
-    parts = {
-        "vehicle": rows(table[Vehicle], "WHERE t.id = %(vehicle)s"),
-        "model": rows(vehicle_model._meta.db_table,
-                      f"WHERE t.id = (SELECT {fields[Vehicle]['model']} FROM {table[Vehicle]} WHERE id = %(vehicle)s)"),
-        "records": rows("rec"),
-        "flights": rows(flight._meta.db_table,
-                        f"WHERE t.id IN (SELECT {fields[VerificationFlight]['flight']} FROM rec "
-                        f"UNION SELECT {fields[Mishap]['flight']} FROM mis)"),
-        "occupants": record_rows(Occupant),
-        "objectives": record_rows(TestObjective),
-        "anomalies": record_rows(Anomaly),
-        "attachments": record_rows(Attachment),
-        "signoffs": rows("sig"),
-        "links": f"(SELECT string_agg(t.sequence || '=' || t.signoff_hash, ',' ORDER BY t.sequence) "
-                 f"FROM {table[SignOff]} t WHERE t.sequence IN (SELECT sequence - 1 FROM sig))",
-        "mishaps": rows("mis"),
-        "actions": rows(table[CorrectiveAction], f"WHERE t.{fields[CorrectiveAction]['mishap']} IN (SELECT id FROM mis)"),
-    }
-    text = ", ".join(f"'|{name}:', {sql}" for name, sql in parts.items())
-    return (
-        f"WITH rec AS (SELECT * FROM {table[VerificationFlight]} WHERE {fields[VerificationFlight]['vehicle']} = %(vehicle)s), "
-        f"mis AS (SELECT * FROM {table[Mishap]} WHERE {fields[Mishap]['vehicle']} = %(vehicle)s), "
-        f"sig AS (SELECT * FROM {table[SignOff]} WHERE {fields[SignOff]['record']} IN (SELECT id FROM rec)) "
-        f"SELECT encode(sha256(convert_to(concat({text}), 'UTF8')), 'hex')"
-    )
-
-
-_FINGERPRINT_SQL: str | None = None
 # vehicle id -> (fingerprint, answer), in this process only: nothing shared that another host could poison.
 _answers: dict[int, tuple[str, CertificationAnswer]] = {}
 
 
 def evidence_fingerprint(vehicle_id: int) -> str | None:
-    """The SHA-256 of everything `vehicle_id`'s certification is computed from, with the signing keys it
-    verifies seals with; None where the database cannot take it (only PostgreSQL does)."""
-    global _FINGERPRINT_SQL
+    """The SHA-256 of every row `vehicle_id`'s certification is computed from (the database function
+    verification_evidence_fingerprint, migration 0005, lists them), with the signing keys seals are verified
+    with; None where the database cannot take it (only PostgreSQL has the function)."""
     if connection.vendor != "postgresql":
         return None
-    if _FINGERPRINT_SQL is None:
-        _FINGERPRINT_SQL = _evidence_fingerprint_sql()
     with connection.cursor() as cursor:
-        cursor.execute(_FINGERPRINT_SQL, {"vehicle": vehicle_id})
+        cursor.execute("SELECT verification_evidence_fingerprint(%s)", [vehicle_id])
         (rows,) = cursor.fetchone()
     keys = sha256_hex(repr(sorted(settings.SIGNOFF_KEYS)).encode()) + f"/v{DOCUMENT_VERSION}"
     return f"{rows}/{keys}"
