@@ -231,16 +231,31 @@ def flight_seats_left_snapshot(flight: Flight, *, now: dt.datetime, for_user=Non
     return max(flight.seats_total - claimed, 0)
 
 
-def flight_hold_snapshot(flight: Flight, *, now: dt.datetime, user) -> tuple[int, int | None]:
-    """In one query of the committed state, without a lock: the seats free for `user` (as
-    flight_seats_left_snapshot) and the id of `user`'s seated booking on the flight, if any."""
+def _hold_snapshot_columns(now: dt.datetime, user) -> dict:
     own = _Correlated(
         F("pk"), user.pk, *Booking.SEATED_STATUSES, model=Booking, key="flight", aggregate="MIN({id})",
         condition="{user} = %s AND {status} IN (" + _placeholders(Booking.SEATED_STATUSES) + ")",
     )
-    claimed, own_id = (
-        Flight.objects.filter(pk=flight.pk).values_list(seats_claimed(now, for_user=user), own).get()
-    )
+    return {"hold_seats_claimed": seats_claimed(now, for_user=user), "hold_own_booking_id": own}
+
+
+def flight_annotate_hold_snapshot(queryset: QuerySet[Flight], *, now: dt.datetime, user) -> QuerySet[Flight]:
+    """The flights with `flight_hold_snapshot`'s two columns for `user` at `now`, so the query that finds the
+    flight a hold asks for (the API's 404) is also the snapshot: one query where there were two."""
+    return queryset.annotate(**_hold_snapshot_columns(now, user))
+
+
+def flight_hold_snapshot(flight: Flight, *, now: dt.datetime, user) -> tuple[int, int | None]:
+    """In one query of the committed state, without a lock: the seats free for `user` (as
+    flight_seats_left_snapshot) and the id of `user`'s seated booking on the flight, if any.
+
+    No query when `flight` came from `flight_annotate_hold_snapshot`, which the caller ran for the same `user`
+    at the same `now` (the API's hold view passes its `now` to booking_hold for that)."""
+    if hasattr(flight, "hold_seats_claimed"):
+        claimed, own_id = flight.hold_seats_claimed, flight.hold_own_booking_id
+    else:
+        columns = _hold_snapshot_columns(now, user)
+        claimed, own_id = Flight.objects.filter(pk=flight.pk).values_list(*columns.values()).get()
     return max(flight.seats_total - claimed, 0), own_id
 
 
