@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -221,6 +223,45 @@ def flight_seats_left(flight: Flight, *, now: dt.datetime, for_user=None) -> int
     """
     live = Booking.objects.filter(flight=flight, status__in=Booking.LIVE_STATUSES).count()
     return max(flight.seats_total - live - flight_open_offers(flight, now=now, for_user=for_user), 0)
+
+
+class SeatRow(NamedTuple):
+    """A seated booking of the flight, or an offered waitlist entry (or the passenger's active one) of it."""
+
+    id: int
+    user_id: int
+    seat_number: int | None  # None for a waitlist entry
+    status: str
+    lapsed: bool  # a held booking past its hold, an offered entry past its offer
+
+
+# Both reads in one statement, written out: it runs on every seat hold, where two ORM querysets cost more
+# Python to build than PostgreSQL takes to answer them. The lapse tests are SQL, so no timestamp comes back.
+_SEAT_ROWS_SQL = (
+    f"SELECT 'booking', id, user_id, seat_number, status, (status = %s AND hold_expires_at <= %s) "
+    f"FROM {Booking._meta.db_table} WHERE flight_id = %s AND status IN ({_placeholders(Booking.SEATED_STATUSES)}) "
+    "UNION ALL "
+    f"SELECT 'entry', id, user_id, NULL, status, (status = %s AND offer_expires_at <= %s) "
+    f"FROM {WaitlistEntry._meta.db_table} WHERE flight_id = %s "
+    f"AND (status = %s OR (user_id = %s AND status IN ({_placeholders(WaitlistEntry.ACTIVE_STATUSES)})))"
+)
+
+
+def flight_seat_rows(flight: Flight, *, user, now: dt.datetime) -> tuple[list[SeatRow], list[SeatRow]]:
+    """In one query, unlocked: the flight's seated bookings, and its offered waitlist entries with `user`'s
+    active one, each marked lapsed or not at `now`. Exact under the flight's row lock (booking_hold's use)."""
+    moment = connection.ops.adapt_datetimefield_value(now)
+    params = [
+        Booking.Status.HELD, moment, flight.pk, *Booking.SEATED_STATUSES,
+        WaitlistEntry.Status.OFFERED, moment, flight.pk, WaitlistEntry.Status.OFFERED, user.pk,
+        *WaitlistEntry.ACTIVE_STATUSES,
+    ]
+    bookings, entries = [], []
+    with connection.cursor() as cursor:
+        cursor.execute(_SEAT_ROWS_SQL, params)
+        for kind, *row in cursor.fetchall():
+            (bookings if kind == "booking" else entries).append(SeatRow(*row[:4], lapsed=bool(row[4])))
+    return bookings, entries
 
 
 def flight_seats_left_snapshot(flight: Flight, *, now: dt.datetime, for_user=None) -> int:

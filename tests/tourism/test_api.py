@@ -31,7 +31,7 @@ from tourism.models import Booking
 
 pytestmark = pytest.mark.django_db
 
-HOLD_QUERIES = 15  # a successful POST /api/v1/flights/<id>/holds/ (see the test)
+HOLD_QUERIES = 14  # a successful POST /api/v1/flights/<id>/holds/ (see the test)
 
 REGISTRATION = {
     "username": "ada",

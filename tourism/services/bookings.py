@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from flights import registry
@@ -140,55 +139,34 @@ def _refuse_from_snapshot(flight: Flight, *, user, now: dt.datetime) -> None:
         raise _sold_out(flight)
 
 
-def _seated_bookings(flight: Flight) -> list:
-    return list(
-        Booking.objects.filter(flight=flight, status__in=Booking.SEATED_STATUSES)
-        .order_by("pk")
-        .values_list("pk", "user_id", "seat_number", "status", "hold_expires_at", named=True)
-    )
-
-
-def _offers_and_own_entry(flight: Flight, *, user) -> list:
-    """The flight's offered waitlist entries and `user`'s active one, unlocked (the flight's lock guards them)."""
-    return list(
-        WaitlistEntry.objects.filter(
-            Q(status=WaitlistEntry.Status.OFFERED) | Q(user=user, status__in=WaitlistEntry.ACTIVE_STATUSES),
-            flight=flight,
-        ).values_list("user_id", "status", "offer_expires_at", named=True)
-    )
-
-
 def _free_seat_for(flight: Flight, *, user, now: dt.datetime) -> tuple[int, bool]:
     """Under the flight's lock: expire its lapsed holds and lapse its lapsed offers (`release_lapsed`), then
     the lowest free seat for `user`, or AlreadyBooked (the passenger has a seat on it) or SoldOut; and whether
     `user` has an active waitlist entry on the flight (accepted with the booking: `waitlist_accept_with`).
 
-    Two reads, both after the lock: each statement sees everything committed before it, so a hold or an offer
-    committed while this one waited for the lock is counted. (Not so for subqueries on the locking SELECT:
-    PostgreSQL re-reads the locked row once it has it, but its subqueries keep the statement's older snapshot.)
+    One read after the lock (`selectors.flight_seat_rows`), which sees everything committed before it, so a hold
+    or an offer committed while this one waited for the lock is counted. (Not so for subqueries on the locking
+    SELECT: PostgreSQL re-reads the locked row once it has it, but its subqueries keep the older snapshot.)
     - the flight's seated bookings give the passenger's own, the live ones (counted as flight_seats_left counts
       them), the seat numbers taken, and the holds that lapsed;
     - the flight's offered waitlist entries and the passenger's active one give the other people's open offers
       (counted as flight_open_offers counts them), the offers that lapsed, and the passenger's entry.
     Only when a hold or an offer lapsed does `release_lapsed` run, with its own locked reads (SKIP LOCKED: a
-    row another transaction holds is left, and still counted, as before), and both reads are taken again.
+    row another transaction holds is left, and still counted, as before), and the read is taken again.
     When nothing lapsed it would have found nothing: `now` is fixed and, under the flight's lock, none of the
     flight's bookings or entries moves (every service that moves one locks its flight first). For the same
     reason a passenger with no active entry here gets none before the booking is written.
     """
-    seated, waitlist = _seated_bookings(flight), _offers_and_own_entry(flight, user=user)
-    lapsed_hold = any(row.status == Booking.Status.HELD and row.hold_expires_at <= now for row in seated)
-    lapsed_offer = any(row.status == WaitlistEntry.Status.OFFERED and row.offer_expires_at <= now for row in waitlist)
-    if lapsed_hold or lapsed_offer:
+    seated, waitlist = selectors.flight_seat_rows(flight, user=user, now=now)
+    if any(row.lapsed for row in seated) or any(row.lapsed for row in waitlist):
         release_lapsed(flight, now=now)
-        seated, waitlist = _seated_bookings(flight), _offers_and_own_entry(flight, user=user)
+        seated, waitlist = selectors.flight_seat_rows(flight, user=user, now=now)
     own = next((row for row in seated if row.user_id == user.pk), None)
     if own is not None:
-        raise _already_booked(flight, own.pk, own.seat_number, own.status)
+        raise _already_booked(flight, own.id, own.seat_number, own.status)
     live = sum(1 for row in seated if row.status in Booking.LIVE_STATUSES)
     open_offers = sum(
-        1 for row in waitlist
-        if row.status == WaitlistEntry.Status.OFFERED and row.offer_expires_at > now and row.user_id != user.pk
+        1 for row in waitlist if row.status == WaitlistEntry.Status.OFFERED and not row.lapsed and row.user_id != user.pk
     )
     if flight.seats_total - live - open_offers <= 0:
         raise _sold_out(flight)
