@@ -34,16 +34,27 @@ def status_email_content(change: BookingStatusChange) -> tuple[str, str]:
     return subject, render_to_string("tourism/email/booking_status.txt", context)
 
 
-def queue_status_email(change: BookingStatusChange) -> None:
-    """The passenger's email about this transition, into the outbox with the change."""
+def _status_notification(change: BookingStatusChange, *, dedupe_key: str):
     recipient = change.booking.user.email
     if not recipient:
-        return
+        return None
     subject, body = status_email_content(change)
-    change.notification = notification_queue(
-        dedupe_key=f"tourism.booking_status.{change.pk}", recipient=recipient, subject=subject, body=body
-    )
-    change.save(update_fields=["notification"])
+    return notification_queue(dedupe_key=dedupe_key, recipient=recipient, subject=subject, body=body)
+
+
+def queue_status_email(change: BookingStatusChange) -> None:
+    """The passenger's email about this transition (saved), into the outbox with the change."""
+    notification = _status_notification(change, dedupe_key=f"tourism.booking_status.{change.pk}")
+    if notification is not None:
+        change.notification = notification
+        change.save(update_fields=["notification"])
+
+
+def queue_start_email(change: BookingStatusChange) -> None:
+    """The email about a booking's first status (a hold, or a transfer's new booking), queued before the change
+    is saved: the change is then written with its notification in one INSERT, not an INSERT and an UPDATE.
+    Unsaved, the change has no id to key the message with; a booking starts once, so the booking's id does."""
+    change.notification = _status_notification(change, dedupe_key=f"tourism.booking_start.{change.booking_id}")
 
 
 def offer_email_content(entry: WaitlistEntry) -> tuple[str, str]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -223,6 +225,45 @@ def flight_seats_left(flight: Flight, *, now: dt.datetime, for_user=None) -> int
     return max(flight.seats_total - live - flight_open_offers(flight, now=now, for_user=for_user), 0)
 
 
+class SeatRow(NamedTuple):
+    """A seated booking of the flight, or an offered waitlist entry (or the passenger's active one) of it."""
+
+    id: int
+    user_id: int
+    seat_number: int | None  # None for a waitlist entry
+    status: str
+    lapsed: bool  # a held booking past its hold, an offered entry past its offer
+
+
+# Both reads in one statement, written out: it runs on every seat hold, where two ORM querysets cost more
+# Python to build than PostgreSQL takes to answer them. The lapse tests are SQL, so no timestamp comes back.
+_SEAT_ROWS_SQL = (
+    f"SELECT 'booking', id, user_id, seat_number, status, (status = %s AND hold_expires_at <= %s) "
+    f"FROM {Booking._meta.db_table} WHERE flight_id = %s AND status IN ({_placeholders(Booking.SEATED_STATUSES)}) "
+    "UNION ALL "
+    f"SELECT 'entry', id, user_id, NULL, status, (status = %s AND offer_expires_at <= %s) "
+    f"FROM {WaitlistEntry._meta.db_table} WHERE flight_id = %s "
+    f"AND (status = %s OR (user_id = %s AND status IN ({_placeholders(WaitlistEntry.ACTIVE_STATUSES)})))"
+)
+
+
+def flight_seat_rows(flight: Flight, *, user, now: dt.datetime) -> tuple[list[SeatRow], list[SeatRow]]:
+    """In one query, unlocked: the flight's seated bookings, and its offered waitlist entries with `user`'s
+    active one, each marked lapsed or not at `now`. Exact under the flight's row lock (booking_hold's use)."""
+    moment = connection.ops.adapt_datetimefield_value(now)
+    params = [
+        Booking.Status.HELD, moment, flight.pk, *Booking.SEATED_STATUSES,
+        WaitlistEntry.Status.OFFERED, moment, flight.pk, WaitlistEntry.Status.OFFERED, user.pk,
+        *WaitlistEntry.ACTIVE_STATUSES,
+    ]
+    bookings, entries = [], []
+    with connection.cursor() as cursor:
+        cursor.execute(_SEAT_ROWS_SQL, params)
+        for kind, *row in cursor.fetchall():
+            (bookings if kind == "booking" else entries).append(SeatRow(*row[:4], lapsed=bool(row[4])))
+    return bookings, entries
+
+
 def flight_seats_left_snapshot(flight: Flight, *, now: dt.datetime, for_user=None) -> int:
     """Seats free for `for_user` in the committed state, without a lock: live bookings whose hold has not
     lapsed, and other people's open waitlist offers. At most what the locked count finds (which may also
@@ -231,16 +272,31 @@ def flight_seats_left_snapshot(flight: Flight, *, now: dt.datetime, for_user=Non
     return max(flight.seats_total - claimed, 0)
 
 
-def flight_hold_snapshot(flight: Flight, *, now: dt.datetime, user) -> tuple[int, int | None]:
-    """In one query of the committed state, without a lock: the seats free for `user` (as
-    flight_seats_left_snapshot) and the id of `user`'s seated booking on the flight, if any."""
+def _hold_snapshot_columns(now: dt.datetime, user) -> dict:
     own = _Correlated(
         F("pk"), user.pk, *Booking.SEATED_STATUSES, model=Booking, key="flight", aggregate="MIN({id})",
         condition="{user} = %s AND {status} IN (" + _placeholders(Booking.SEATED_STATUSES) + ")",
     )
-    claimed, own_id = (
-        Flight.objects.filter(pk=flight.pk).values_list(seats_claimed(now, for_user=user), own).get()
-    )
+    return {"hold_seats_claimed": seats_claimed(now, for_user=user), "hold_own_booking_id": own}
+
+
+def flight_annotate_hold_snapshot(queryset: QuerySet[Flight], *, now: dt.datetime, user) -> QuerySet[Flight]:
+    """The flights with `flight_hold_snapshot`'s two columns for `user` at `now`, so the query that finds the
+    flight a hold asks for (the API's 404) is also the snapshot: one query where there were two."""
+    return queryset.annotate(**_hold_snapshot_columns(now, user))
+
+
+def flight_hold_snapshot(flight: Flight, *, now: dt.datetime, user) -> tuple[int, int | None]:
+    """In one query of the committed state, without a lock: the seats free for `user` (as
+    flight_seats_left_snapshot) and the id of `user`'s seated booking on the flight, if any.
+
+    No query when `flight` came from `flight_annotate_hold_snapshot`, which the caller ran for the same `user`
+    at the same `now` (the API's hold view passes its `now` to booking_hold for that)."""
+    if hasattr(flight, "hold_seats_claimed"):
+        claimed, own_id = flight.hold_seats_claimed, flight.hold_own_booking_id
+    else:
+        columns = _hold_snapshot_columns(now, user)
+        claimed, own_id = Flight.objects.filter(pk=flight.pk).values_list(*columns.values()).get()
     return max(flight.seats_total - claimed, 0), own_id
 
 

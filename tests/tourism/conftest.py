@@ -1,12 +1,21 @@
 import pytest
+from django.utils import timezone
 
-from tests.tourism.factories import bookable_flight
+from tests.tourism.factories import bookable_flight, passenger_with_profile
+from tourism import services
 
 
 @pytest.fixture
 def flight(db):
     """A scheduled commercial flight 120 days out, 6 seats, price 450,000 USD, deposit 150,000 (25,000 kept)."""
     return bookable_flight(code="NS-41")
+
+
+@pytest.fixture
+def full(flight):
+    """NS-41 with all six seats held; the holds are returned in seat order."""
+    now = timezone.now()
+    return [services.booking_hold(flight=flight, user=passenger_with_profile(), now=now) for _ in range(6)]
 
 
 @pytest.fixture

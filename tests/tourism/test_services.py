@@ -64,6 +64,15 @@ def test_hold_takes_the_lowest_free_seat_for_the_configured_time(pax, other_pax,
     assert (change.from_status, change.to_status, change.changed_by) == ("", "held", pax)
 
 
+def test_a_hold_writes_its_status_change_with_its_email_in_the_outbox(pax, flight):
+    booking = hold(flight, pax)
+    notification = booking.status_changes.get().notification
+    assert (notification.dedupe_key, notification.recipient, notification.subject) == (
+        f"tourism.booking_start.{booking.pk}", pax.email, f"Booking #{booking.pk} on flight NS-41: held",
+    )
+    assert f"Seat 1 on flight NS-41 ({flight.itinerary}) is held for you until" in notification.body
+
+
 def test_a_freed_seat_number_is_reused(pax, other_pax, flight):
     first = hold(flight, pax)
     hold(flight, other_pax)
@@ -423,7 +432,9 @@ def test_transfer_same_vehicle_keeps_consent_and_payments(flight, operations):
 
     assert consent_state(signature=new.consent, vehicle=later.vehicle).is_current
     assert "now booking #" in booking.end_reason and "NS-42" in booking.end_reason
-    assert new.status_changes.get().reason == f"Transferred from booking #{booking.pk} on flight NS-41."
+    start = new.status_changes.get()
+    assert start.reason == f"Transferred from booking #{booking.pk} on flight NS-41."
+    assert start.notification.dedupe_key == f"tourism.booking_start.{new.pk}" and start.reason in start.notification.body
 
 
 def test_transfer_to_another_vehicle_needs_consent_before_reserved(flight, operations):
@@ -475,6 +486,18 @@ def test_transfer_manifested_starts_reserved(flight, operations):
     booking = manifested_booking(flight, operations)
     new = services.booking_transfer(booking=booking, to_flight=other_flight_of(flight), by=operations)
     assert new.status == "reserved"
+
+
+def test_a_transfer_onto_a_flight_accepts_the_passengers_waitlist_entry(pax, flight, full, operations):
+    later = other_flight_of(flight, code="NS-42")
+    booking = services.booking_hold(flight=later, user=pax)
+    entry = services.waitlist_join(flight=flight, user=pax)
+    services.booking_cancel(booking=full[5], by=full[5].user)
+    entry.refresh_from_db()
+    assert entry.status == "offered"
+    moved = services.booking_transfer(booking=booking, to_flight=flight, by=operations)
+    entry.refresh_from_db()
+    assert (moved.seat_number, entry.status, entry.booking) == (6, "accepted", moved)
 
 
 def test_transfer_refusals(pax, flight, operations):

@@ -15,13 +15,6 @@ from tourism.models import WaitlistEntry
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def full(flight):
-    """NS-41 with all six seats held; the holds are returned in seat order."""
-    now = timezone.now()
-    return [services.booking_hold(flight=flight, user=passenger_with_profile(), now=now) for _ in range(6)]
-
-
 def join(flight, user, **kwargs):
     return services.waitlist_join(flight=flight, user=user, **kwargs)
 
@@ -122,3 +115,28 @@ def test_holding_directly_ends_a_waiting_entry(pax, flight, full):
     services.booking_hold(flight=flight, user=pax)
     entry.refresh_from_db()
     assert entry.status == "accepted"
+
+
+# --- What a hold finds under the flight's lock (booking_hold reads the bookings and the offers once; the
+# lapsed ones send it through release_lapsed) ------------------------------------------------------------
+
+
+def test_a_hold_lapses_an_offer_alone_and_the_next_in_line_takes_its_seat(pax, other_pax, flight, full, settings):
+    settings.WAITLIST_OFFER_HOURS = 24
+    first, second = join(flight, pax), join(flight, other_pax)
+    now = timezone.now()
+    services.booking_cancel(booking=full[4], by=full[4].user, now=now)
+    later = now + dt.timedelta(hours=25)  # the offer lapsed, the holds have not
+    booking = services.booking_hold(flight=flight, user=other_pax, now=later)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (booking.seat_number, first.status, second.status, second.booking) == (5, "lapsed", "accepted", booking)
+
+
+def test_a_hold_by_someone_not_waiting_leaves_the_waitlist_alone(pax, flight, full):
+    entry = join(flight, pax)
+    services.booking_cancel(booking=full[0], by=full[0].user)
+    services.booking_cancel(booking=full[1], by=full[1].user)  # one seat offered to `pax`, one free
+    booking = services.booking_hold(flight=flight, user=passenger_with_profile())
+    entry.refresh_from_db()
+    assert (booking.seat_number, entry.status) == (1, "offered")

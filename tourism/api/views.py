@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -33,6 +34,7 @@ from flights.models import Flight
 from tourism import selectors, services
 from tourism.api import examples
 from tourism.api import serializers as s
+from tourism.api.authentication import passenger_authentication_classes
 from tourism.disclosure import disclosure_build
 from tourism.filters import BookingFilter, FlightFilter, WaitlistEntryFilter
 from tourism.manifest import flight_for_manifest, launch_manifest
@@ -244,11 +246,18 @@ class FlightViewSet(FlightReadViewSet):
     @action(
         detail=True, methods=["post"], permission_classes=[IsAuthenticated],
         throttle_classes=[ScopedRateThrottle], throttle_scope="booking",
+        authentication_classes=passenger_authentication_classes(),
     )
     def holds(self, request, pk=None):
         """Hold the lowest free seat for the signed-in passenger: 409 `sold_out` or `already_booked` when not."""
-        flight = get_object_or_404(Flight.objects.select_related("vehicle__model"), pk=pk)
-        booking = services.booking_hold(flight=flight, user=request.user)
+        # The query that finds the flight (or 404) also reads the hold's pre-lock snapshot, for this passenger
+        # at this instant: booking_hold is given the same `now`, so the snapshot is the one it would read.
+        now = timezone.now()
+        flights = selectors.flight_annotate_hold_snapshot(
+            Flight.objects.select_related("vehicle__model"), now=now, user=request.user
+        )
+        flight = get_object_or_404(flights, pk=pk)
+        booking = services.booking_hold(flight=flight, user=request.user, now=now)
         booking.amount_paid = Decimal("0.00")  # a seat just held has no payments: no ledger to read
         return Response(s.BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 

@@ -139,22 +139,39 @@ def _refuse_from_snapshot(flight: Flight, *, user, now: dt.datetime) -> None:
         raise _sold_out(flight)
 
 
-def _free_seat_number(flight: Flight, *, user, now: dt.datetime) -> int:
-    """The lowest free seat for `user`, or AlreadyBooked (the passenger has a seat on it) or SoldOut. The
-    flight is locked and its lapsed holds expired. One read of the flight's seated bookings gives the
-    passenger's own, the live ones (counted as flight_seats_left counts them) and the seat numbers taken."""
-    seated = list(
-        Booking.objects.filter(flight=flight, status__in=Booking.SEATED_STATUSES)
-        .order_by("pk")
-        .values_list("pk", "user_id", "seat_number", "status")
-    )
-    own = next((row for row in seated if row[1] == user.pk), None)
+def _free_seat_for(flight: Flight, *, user, now: dt.datetime) -> tuple[int, bool]:
+    """Under the flight's lock: expire its lapsed holds and lapse its lapsed offers (`release_lapsed`), then
+    the lowest free seat for `user`, or AlreadyBooked (the passenger has a seat on it) or SoldOut; and whether
+    `user` has an active waitlist entry on the flight (accepted with the booking: `waitlist_accept_with`).
+
+    One read after the lock (`selectors.flight_seat_rows`), which sees everything committed before it, so a hold
+    or an offer committed while this one waited for the lock is counted. (Not so for subqueries on the locking
+    SELECT: PostgreSQL re-reads the locked row once it has it, but its subqueries keep the older snapshot.)
+    - the flight's seated bookings give the passenger's own, the live ones (counted as flight_seats_left counts
+      them), the seat numbers taken, and the holds that lapsed;
+    - the flight's offered waitlist entries and the passenger's active one give the other people's open offers
+      (counted as flight_open_offers counts them), the offers that lapsed, and the passenger's entry.
+    Only when a hold or an offer lapsed does `release_lapsed` run, with its own locked reads (SKIP LOCKED: a
+    row another transaction holds is left, and still counted, as before), and the read is taken again.
+    When nothing lapsed it would have found nothing: `now` is fixed and, under the flight's lock, none of the
+    flight's bookings or entries moves (every service that moves one locks its flight first). For the same
+    reason a passenger with no active entry here gets none before the booking is written.
+    """
+    seated, waitlist = selectors.flight_seat_rows(flight, user=user, now=now)
+    if any(row.lapsed for row in seated) or any(row.lapsed for row in waitlist):
+        release_lapsed(flight, now=now)
+        seated, waitlist = selectors.flight_seat_rows(flight, user=user, now=now)
+    own = next((row for row in seated if row.user_id == user.pk), None)
     if own is not None:
-        raise _already_booked(flight, own[0], own[2], own[3])
-    live = sum(1 for row in seated if row[3] in Booking.LIVE_STATUSES)
-    if flight.seats_total - live - selectors.flight_open_offers(flight, now=now, for_user=user) <= 0:
+        raise _already_booked(flight, own.id, own.seat_number, own.status)
+    live = sum(1 for row in seated if row.status in Booking.LIVE_STATUSES)
+    open_offers = sum(
+        1 for row in waitlist if row.status == WaitlistEntry.Status.OFFERED and not row.lapsed and row.user_id != user.pk
+    )
+    if flight.seats_total - live - open_offers <= 0:
         raise _sold_out(flight)
-    return min(set(range(1, flight.seats_total + 1)) - {row[2] for row in seated})
+    seat = min(set(range(1, flight.seats_total + 1)) - {row.seat_number for row in seated})
+    return seat, any(row.user_id == user.pk for row in waitlist)
 
 
 # --- Holds and their expiry --------------------------------------------------------------------------
@@ -208,8 +225,7 @@ def booking_hold(*, flight: Flight, user, now: dt.datetime | None = None) -> Boo
         flight = lock_flight(flight.pk)
         require_on_sale(flight, now=now)
         _require_eligible(profile, flight)
-        release_lapsed(flight, now=now)
-        seat = _free_seat_number(flight, user=user, now=now)
+        seat, waitlisted = _free_seat_for(flight, user=user, now=now)
         itinerary = flight.itinerary
         booking = Booking(
             user=user,
@@ -227,15 +243,18 @@ def booking_hold(*, flight: Flight, user, now: dt.datetime | None = None) -> Boo
         booking._history_user = user
         booking.save()
         _record_start(booking, by=user, now=now, reason=f"Seat {seat} held until {booking.hold_expires_at:%Y-%m-%d %H:%M} UTC.")
-        waitlist_accept_with(flight, user=user, booking=booking, now=now)
+        if waitlisted:
+            waitlist_accept_with(flight, user=user, booking=booking, now=now)
     return booking
 
 
 def _record_start(booking: Booking, *, by, now: dt.datetime, reason: str) -> None:
-    change = BookingStatusChange.objects.create(
+    """The booking's first status change, written with its email already in the outbox (one INSERT each)."""
+    change = BookingStatusChange(
         booking=booking, from_status="", to_status=booking.status, reason=reason, changed_by=by, changed_at=now
     )
-    notifications.queue_status_email(change)
+    notifications.queue_start_email(change)
+    change.save()
 
 
 def booking_expire_lapsed_holds(*, now: dt.datetime | None = None) -> ReleaseResult:
@@ -336,8 +355,7 @@ def booking_transfer(*, booking: Booking, to_flight: Flight, by, reason: str = "
             )
         require_on_sale(new_flight, now=now)
         _require_eligible(require_profile(booking.user), new_flight)
-        release_lapsed(new_flight, now=now)
-        seat = _free_seat_number(new_flight, user=booking.user, now=now)
+        seat, waitlisted = _free_seat_for(new_flight, user=booking.user, now=now)
         held = booking.status == Booking.Status.HELD
         consent = consent_state(signature=booking.consent, vehicle=new_flight.vehicle)
         if held:
@@ -389,7 +407,8 @@ def booking_transfer(*, booking: Booking, to_flight: Flight, by, reason: str = "
             LedgerEntry.objects.create(
                 booking=new, kind=LedgerEntry.Kind.TRANSFER_IN, amount=paid, note=f"From booking #{booking.pk}", **common
             )
-        waitlist_accept_with(new_flight, user=booking.user, booking=new, now=now)
+        if waitlisted:
+            waitlist_accept_with(new_flight, user=booking.user, booking=new, now=now)
         scrub_notices_close(booking, now=now, reason=f"Moved to booking #{new.pk} on flight {new_flight.code}")
         offer_free_seats(old_flight, now=now)
     return new
