@@ -35,11 +35,15 @@ def _board_context(request, flight: Flight) -> dict:
     held = _require_launch_team(request.user, flight)
     current = flight.polls.first()
     rows = poll.poll_board(current) if current else None
-    findings = None if current else readiness.flight_findings(flight)
+    # In flight, the board leads with the return's readiness (undocking, deorbit burn, landing) as it stands,
+    # with Waive for the director; the launch poll below it is history.
+    in_flight = flight.status == Flight.Status.LAUNCHED
+    findings = readiness.flight_findings(flight) if in_flight or not current else None
     return {
         "flight": flight,
         "poll": current,
         "rows": rows,
+        "in_flight": in_flight,
         "findings": findings,
         "held_positions": held,
         "is_director": _is_director(request.user, flight),

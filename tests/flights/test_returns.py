@@ -202,3 +202,29 @@ def test_the_api_shows_liftoff_and_the_planned_landing_and_takes_neither(client,
     moved = returns.flight_return_replan(flight=in_flight, landing_at=LANDING + dt.timedelta(days=1), by=operations,
                                          reason="Splashdown weather", now=in_flight.launched_at + dt.timedelta(hours=1))
     assert client.get(url).json()["landing_planned_at"] == moved.landing_planned_at.isoformat().replace("+00:00", "Z")
+
+
+def test_in_flight_the_board_leads_with_the_return_readiness_and_the_director_waives_there(
+    client, in_flight, director, crew_of_positions
+):
+    """Once the flight is up, the launch poll is history: the board shows the return's findings as they stand,
+    and a WAIVABLE one gets its Waive form for the director, as the launch poll's do."""
+    PositionAssignment.objects.filter(flight=in_flight, position=Position.RECOVERY).delete()
+    board = reverse("flights:poll-board", args=[in_flight.pk])
+    log_in(client, crew_of_positions[Position.TRAFFIC])
+    page = client.get(board).content.decode()
+    assert "Return readiness now" in page and "No one holds: Recovery." in page
+    assert "no catalog number" in page  # the NO-GO stands beside it, with no form
+    assert 'value="positions.assigned"' not in page  # only a director waives
+
+    log_in(client, director)
+    page = client.get(board).content.decode()
+    assert page.count('class="waiver"') == 1 and 'value="positions.assigned"' in page
+    response = client.post(reverse("flights:waiver-grant", args=[in_flight.pk]),
+                           {"check_key": "positions.assigned", "reason": "Recovery ship crewed by the navy"}, follow=True)
+    page = response.content.decode()
+    assert "Waiver recorded." in page
+    assert "No one holds: Recovery. (waived by" in page and "Recovery ship crewed by the navy" in page
+    assert 'class="waiver"' not in page
+    partial = client.get(reverse("flights:poll-board-partial", args=[in_flight.pk])).content.decode()
+    assert "Return readiness now" in partial and "(waived by" in partial
