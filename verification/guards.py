@@ -49,6 +49,15 @@ def booking_needs_certification(obj, **context) -> str | None:
     )
 
 
+def _prepare_certification(objs, **context) -> None:
+    """Before the decision's transaction: each vehicle's certification answer computed and kept in one
+    snapshot (selectors.certification_answers_prepare), so the guard under the lock pays one query."""
+    selectors.certification_answers_prepare(getattr(obj, "flight", obj).vehicle_id for obj in objs)
+
+
+booking_needs_certification.prefetch = _prepare_certification
+
+
 def return_to_service_needs_return_to_flight(vehicle: Vehicle, **context) -> str | None:
     """After a mishap: every corrective action closed and an uncrewed return-to-flight verification flight
     signed off since the mishap."""

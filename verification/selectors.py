@@ -10,12 +10,13 @@ the same holds for it: a changed row is a new key, and the answer is computed ag
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch, QuerySet
 
 from flights.models import Vehicle
@@ -398,13 +399,16 @@ class CertificationAnswer(_StateWords):
 
 # vehicle id -> (fingerprint, answer), in this process only: nothing shared that another host could poison.
 _answers: dict[int, tuple[str, CertificationAnswer]] = {}
+_fingerprint_broken = False  # the database function failed (code deployed before its migration): compute in full
+
+logger = logging.getLogger(__name__)
 
 
 def evidence_fingerprint(vehicle_id: int) -> str | None:
     """The SHA-256 of every row `vehicle_id`'s certification is computed from (the database function
-    verification_evidence_fingerprint, migration 0005, lists them), with the signing keys seals are verified
-    with; None where the database cannot take it (only PostgreSQL has the function)."""
-    if connection.vendor != "postgresql":
+    verification_evidence_fingerprint, migrations 0005 and 0006, lists them), with the signing keys seals are
+    verified with; None where there is none (only PostgreSQL has the function)."""
+    if connection.vendor != "postgresql" or _fingerprint_broken:
         return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT verification_evidence_fingerprint(%s)", [vehicle_id])
@@ -413,29 +417,72 @@ def evidence_fingerprint(vehicle_id: int) -> str | None:
     return f"{rows}/{keys}"
 
 
+def _answer_of(certification: Certification) -> CertificationAnswer:
+    return CertificationAnswer(certification.state, tuple(certification.shortfall))
+
+
+def _answer_in_one_snapshot(vehicle_id: int) -> tuple[str, CertificationAnswer] | None:
+    """Fingerprint and certification read in one REPEATABLE READ transaction, so the answer is exactly that of
+    the rows fingerprinted, whatever commits meanwhile (two fingerprints around a computation in READ COMMITTED
+    would not prove it: rows can change and change back between them). The vehicle and its model are read in the
+    same snapshot, never taken from the caller's older copy. Only outside a transaction (it opens its own)."""
+    global _fingerprint_broken
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # the transaction's first statement
+            fingerprint = evidence_fingerprint(vehicle_id)
+            vehicle = Vehicle.objects.select_related("model").get(pk=vehicle_id)
+            answer = _answer_of(vehicle_certification_get(vehicle, people=False))
+    except DatabaseError:
+        _fingerprint_broken = True
+        logger.exception("The evidence fingerprint failed (is migration verification 0006 applied?): every "
+                         "certification answer is computed in full until this process restarts.")
+        return None
+    if fingerprint is None:
+        return None
+    _answers[vehicle_id] = (fingerprint, answer)
+    return fingerprint, answer
+
+
+def certification_answers_prepare(vehicle_ids) -> None:
+    """Before a decision's transaction (a hold locks its flight, then asks): compute and keep, in one snapshot,
+    the answer of each vehicle that has none kept, so the decision pays one query for it."""
+    if connection.vendor != "postgresql" or _fingerprint_broken or connection.in_atomic_block:
+        return
+    for vehicle_id in set(vehicle_ids) - set(_answers):
+        _answer_in_one_snapshot(vehicle_id)
+
+
 def vehicle_certification_answer(vehicle: Vehicle) -> CertificationAnswer:
     """The vehicle's certification as vehicle_certification_get computes it from the records (every hash,
     seal and sign-off checked), memoised on the evidence's fingerprint: asked again while not one row it
     reads has changed, the answer costs one query; after any change it is computed again in full.
 
-    Certification is a function of those rows alone (and the signing keys, part of the fingerprint), so a
-    memoised answer is the answer. Computed answers are kept only when the fingerprint taken after the
-    computation is the one taken before: a change committed in between is not filed under the old rows."""
+    Certification is a function of those rows alone (and the signing keys, part of the fingerprint), so an
+    answer computed from exactly the fingerprinted rows is the answer for as long as the fingerprint holds.
+    Answers are kept only when computed in one snapshot with their fingerprint (`_answer_in_one_snapshot`):
+    outside a transaction here, or beforehand by `certification_answers_prepare`. Inside a transaction a changed
+    fingerprint means a full computation, as before the memo, and the stale answer is dropped."""
     before = evidence_fingerprint(vehicle.pk)
-    if before is not None:
-        kept = _answers.get(vehicle.pk)
-        if kept is not None and kept[0] == before:
-            return kept[1]
-    certification = vehicle_certification_get(vehicle, people=False)
-    answer = CertificationAnswer(certification.state, tuple(certification.shortfall))
-    if before is not None and evidence_fingerprint(vehicle.pk) == before:
-        _answers[vehicle.pk] = (before, answer)
-    return answer
+    if before is None:
+        return _answer_of(vehicle_certification_get(vehicle, people=False))
+    kept = _answers.get(vehicle.pk)
+    if kept is not None and kept[0] == before:
+        return kept[1]
+    _answers.pop(vehicle.pk, None)
+    if not connection.in_atomic_block:
+        computed = _answer_in_one_snapshot(vehicle.pk)
+        if computed is not None:
+            return computed[1]
+    return _answer_of(vehicle_certification_get(vehicle, people=False))
 
 
 def forget_certification_answers() -> None:
     """Drop every memoised answer (tests, so that none outlives the code or settings it was computed with)."""
+    global _fingerprint_broken
     _answers.clear()
+    _fingerprint_broken = False
 
 
 def vehicle_unresolved_mishaps(vehicle: Vehicle) -> list[MishapState]:

@@ -221,6 +221,7 @@ def booking_hold(*, flight: Flight, user, now: dt.datetime | None = None) -> Boo
     require_email_verified(user)
     profile = require_profile(user)
     _refuse_from_snapshot(flight, user=user, now=now)  # reads flight.code and its model's seats as given
+    registry.booking_guards.prefetch([flight])  # what the guards can prepare outside the lock (certification)
     with transaction.atomic():
         flight = lock_flight(flight.pk)
         require_on_sale(flight, now=now)
