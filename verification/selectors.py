@@ -421,7 +421,7 @@ def _answer_of(certification: Certification) -> CertificationAnswer:
     return CertificationAnswer(certification.state, tuple(certification.shortfall))
 
 
-def _answer_in_one_snapshot(vehicle_id: int) -> tuple[str, CertificationAnswer] | None:
+def _answer_in_one_snapshot(vehicle_id: int) -> CertificationAnswer | None:
     """Fingerprint and certification read in one REPEATABLE READ transaction, so the answer is exactly that of
     the rows fingerprinted, whatever commits meanwhile (two fingerprints around a computation in READ COMMITTED
     would not prove it: rows can change and change back between them). The vehicle and its model are read in the
@@ -442,7 +442,7 @@ def _answer_in_one_snapshot(vehicle_id: int) -> tuple[str, CertificationAnswer] 
     if fingerprint is None:
         return None
     _answers[vehicle_id] = (fingerprint, answer)
-    return fingerprint, answer
+    return answer
 
 
 def certification_answers_prepare(vehicle_ids) -> None:
@@ -471,11 +471,8 @@ def vehicle_certification_answer(vehicle: Vehicle) -> CertificationAnswer:
     if kept is not None and kept[0] == before:
         return kept[1]
     _answers.pop(vehicle.pk, None)
-    if not connection.in_atomic_block:
-        computed = _answer_in_one_snapshot(vehicle.pk)
-        if computed is not None:
-            return computed[1]
-    return _answer_of(vehicle_certification_get(vehicle, people=False))
+    computed = None if connection.in_atomic_block else _answer_in_one_snapshot(vehicle.pk)
+    return computed or _answer_of(vehicle_certification_get(vehicle, people=False))
 
 
 def forget_certification_answers() -> None:

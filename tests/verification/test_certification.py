@@ -13,16 +13,6 @@ from verification import selectors
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def vehicle():
-    return VehicleFactory(model=VehicleModelFactory(required_uncrewed_flights=2, required_crewed_flights=1))
-
-
-@pytest.fixture
-def directors(director, other_director):
-    return [director, other_director]
-
-
 def state(vehicle) -> str:
     return selectors.vehicle_certification_get(vehicle).state
 

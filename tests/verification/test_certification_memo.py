@@ -12,7 +12,8 @@ from django.db import connection, connections, transaction
 from flights import registry
 from flights.exceptions import DomainError
 from flights.models import Flight, Vehicle, VehicleModel
-from tests.flights.factories import FlightFactory, VehicleFactory, VehicleModelFactory
+from tests.conftest import require_postgres
+from tests.flights.factories import FlightFactory, VehicleModelFactory
 from tests.verification.factories import certified_vehicle, record_in_review, sign, signed_record
 from verification import selectors, services
 from verification.models import (
@@ -31,18 +32,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def _postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: the fingerprint is a PostgreSQL function; elsewhere every answer is computed")
-
-
-@pytest.fixture
-def vehicle():
-    return VehicleFactory(model=VehicleModelFactory(required_uncrewed_flights=2, required_crewed_flights=1))
-
-
-@pytest.fixture
-def directors(director, other_director):
-    return [director, other_director]
+    require_postgres()  # the fingerprint is a PostgreSQL function; elsewhere every answer is computed
 
 
 # --- The decisions' answer, memoised on a fingerprint of the evidence -----------------------------------

@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def directors(director, other_director):
-    return [director, other_director]
-
-
-@pytest.fixture
 def vehicle(operations, directors):
     model = VehicleModelFactory(required_uncrewed_flights=1, required_crewed_flights=1)
     return certified_vehicle(ops=operations, directors=directors, vehicle=VehicleFactory(model=model))

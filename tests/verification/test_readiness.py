@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def directors(director, other_director):
-    return [director, other_director]
-
-
-@pytest.fixture
 def model():
     return VehicleModelFactory(required_uncrewed_flights=1, required_crewed_flights=1)
 
