@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -211,6 +212,17 @@ class MeView(APIView):
         return Response(s.AccountSerializer(request.user).data)
 
 
+def _flight_id(pk) -> int:
+    """The URL's flight id, or 404 as DRF's get_object_or_404 answers an id that is not one (nor a bigint)."""
+    try:
+        flight_id = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No flight matches the given query.") from None
+    if not 0 < flight_id < 2**63:
+        raise Http404("No flight matches the given query.")
+    return flight_id
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -253,10 +265,9 @@ class FlightViewSet(FlightReadViewSet):
         # The query that finds the flight (or 404) also reads the hold's pre-lock snapshot, for this passenger
         # at this instant: booking_hold is given the same `now`, so the snapshot is the one it would read.
         now = timezone.now()
-        flights = selectors.flight_annotate_hold_snapshot(
-            Flight.objects.select_related("vehicle__model"), now=now, user=request.user
-        )
-        flight = get_object_or_404(flights, pk=pk)
+        flight = selectors.flight_for_hold(_flight_id(pk), now=now, user=request.user)
+        if flight is None:
+            raise Http404("No flight matches the given query.")
         booking = services.booking_hold(flight=flight, user=request.user, now=now)
         booking.amount_paid = Decimal("0.00")  # a seat just held has no payments: no ledger to read
         return Response(s.BookingSerializer(booking).data, status=status.HTTP_201_CREATED)

@@ -36,7 +36,7 @@ from tourism.models import Booking, BookingStatusChange, LedgerEntry, PassengerP
 from tourism.services.common import (
     booking_move,
     lock_booking,
-    lock_flight,
+    lock_flight_for_hold,
     lock_flights,
     lock_for_change,
     require_hold_not_lapsed,
@@ -223,7 +223,7 @@ def booking_hold(*, flight: Flight, user, now: dt.datetime | None = None) -> Boo
     _refuse_from_snapshot(flight, user=user, now=now)  # reads flight.code and its model's seats as given
     registry.booking_guards.prefetch([flight])  # what the guards can prepare outside the lock (certification)
     with transaction.atomic():
-        flight = lock_flight(flight.pk)
+        flight = lock_flight_for_hold(flight)
         require_on_sale(flight, now=now)
         _require_eligible(profile, flight)
         seat, waitlisted = _free_seat_for(flight, user=user, now=now)

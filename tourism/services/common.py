@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 
-from flights.models import Flight
+from config.rows import attach, split_row
+from flights.models import Flight, Itinerary
 from flights.statemachine import require_transition
-from tourism import notifications
+from tourism import notifications, selectors
 from tourism.exceptions import HoldExpired, ProfileRequired
 from tourism.models import Booking, BookingStatusChange, PassengerProfile, ScrubNotice
 
@@ -38,6 +40,41 @@ def lock_flight(flight_id: int) -> Flight:
         .select_related("vehicle__model", "itinerary", "spaceport")
         .get(pk=flight_id)
     )
+
+
+@functools.cache
+def _lock_for_hold_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    lock = " FOR UPDATE OF f" if connection.features.has_select_for_update_of else ""
+    return (
+        f"SELECT {selectors.HOLD_FLIGHT.sql()}, {selectors.HOLD_ITINERARY.sql()} FROM {quote(Flight._meta.db_table)} f "
+        f"LEFT JOIN {quote(Itinerary._meta.db_table)} i ON i.id = f.itinerary_id WHERE f.id = %s{lock}"
+    )
+
+
+def lock_flight_for_hold(flight: Flight) -> Flight:
+    """`lock_flight(flight.pk)` for a flight that `selectors.flight_for_hold` loaded moments ago in this request:
+    the flight row locked and read again with its itinerary (the sale switch and the prices), in one written-out
+    statement, keeping the lookup's vehicle, vehicle model and spaceport while the locked row still points at
+    them. lock_flight reads those in the same statement as the lock, whose snapshot is taken before it waits for
+    the lock, so they were never fresher than the lookup's; the flight row and its itinerary are read after.
+    Any other flight (from elsewhere, or one whose vehicle or spaceport changed meanwhile) goes through
+    lock_flight."""
+    if not hasattr(flight, "hold_seats_claimed"):
+        return lock_flight(flight.pk)
+    _require_atomic()
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_for_hold_sql(connection.vendor), [flight.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Flight.DoesNotExist(f"Flight {flight.pk} no longer exists.")
+    (locked, itinerary), _ = split_row(row, selectors.HOLD_FLIGHT, selectors.HOLD_ITINERARY)
+    if (locked.vehicle_id, locked.spaceport_id) != (flight.vehicle_id, flight.spaceport_id):
+        return lock_flight(flight.pk)  # the lock is held: this only reads the new vehicle and spaceport
+    attach(locked, "itinerary", itinerary)
+    attach(locked, "vehicle", flight.vehicle)
+    attach(locked, "spaceport", flight.spaceport)
+    return locked
 
 
 def lock_flights(*flight_ids: int) -> dict[int, Flight]:

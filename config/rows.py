@@ -1,0 +1,72 @@
+"""Model instances from written-out SQL, for the few reads that run on every seat hold (issue 15).
+
+Building and compiling a joined ORM query costs more Python than PostgreSQL takes to answer it: the hold's
+flight lookup and its lock were about 2 ms of Python each for SQL that runs in well under 1. `ModelColumns`
+gives a model's columns under a table alias for a fixed SQL string, and builds the instance back from its part
+of a row the way the ORM does: every column selected (nothing deferred, so no attribute reads the database
+later), the backend's and the fields' converters applied (SQLite returns text for times and decimals), and
+`Model.from_db`, so the instance is one the ORM could have returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection as default_connection
+from django.db.models import Model
+
+
+class ModelColumns:
+    """`model`'s concrete columns as `alias."column"`, in field order, and `build()` for its slice of a row."""
+
+    def __init__(self, model: type[Model], alias: str):
+        self.model, self.alias = model, alias
+        self.fields = tuple(model._meta.concrete_fields)
+        self.attnames = [field.attname for field in self.fields]
+        self._converters: dict[str, list] = {}
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def sql(self, connection=default_connection) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
+
+    def _converters_for(self, connection) -> list:
+        """(position, converters, column) for each field that has any, as the ORM's compiler finds them."""
+        if connection.vendor not in self._converters:
+            found = []
+            for position, field in enumerate(self.fields):
+                column = field.get_col(self.alias)
+                converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                if converters:
+                    found.append((position, converters, column))
+            self._converters[connection.vendor] = found
+        return self._converters[connection.vendor]
+
+    def build(self, values: Sequence, connection=default_connection) -> Model:
+        """The instance from exactly this model's values, in `fields` order."""
+        values = list(values)
+        for position, converters, column in self._converters_for(connection):
+            value = values[position]
+            for converter in converters:
+                value = converter(value, column, connection)
+            values[position] = value
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def split_row(row: Sequence, *parts: ModelColumns) -> tuple[list, Sequence]:
+    """The instances of `parts`, in order, from the front of `row`, and what follows them (extra columns).
+    A part whose primary key is NULL (the far side of a LEFT JOIN with no row) is None."""
+    instances, start = [], 0
+    for part in parts:
+        values = row[start : start + len(part)]
+        start += len(part)
+        pk_position = part.fields.index(part.model._meta.pk)
+        instances.append(None if values[pk_position] is None else part.build(values))
+    return instances, row[start:]
+
+
+def attach(instance: Model, name: str, related: Model | None) -> None:
+    """Cache `related` as `instance.<name>` the way select_related does, without a query or a descriptor."""
+    instance._meta.get_field(name).set_cached_value(instance, related)
