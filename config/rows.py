@@ -70,3 +70,13 @@ def split_row(row: Sequence, *parts: ModelColumns) -> tuple[list, Sequence]:
 def attach(instance: Model, name: str, related: Model | None) -> None:
     """Cache `related` as `instance.<name>` the way select_related does, without a query or a descriptor."""
     instance._meta.get_field(name).set_cached_value(instance, related)
+
+
+def attach_reverse(instance: Model, related_model: type[Model], field_name: str, related: Model | None) -> None:
+    """Cache `related` (a `related_model` row whose one-to-one `field_name` points at `instance`, or None for
+    none) on both sides, as select_related does for a reverse one-to-one: None makes the accessor raise
+    DoesNotExist without a query."""
+    field = related_model._meta.get_field(field_name)
+    field.remote_field.set_cached_value(instance, related)
+    if related is not None:
+        field.set_cached_value(related, instance)

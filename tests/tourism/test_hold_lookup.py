@@ -1,9 +1,11 @@
-"""The hold's written-out reads (selectors.flight_for_hold, services.common.lock_flight_for_hold) give what the ORM
+"""The hold's written-out reads (selectors.flight_for_hold, services.common.lock_flight_for_hold, the token login) give what the ORM
 queries they replace gave, and a hold still decides on the flight row and itinerary as they are under the lock."""
 
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -13,8 +15,9 @@ from flights.models import Flight, Itinerary, VehicleModel
 from tests.flights.factories import SpaceportFactory, VehicleFactory, VehicleModelFactory
 from tests.tourism.factories import passenger_with_profile
 from tourism import selectors, services
+from tourism.api.authentication import token_with_passenger
 from tourism.exceptions import FlightNotBookable, PassengerNotEligible
-from tourism.models import Booking, WaitlistEntry
+from tourism.models import Booking, EmailVerification, WaitlistEntry
 from tourism.services.common import lock_flight_for_hold
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +145,33 @@ def test_the_hold_endpoint_answers_404_for_an_id_that_is_none(flight, flight_id)
     assert response.status_code == 404, response.content
     assert response.json()["code"] == "not_found"
     assert connection.vendor and not Booking.objects.exists()
+
+
+def test_the_token_login_gives_the_orm_s_rows(django_assert_num_queries):
+    """tourism.api.authentication.token_with_passenger: the token, its user and the user's profile and email
+    verification as select_related gives them, and a missing profile or verification known missing without a
+    query."""
+    with_both = passenger_with_profile()
+    EmailVerification.objects.update_or_create(
+        user=with_both, defaults={"email": with_both.email, "verified_at": timezone.now()}
+    )
+    bare = get_user_model().objects.create_user("bare", "bare@example.test", "x")
+    for user in (with_both, bare):
+        key = Token.objects.get_or_create(user=user)[0].key
+        orm = Token.objects.select_related("user__passenger_profile", "user__email_verification").get(key=key)
+        with django_assert_num_queries(1):
+            token = token_with_passenger(key)
+        assert _fields(token) == _fields(orm) and _fields(token.user) == _fields(orm.user)
+        with django_assert_num_queries(0):
+            for accessor in ("passenger_profile", "email_verification"):
+                try:
+                    written_out = _fields(getattr(token.user, accessor))
+                except ObjectDoesNotExist:
+                    written_out = "missing"
+                try:
+                    expected = _fields(getattr(orm.user, accessor))
+                except ObjectDoesNotExist:
+                    expected = "missing"
+                assert written_out == expected, accessor
+            assert user is bare or token.user.passenger_profile.user is token.user
+    assert token_with_passenger("0" * 40) is None
