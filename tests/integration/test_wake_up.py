@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 from flights import dispatch
 from flights.notifications import WAKE_UP_FLAG, notification_queue
 from flights.tasks import send_notifications
-from tests.integration.test_faults import CountingSmtp, OwnRedis, own_redis, started, wait_for, worker_env  # noqa: F401
+from tests.integration.faults import CountingSmtp, OwnRedis, started, wait_for, worker_env
 from tests.workers import app_broker_at
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(180)]
