@@ -8,22 +8,15 @@ import contextlib
 import socket
 import subprocess
 import threading
-import time
 from collections import Counter
 from email import message_from_bytes
 
+from tests.integration.test_worker import wait_for
 from tests.s3 import free_port
 
+__all__ = ["CountingSmtp", "OwnRedis", "free_port", "started", "wait_for", "worker_env"]
+
 HEADER = "X-Flightops-Notification"
-
-
-def wait_for(predicate, *, timeout_s: float = 60.0, interval_s: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval_s)
-    return False
 
 
 class OwnRedis:
