@@ -31,10 +31,10 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
 from config.cache import UNREACHABLE
+from config.transactions import on_commit_once
 
 T = TypeVar("T")
 VERSION_KEY = "fragments:version"
@@ -80,9 +80,7 @@ def changed(**kwargs) -> None:
     the change commits."""
     global _local_generation
     _local_generation = next(_local_changes)
-    pending = getattr(connection, "run_on_commit", ())  # one shared write per transaction, however many saves
-    if not any(callback is _write_shared_version for _, callback, _ in pending):
-        transaction.on_commit(_write_shared_version, robust=True)
+    on_commit_once(_write_shared_version, robust=True)  # one shared write per transaction, however many saves
 
 
 def watch(*models) -> None:

@@ -304,6 +304,9 @@ NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "8")
 NOTIFICATION_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS", "60"))
 NOTIFICATION_RETRY_MAX_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", str(6 * 3600)))
 NOTIFICATION_OVERDUE_MINUTES = int(os.environ.get("NOTIFICATION_OVERDUE_MINUTES", "15"))
+# With a Redis broker, a wake-up sent after commit is trusted to be pending for this long: further messages send
+# none until the sender takes it (or this passes, should it be lost). 0 sends one per transaction, as without Redis.
+NOTIFICATION_WAKE_UP_SECONDS = int(os.environ.get("NOTIFICATION_WAKE_UP_SECONDS", "30"))
 # Stuck work (flights/jobs.py): a queued or running job not heard of for this long is sent to a worker again,
 # and failed after this many dispatches. Well under the broker's visibility timeout (CELERY_VISIBILITY_TIMEOUT).
 JOB_STALE_AFTER_SECONDS = int(os.environ.get("JOB_STALE_AFTER_SECONDS", "180"))

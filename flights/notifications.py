@@ -4,6 +4,9 @@ A service calls `notification_queue` inside the transaction of the change it rep
 exists exactly when the change does; the dedupe key makes a repeated run write it once. Nothing here
 needs the broker: after commit a guarded `.delay()` only wakes the sender early, and the beat's
 send-notifications run (every minute) delivers whatever is due, so a broker outage delays mail and loses none.
+The wake-up is debounced: at most one per transaction, and none while one sent earlier still waits for a
+worker (a flag in the broker's Redis for NOTIFICATION_WAKE_UP_SECONDS; flights.tasks.send_notifications says
+why no message is left behind).
 
 `notification_send_next` claims ONE due row with SKIP LOCKED, hands it to the mail server and stamps it
 sent in that row's own transaction, so a worker killed mid-run repeats at most the one message in flight.
@@ -23,6 +26,7 @@ from django.db import connections, router, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from config.transactions import on_commit_once
 from flights.exceptions import DomainError
 from flights.models import Notification
 
@@ -72,20 +76,25 @@ def _insert_once(notification: Notification) -> bool:
     return True
 
 
+# Set in the broker's Redis while a wake-up waits for a worker; the sender clears it before it reads the outbox.
+WAKE_UP_FLAG = "flightops:outbox:wake-up"
+
+
 def wake_sender_after_commit() -> None:
     """Ask a worker to run the sender as soon as the change commits (a wake-up only: the beat is the guarantee).
 
-    One per queued message; while the broker is down, `dispatch_safely` stops trying for a few seconds after
-    a failure, so a change that queues many messages does not wait for each."""
-    transaction.on_commit(_wake_sender)
+    One per transaction, however many messages it queues, and none when a wake-up is already pending (each
+    successful hold saves a broker publish); while the broker is down, `dispatch_safely` stops trying for a
+    few seconds after a failure, so a burst of changes does not wait for each."""
+    on_commit_once(_wake_sender)
 
 
 def _wake_sender() -> None:
     """Never fails the change that queued the message: with the broker down the row waits for the beat."""
-    from flights.dispatch import dispatch_safely
+    from flights.dispatch import dispatch_unless_pending
     from flights.tasks import send_notifications
 
-    dispatch_safely(send_notifications)
+    dispatch_unless_pending(send_notifications, flag=WAKE_UP_FLAG, seconds=settings.NOTIFICATION_WAKE_UP_SECONDS)
 
 
 def _backoff(attempts: int) -> dt.timedelta:

@@ -63,11 +63,23 @@ def run_milestone(milestone_id: int) -> str:
 
 @shared_task(name="flights.send_notifications", acks_late=True)
 def send_notifications() -> int:
-    """Beat (every minute) and woken after each commit that queued a message: deliver what is due.
+    """Beat (every minute) and woken after a commit that queued a message: deliver what is due.
+
+    The wake-up flag is deleted FIRST, then the outbox is read. A message queues a wake-up after its
+    transaction commits, by setting the flag (SET NX); only the setter sends the task. So:
+    - a message whose SET comes after the delete finds no flag, sets it and sends a new wake-up: a run after
+      this one delivers it, even if this run's reads missed it;
+    - a message whose SET failed before the delete (the flag was still set) had committed before that SET,
+      so before the delete, so before this run's first read: the drain sees it.
+    Deleting after the drain would lose the second case: a message committed between the drain's last (empty)
+    read and the delete finds the flag still set, sends nothing, and waits up to a minute for the beat.
+    A run that dies after the delete is redelivered (acks_late), and later messages send new wake-ups.
 
     No task-level retry: each message keeps its own attempts and backoff in the outbox."""
-    from flights.notifications import notifications_send
+    from flights.dispatch import pending_taken
+    from flights.notifications import WAKE_UP_FLAG, notifications_send
 
+    pending_taken(WAKE_UP_FLAG)
     return notifications_send()
 
 
