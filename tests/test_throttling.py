@@ -173,3 +173,10 @@ def test_a_request_costs_one_statement(clock):
         assert post().status_code == 200
     statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     assert len(statements) == 1 and statements[0].startswith("INSERT INTO")
+
+
+def test_a_host_whose_clock_is_behind_does_not_reset_the_count(clock):
+    clock.now = T + 60.5
+    assert statuses(4) == [200, 200, 200, 429]
+    clock.now = T + 59.9  # another host, 0.6 s behind: still this window, not a fresh one
+    assert post().status_code == 429
