@@ -13,6 +13,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from config.cache import FailOpenDatabaseCache
 from config.pagination import CountWhenNeededPagination
+from config.throttling import DatabaseRateThrottle
 from flights import services as flight_services
 from flights.models import Flight
 from tests.conftest import PASSWORD
@@ -269,6 +270,7 @@ def test_a_successful_hold_costs_the_same_queries_however_full_the_flight(flight
         return len(context.captured_queries)
 
     monkeypatch.setattr(FailOpenDatabaseCache, "CULL_CHECK_EVERY", 10**9)  # the periodic cull check left out
+    monkeypatch.setattr(DatabaseRateThrottle, "SWEEP_EVERY", 10**9)  # and the throttle's periodic sweep
     first = hold_queries()
     for _ in range(3):
         services.booking_hold(flight=flight, user=passenger_with_profile())
