@@ -3,28 +3,35 @@ config.throttling's one upsert, and the upsert on a logged against an UNLOGGED t
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/throttle_test nice python bench/throttle.py
 
-Needs a migrated PostgreSQL database (`manage.py migrate`): it writes throttle rows and cache entries there
-(keys starting `throttle_bench`, deleted at the end) and, for the logged/unlogged loop, two scratch tables it
-drops. Requests are made as production makes them, in autocommit (no transaction around the throttle).
+Makes a fresh database `<name>_bench_throttle` on DATABASE_URL's PostgreSQL server and migrates it (as the serving
+benchmarks do, bench/_serving.py). Requests are made as production makes them, in autocommit (no transaction
+around the throttle).
 """
 
 from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    sys.exit("bench/throttle.py: set DATABASE_URL to a PostgreSQL server (a database of its own is made there)")
+from bench._serving import fresh_database  # noqa: E402
+
+os.environ["DATABASE_URL"] = fresh_database(os.environ["DATABASE_URL"], "throttle")
+subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, check=True)
 
 import django  # noqa: E402
 
 django.setup()
 
-from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework import throttling  # noqa: E402
@@ -98,7 +105,6 @@ def time_upserts(unlogged: bool) -> float:
 
 
 def main() -> None:
-    assert connection.vendor == "postgresql", "set DATABASE_URL to a migrated PostgreSQL database"
     with connection.cursor() as cursor:
         cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'flightops_throttle'")
         persistence = {"u": "UNLOGGED", "p": "logged"}[cursor.fetchone()[0]]
@@ -112,9 +118,6 @@ def main() -> None:
               f"Python), {statements:.2f} statements")
     logged, unlogged = time_upserts(False), time_upserts(True)
     print(f"bare upsert loop: logged {logged:.1f} us, UNLOGGED {unlogged:.1f} us per statement")
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM flightops_throttle WHERE key LIKE 'throttle_bench%%'")
-    cache.delete_many([f"throttle_bench_booking_bench{n}" for n in range(USERS)])
 
 
 if __name__ == "__main__":

@@ -53,11 +53,12 @@ import time
 from django.db import DatabaseError, connections, router, transaction
 from rest_framework import throttling
 
+from config.cache import _WARN_EVERY_S  # the same 30 s: an outage would otherwise log every request
 from config.models import ThrottleCount
 
 logger = logging.getLogger("config.throttling")
 
-_WARN_EVERY_S = 30.0  # as config.cache: an outage would otherwise log every request
+
 
 
 class DatabaseRateThrottle(throttling.SimpleRateThrottle):
