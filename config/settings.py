@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tourism",
     "tourism.medical",
     "tourism.preflight",
+    "config",  # the project's infrastructure tables (the throttle's counts, config/throttling.py)
     "portal",  # issue 14: navigation by role, role homes, the passenger checklist (reads every app above)
 ]
 

@@ -49,7 +49,10 @@ def demo_users(django_capture_on_commit_callbacks):
 def _no_throttling(monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
-    monkeypatch.setattr(SimpleRateThrottle, "allow_request", lambda self, request, view: True)
+    from config.throttling import DatabaseRateThrottle
+
+    for throttle in (SimpleRateThrottle, DatabaseRateThrottle):  # DRF's (cache) and ours (config/throttling.py)
+        monkeypatch.setattr(throttle, "allow_request", lambda self, request, view: True)
 
 
 def record_counts() -> dict[str, int]:

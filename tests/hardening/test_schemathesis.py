@@ -40,7 +40,10 @@ MUST_PASS = {not_a_server_error, status_code_conformance, content_type_conforman
 def _no_throttling(monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
-    monkeypatch.setattr(SimpleRateThrottle, "allow_request", lambda self, request, view: True)
+    from config.throttling import DatabaseRateThrottle
+
+    for throttle in (SimpleRateThrottle, DatabaseRateThrottle):  # DRF's (cache) and ours (config/throttling.py)
+        monkeypatch.setattr(throttle, "allow_request", lambda self, request, view: True)
 
 
 @pytest.fixture

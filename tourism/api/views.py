@@ -22,13 +22,13 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api import TwoFactorAuthTokenSerializer
 from config import fragments
 from config.openapi import ErrorSerializer, error_responses
 from config.pagination import CountWhenNeededPagination
+from config.throttling import ScopedRateThrottle
 from flights import roles
 from flights.api.views import FlightViewSet as FlightReadViewSet
 from flights.models import Flight

@@ -12,9 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from config.openapi import error_responses
+from config.throttling import ScopedRateThrottle  # DRF's, counted in one statement
 from flights import roles
 from flights.filters import VehicleFilter
 from verification import selectors, services

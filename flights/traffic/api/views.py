@@ -13,10 +13,10 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.openapi import error_responses
+from config.throttling import ScopedRateThrottle  # DRF's, counted in one statement
 from flights import roles
 from flights.exceptions import InvalidInput
 from flights.traffic import selectors, services
