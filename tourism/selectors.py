@@ -33,7 +33,7 @@ from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from config.rows import ModelColumns, attach, split_row
+from config.rows import ModelColumns, attach, execute_fixed, split_row
 from flights.models import Flight, Itinerary, Spaceport, Vehicle, VehicleModel
 from tourism.models import Booking, EmailVerification, LedgerEntry, WaitlistEntry
 
@@ -286,7 +286,7 @@ def flight_seat_rows(flight: Flight, *, user, now: dt.datetime) -> tuple[list[Se
     ]
     bookings, entries = [], []
     with connection.cursor() as cursor:
-        cursor.execute(_SEAT_ROWS_SQL, params)
+        execute_fixed(cursor, "flightops_seat_rows", _SEAT_ROWS_SQL, params)
         for kind, *row in cursor.fetchall():
             (bookings if kind == "booking" else entries).append(SeatRow(*row[:4], lapsed=bool(row[4])))
     return bookings, entries
@@ -342,7 +342,7 @@ def flight_for_hold(flight_id: int, *, now: dt.datetime, user) -> Flight | None:
     annotated with `_hold_snapshot_columns` (tests/tourism/test_hold_lookup.py compares them)."""
     params = [*_taken_values(now), *_offered_values(now, user), user.pk, *Booking.SEATED_STATUSES, flight_id]
     with connection.cursor() as cursor:
-        cursor.execute(_hold_lookup_sql(connection.vendor), [adapt_value(value) for value in params])
+        execute_fixed(cursor, "flightops_hold_lookup", _hold_lookup_sql(connection.vendor), [adapt_value(v) for v in params])
         row = cursor.fetchone()
     if row is None:
         return None

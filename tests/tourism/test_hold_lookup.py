@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from flights.models import Flight, Itinerary, VehicleModel
+from tests.conftest import require_postgres
 from tests.flights.factories import SpaceportFactory, VehicleFactory, VehicleModelFactory
 from tests.tourism.factories import passenger_with_profile
 from tourism import selectors, services
@@ -175,3 +176,39 @@ def test_the_token_login_gives_the_orm_s_rows(django_assert_num_queries):
                 assert written_out == expected, accessor
             assert user is bare or token.user.passenger_profile.user is token.user
     assert token_with_passenger("0" * 40) is None
+
+
+def _prepared(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_prepared_statements WHERE name = %s", [name])
+        return cursor.fetchone()[0] == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # it closes the connection to start new sessions
+def test_the_hold_s_reads_are_prepared_once_per_session(flight, settings, django_assert_num_queries):
+    """config.rows.execute_fixed: on PostgreSQL the lookup is a prepared statement, prepared once in a session
+    (the PREPARE is not one of the request's queries), kept through a rolled-back transaction, prepared again on
+    a new connection; with DATABASE_PREPARED_STATEMENTS off it is plain SQL and the answer is the same."""
+    require_postgres()
+    now, user = timezone.now(), passenger_with_profile()
+    connection.close()  # a new session
+    with django_assert_num_queries(1) as captured:
+        first = selectors.flight_for_hold(flight.pk, now=now, user=user)
+    assert captured.captured_queries[0]["sql"].startswith("EXECUTE flightops_hold_lookup(")
+    assert _prepared("flightops_hold_lookup")
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        selectors.flight_for_hold(flight.pk, now=now, user=user)
+        raise ZeroDivisionError
+    with django_assert_num_queries(1):
+        again = selectors.flight_for_hold(flight.pk, now=now, user=user)
+    _assert_same(again, first)
+    connection.close()
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    with django_assert_num_queries(1) as captured:
+        plain = selectors.flight_for_hold(flight.pk, now=now, user=user)
+    assert captured.captured_queries[0]["sql"].startswith("SELECT ") and not _prepared("flightops_hold_lookup")
+    _assert_same(plain, first)
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    booking = services.booking_hold(flight=selectors.flight_for_hold(flight.pk, now=now, user=user), user=user, now=now)
+    assert booking.seat_number == 1 and _prepared("flightops_hold_lock") and _prepared("flightops_seat_rows")

@@ -13,7 +13,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.settings import api_settings
 
-from config.rows import ModelColumns, attach, attach_reverse, split_row
+from config.rows import ModelColumns, attach, attach_reverse, execute_fixed, split_row
 from tourism.models import EmailVerification, PassengerProfile
 
 
@@ -69,7 +69,7 @@ def token_with_passenger(key: str) -> Token | None:
     in one written-out query (about 1 ms less Python on every hold; tests/tourism/test_hold_lookup.py compares
     the two)."""
     with connection.cursor() as cursor:
-        cursor.execute(_token_sql(connection.vendor), [key])
+        execute_fixed(cursor, "flightops_token_login", _token_sql(connection.vendor), [key])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -8,7 +8,7 @@ import functools
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 
-from config.rows import attach, split_row
+from config.rows import attach, execute_fixed, split_row
 from flights.models import Flight, Itinerary
 from flights.statemachine import require_transition
 from tourism import notifications, selectors
@@ -64,7 +64,7 @@ def lock_flight_for_hold(flight: Flight) -> Flight:
         return lock_flight(flight.pk)
     _require_atomic()
     with connection.cursor() as cursor:
-        cursor.execute(_lock_for_hold_sql(connection.vendor), [flight.pk])
+        execute_fixed(cursor, "flightops_hold_lock", _lock_for_hold_sql(connection.vendor), [flight.pk])
         row = cursor.fetchone()
     if row is None:
         raise Flight.DoesNotExist(f"Flight {flight.pk} no longer exists.")
