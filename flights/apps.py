@@ -9,6 +9,30 @@ def create_cache_table(sender, using="default", **kwargs) -> None:
     from django.core.management import call_command
 
     call_command("createcachetable", database=using, verbosity=0)
+    _cache_tables_unlogged(using)
+
+
+def _cache_tables_unlogged(using: str) -> None:
+    """On PostgreSQL the database cache's table is UNLOGGED: its writes (the public fragments' version, on every
+    change a page shows) skip the write-ahead log and the flush to disk at commit. A crash or a failover empties
+    it, which a cache may be: every fragment is then rendered afresh (config/fragments.py). Done once, when
+    `migrate` finds the table still logged."""
+    from django.conf import settings
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    tables = [
+        cache["LOCATION"] for cache in settings.CACHES.values()
+        if cache["BACKEND"].endswith("DatabaseCache") and cache.get("LOCATION")
+    ]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = to_regclass(%s)", [table])
+            row = cursor.fetchone()
+            if row is not None and row[0] == "p":
+                cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} SET UNLOGGED")
 
 
 class FlightsConfig(AppConfig):

@@ -93,3 +93,28 @@ def test_the_database_cache_set_overwrites_expires_and_is_culled_past_its_limit(
         cursor.execute("SELECT COUNT(*) FROM flightops_cache")
         assert cursor.fetchone()[0] <= 11  # culled whenever it passed 10 (the write after the check adds one)
     assert cache.get("fill-29") == 29
+
+
+@pytest.mark.postgres
+def test_migrate_makes_the_database_cache_table_unlogged():
+    """Its writes (the fragments' version on every change) skip the write-ahead log; `migrate` turns a table
+    made before this back to UNLOGGED."""
+    from django.apps import apps
+    from django.db import connection
+
+    from flights.apps import create_cache_table
+    from tests.conftest import require_postgres
+
+    require_postgres()
+
+    def persistence() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = 'flightops_cache'::regclass")
+            return cursor.fetchone()[0]
+
+    assert persistence() == "u"
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE flightops_cache SET LOGGED")
+    assert persistence() == "p"
+    create_cache_table(apps.get_app_config("flights"))
+    assert persistence() == "u"
