@@ -10,9 +10,11 @@ later), the backend's and the fields' converters applied (SQLite returns text fo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db import connection as default_connection
 from django.db.models import Model
 
@@ -103,9 +105,35 @@ def execute_fixed(cursor, name: str, sql: str, params: Sequence) -> None:
     if session is None or session[0] is not raw:
         session = wrapper._prepared_statements = (raw, set())
     if name not in session[1]:
-        pieces = sql.split("%s")
-        numbered = "".join(piece + (f"${n}" if n < len(pieces) else "") for n, piece in enumerate(pieces, 1))
-        with raw.cursor() as setup:
-            setup.execute(f"PREPARE {name} AS {numbered}")
+        _prepare(wrapper, raw, name, sql)
         session[1].add(name)
-    cursor.execute(f"EXECUTE {name}" + (f"({', '.join(['%s'] * len(params))})" if params else ""), params)
+    execute = f"EXECUTE {name}" + (f"({', '.join(['%s'] * len(params))})" if params else "")
+    try:
+        cursor.execute(execute, params)
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "pgcode", None) not in _STALE_STATEMENT:
+            raise
+        # A migration changed a column the statement returns ("cached plan must not change result type"), or the
+        # statement is gone. Outside a transaction: prepare it again and run it once more. Inside one, the
+        # transaction is aborted: the error stands, and the session is closed after this request, so the next
+        # prepares afresh (one refused request per process, not one per request until CONN_MAX_AGE).
+        session[1].discard(name)
+        if wrapper.in_atomic_block:
+            wrapper.close_at = time.monotonic()
+            raise
+        with wrapper.wrap_database_errors, raw.cursor() as setup:
+            setup.execute(f"DEALLOCATE {name}")
+        _prepare(wrapper, raw, name, sql)
+        session[1].add(name)
+        cursor.execute(execute, params)
+
+
+# feature_not_supported ("cached plan must not change result type"), invalid_sql_statement_name (no such statement)
+_STALE_STATEMENT = {"0A000", "26000"}
+
+
+def _prepare(wrapper, raw, name: str, sql: str) -> None:
+    pieces = sql.split("%s")
+    numbered = "".join(piece + (f"${n}" if n < len(pieces) else "") for n, piece in enumerate(pieces, 1))
+    with wrapper.wrap_database_errors, raw.cursor() as setup:
+        setup.execute(f"PREPARE {name} AS {numbered}")

@@ -353,6 +353,7 @@ def flight_for_hold(flight_id: int, *, now: dt.datetime, user) -> Flight | None:
     for name, related in (("itinerary", itinerary), ("vehicle", vehicle), ("spaceport", spaceport)):
         attach(flight, name, related)
     flight.hold_seats_claimed, flight.hold_own_booking_id = claimed, own_id
+    flight.from_hold_lookup = True  # lock_flight_for_hold may keep its vehicle, model and spaceport
     return flight
 
 

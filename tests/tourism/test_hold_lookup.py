@@ -2,11 +2,12 @@
 queries they replace gave, and a hold still decides on the flight row and itinerary as they are under the lock."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -129,10 +130,12 @@ def test_a_flight_from_elsewhere_is_locked_with_the_orm(flight):
     in full under the lock, so a stale one never decides: here its vehicle model has since been limited to
     lighter passengers."""
     stale = Flight.objects.select_related("itinerary", "vehicle__model", "spaceport").get(pk=flight.pk)
+    annotated = _orm_lookup(flight.pk, now=timezone.now(), user=passenger_with_profile())  # carries the snapshot
     VehicleModel.objects.filter(pk=stale.vehicle.model_id).update(passenger_mass_max_kg=80)
-    with transaction.atomic():
-        locked = lock_flight_for_hold(stale)
-    assert locked.vehicle.model.passenger_mass_max_kg == 80 and locked.vehicle is not stale.vehicle
+    for other in (stale, annotated):
+        with transaction.atomic():
+            locked = lock_flight_for_hold(other)
+        assert locked.vehicle.model.passenger_mass_max_kg == 80 and locked.vehicle is not other.vehicle
     with pytest.raises(PassengerNotEligible, match="80"):
         services.booking_hold(flight=stale, user=passenger_with_profile(mass_kg=95))
 
@@ -212,3 +215,31 @@ def test_the_hold_s_reads_are_prepared_once_per_session(flight, settings, django
     settings.DATABASE_PREPARED_STATEMENTS = True
     booking = services.booking_hold(flight=selectors.flight_for_hold(flight.pk, now=now, user=user), user=user, now=now)
     assert booking.seat_number == 1 and _prepared("flightops_hold_lock") and _prepared("flightops_seat_rows")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # it alters a table and closes the connection
+def test_a_migration_that_changes_a_returned_column_does_not_break_the_prepared_reads(flight):
+    """PostgreSQL refuses a prepared statement once a column it returns changed type ("cached plan must not change
+    result type"), as a deploy's migration can do while the old processes serve. Outside a transaction the read
+    is prepared again and answers; inside one the refusal stands once and the session is closed after the
+    request, so the next one prepares afresh, instead of every hold failing until the connection ages out."""
+    require_postgres()
+    now, user = timezone.now(), passenger_with_profile()
+    looked_up = selectors.flight_for_hold(flight.pk, now=now, user=user)
+    with transaction.atomic():
+        lock_flight_for_hold(looked_up)  # prepared in this session
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE flights_flight ALTER COLUMN code TYPE varchar(40)")
+        assert selectors.flight_for_hold(flight.pk, now=now, user=user).code == flight.code
+        with pytest.raises(DatabaseError, match="result type"), transaction.atomic():
+            lock_flight_for_hold(looked_up)
+        assert connection.close_at is not None and connection.close_at <= time.monotonic()
+        connection.close_if_unusable_or_obsolete()  # what Django does when the request ends
+        booking = services.booking_hold(flight=selectors.flight_for_hold(flight.pk, now=now, user=user), user=user, now=now)
+        assert booking.seat_number == 1
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE flights_flight ALTER COLUMN code TYPE varchar(32)")
+        connection.close()

@@ -13,7 +13,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.settings import api_settings
 
-from config.rows import ModelColumns, attach, attach_reverse, execute_fixed, split_row
+from config.rows import ModelColumns, attach_reverse, execute_fixed, split_row
 from tourism.models import EmailVerification, PassengerProfile
 
 
@@ -74,7 +74,7 @@ def token_with_passenger(key: str) -> Token | None:
     if row is None:
         return None
     (token, user, profile, verification), _ = split_row(row, *_parts())
-    attach(token, "user", user)
+    attach_reverse(user, Token, "user", token)  # token.user, and user.auth_token as select_related sets it
     for related, model in ((profile, PassengerProfile), (verification, EmailVerification)):
         attach_reverse(user, model, "user", related)
     return token

@@ -60,7 +60,7 @@ def lock_flight_for_hold(flight: Flight) -> Flight:
     the lock, so they were never fresher than the lookup's; the flight row and its itinerary are read after.
     Any other flight (from elsewhere, or one whose vehicle or spaceport changed meanwhile) goes through
     lock_flight."""
-    if not hasattr(flight, "hold_seats_claimed"):
+    if not getattr(flight, "from_hold_lookup", False):
         return lock_flight(flight.pk)
     _require_atomic()
     with connection.cursor() as cursor:
