@@ -26,6 +26,7 @@ class ModelColumns:
         self.model, self.alias = model, alias
         self.fields = tuple(model._meta.concrete_fields)
         self.attnames = [field.attname for field in self.fields]
+        self.pk_position = self.fields.index(model._meta.pk)
         self._converters: dict[str, list] = {}
 
     def __len__(self) -> int:
@@ -65,8 +66,7 @@ def split_row(row: Sequence, *parts: ModelColumns) -> tuple[list, Sequence]:
     for part in parts:
         values = row[start : start + len(part)]
         start += len(part)
-        pk_position = part.fields.index(part.model._meta.pk)
-        instances.append(None if values[pk_position] is None else part.build(values))
+        instances.append(None if values[part.pk_position] is None else part.build(values))
     return instances, row[start:]
 
 

@@ -278,7 +278,7 @@ _SEAT_ROWS_SQL = (
 def flight_seat_rows(flight: Flight, *, user, now: dt.datetime) -> tuple[list[SeatRow], list[SeatRow]]:
     """In one query, unlocked: the flight's seated bookings, and its offered waitlist entries with `user`'s
     active one, each marked lapsed or not at `now`. Exact under the flight's row lock (booking_hold's use)."""
-    moment = connection.ops.adapt_datetimefield_value(now)
+    moment = adapt_value(now)
     params = [
         Booking.Status.HELD, moment, flight.pk, *Booking.SEATED_STATUSES,
         WaitlistEntry.Status.OFFERED, moment, flight.pk, WaitlistEntry.Status.OFFERED, user.pk,
@@ -317,7 +317,6 @@ _HOLD_RELATED = (ModelColumns(Vehicle, "v"), ModelColumns(VehicleModel, "m"), Mo
 @functools.cache
 def _hold_lookup_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
-    vehicle, model, spaceport = _HOLD_RELATED
     claimed = " + ".join((
         _correlated_sql(Booking, outer='f."id"', key="flight", condition=_TAKEN),
         _correlated_sql(WaitlistEntry, outer='f."id"', key="flight", condition=_OFFERED_TO_OTHERS),

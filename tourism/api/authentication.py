@@ -36,23 +36,18 @@ class PassengerTokenAuthentication(TokenAuthentication):
         return (token.user, token)
 
 
-_PARTS = None
-
-
+@functools.cache
 def _parts() -> tuple[ModelColumns, ...]:
-    global _PARTS
-    if _PARTS is None:
-        _PARTS = tuple(
-            ModelColumns(model, alias)
-            for model, alias in ((Token, "t"), (get_user_model(), "u"), (PassengerProfile, "p"), (EmailVerification, "e"))
-        )
-    return _PARTS
+    return tuple(
+        ModelColumns(model, alias)
+        for model, alias in ((Token, "t"), (get_user_model(), "u"), (PassengerProfile, "p"), (EmailVerification, "e"))
+    )
 
 
 @functools.cache
 def _token_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
-    token, user, profile, verification = _parts()
+    user = _parts()[1]
     return (
         f"SELECT {', '.join(part.sql() for part in _parts())} FROM {quote(Token._meta.db_table)} t "
         f"JOIN {quote(user.model._meta.db_table)} u ON u.id = t.user_id "
