@@ -21,8 +21,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from config.history import HistoricalRecords
 from flights.models import Flight, Vehicle
 from flights.statemachine import TransitionsMixin
 from verification.exceptions import RecordLocked

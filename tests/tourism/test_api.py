@@ -1,6 +1,7 @@
 """The booking API: endpoints and shapes as the issue lists them, one error body, own records only."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.cache import cache
@@ -8,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -27,6 +29,7 @@ from tests.tourism.factories import (
     reserved_booking,
 )
 from tourism import services
+from tourism.api.serializers import BookingSerializer
 from tourism.disclosure import disclosure_build
 from tourism.models import Booking
 
@@ -55,6 +58,11 @@ def api(user=None) -> APIClient:
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
     return client
+
+
+def api_json(data) -> dict:
+    """`data` as a client reads it: rendered to JSON by the API's renderer and parsed back."""
+    return json.loads(JSONRenderer().render(data))
 
 
 def assert_error(response, status, code, fields=None):
@@ -251,6 +259,12 @@ def test_hold_is_201_with_the_booking(pax, flight):
     assert {"id", "flight", "status", "seat_number", "hold_expires_at"} <= set(body)
     assert (body["flight"], body["status"], body["seat_number"]) == (flight.pk, "held", 1)
     assert body["hold_expires_at"].endswith("Z")
+    # The process-wide serializer (booking_data) answers what a new one gives for the stored booking, and what
+    # the booking's own endpoint shows of it.
+    stored = Booking.objects.select_related("flight", "consent").get(pk=body["id"])
+    assert body == api_json(BookingSerializer(stored).data)
+    detail = api(pax).get(f"/api/v1/bookings/{body['id']}/").json()
+    assert {key: detail[key] for key in body} == body
 
 
 def test_a_successful_hold_costs_the_same_queries_however_full_the_flight(flight, monkeypatch):

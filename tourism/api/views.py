@@ -270,7 +270,7 @@ class FlightViewSet(FlightReadViewSet):
             raise Http404("No flight matches the given query.")
         booking = services.booking_hold(flight=flight, user=request.user, now=now)
         booking.amount_paid = Decimal("0.00")  # a seat just held has no payments: no ledger to read
-        return Response(s.BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+        return Response(s.booking_data(booking), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         responses={200: s.LaunchManifestSerializer, **errors(401, 403, 404)},
@@ -390,7 +390,7 @@ class BookingViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         new = services.booking_transfer(
             booking=booking, to_flight=flight, by=request.user, reason=serializer.validated_data["reason"]
         )
-        return Response(s.BookingSerializer(new).data, status=status.HTTP_201_CREATED)
+        return Response(s.booking_data(new), status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

@@ -15,8 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from config.history import HistoricalRecords
 from flights.models import Flight, Regime
 from flights.statemachine import TransitionsMixin
 from tourism.medical.fields import EncryptedJSONField, EncryptedTextField

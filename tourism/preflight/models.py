@@ -19,8 +19,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from config.history import HistoricalRecords
 from flights.models import Flight, Itinerary, Regime
 from tourism.models import SHA256_HEX, Booking
 from tourism.preflight.exceptions import RecordImmutable
