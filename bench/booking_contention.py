@@ -17,7 +17,8 @@ threads, released together, each send the same number of requests:
 - contested holds: every client at the one 6-seat flight, again and again: 6 answers are 201, the rest
   409 refusals.
 
-Before the clock runs, each client sends 3 of each (holds on flights of their own), so that every worker has
+The database is ANALYZEd before the clock runs and again before each timed pair (`analyze`). Before the clock
+runs, each client sends 3 of each (holds on flights of their own), so that every worker has
 loaded its code and answered the vehicle's certification once. The baseline and the successful holds run in pairs, `--repeats` times (on a machine others share, the two
 then see the same load); prints each run, each ratio of hold throughput to the baseline's and their
 median (the target is at least 0.5). Then the contested phase, its oversold seats and the 5xx answers.
@@ -90,8 +91,13 @@ def schedule_flights(count: int) -> list[int]:
 
 
 def analyze() -> None:
-    """ANALYZE the fresh database: without statistics the planner takes the new tables for empty until
-    autovacuum gets to them, mid-run, and the first run measures that instead of the code."""
+    """ANALYZE the database: without statistics the planner takes the new tables for empty until autovacuum gets
+    to them, mid-run, and the first run measures that instead of the code. Again before each timed run: a run adds
+    320 bookings (and their history, outbox rows and status changes) to tables that held a few dozen, which a
+    database in service has autovacuum analyze once a tenth of a table changed; a PostgreSQL with autovacuum off
+    (this machine's) would otherwise plan every hold for the first run's 6-row booking table and scan it whole as
+    it grows (seen: 4 sequential scans of tourism_booking a hold, and PostgreSQL's CPU a hold rising by a third
+    over 3,600 holds)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -160,6 +166,7 @@ def main() -> int:
             print(f"warm-up holds: {warm.describe('warm-up')}: every one should be a 201")
             return 1
         for repeat in range(args.repeats):
+            analyze()  # each run adds hundreds of bookings: statistics as autovacuum would keep them (see analyze)
             trivial = fire(port=port, clients=baseline_plan(args.requests))
             runs.append((trivial, fire(port=port, clients=holds_plan(plan, open_ids[repeat * per_run : (repeat + 1) * per_run]))))
         contested = fire(

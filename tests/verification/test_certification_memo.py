@@ -249,7 +249,7 @@ def test_without_the_fingerprint_function_every_answer_is_computed_and_bookings_
     """Code deployed before its migration: logged once, then every answer computed in full; never a 500."""
     from importlib import import_module
 
-    function = import_module("verification.migrations.0006_evidence_fingerprint_links").FUNCTION
+    function = import_module("verification.migrations.0007_evidence_fingerprint_lookups").FUNCTION
     certified_vehicle(ops=operations, directors=directors, vehicle=vehicle)
     flight = FlightFactory(vehicle=vehicle, code="NS-83")
     with connection.cursor() as cursor:
@@ -265,3 +265,37 @@ def test_without_the_fingerprint_function_every_answer_is_computed_and_bookings_
     finally:
         with connection.cursor() as cursor:
             cursor.execute(function)
+
+
+def test_the_fingerprint_looks_up_flights_and_links_by_id_and_hashes_what_it_hashed_before(vehicle, operations, directors):
+    """Migration 0007 rewrote two subqueries for speed: on a vehicle with records, a mishap with a corrective action
+    and a first sign-off linked to another vehicle's, it gives 0006's fingerprint exactly, and a changed flight or
+    link still changes it."""
+    from importlib import import_module
+
+    previous = import_module("verification.migrations.0006_evidence_fingerprint_links").FUNCTION
+    certified_vehicle(ops=operations, directors=directors)  # the other vehicle, whose last sign-off is linked
+    certified_vehicle(ops=operations, directors=directors, vehicle=vehicle)
+    _declare_mishap(vehicle, operations, directors)
+    services.corrective_action_add(mishap=Mishap.objects.get(vehicle=vehicle), by=operations, description="Redesign")
+
+    def both() -> tuple[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT verification_evidence_fingerprint(%s), fingerprint_0006(%s)", [vehicle.pk] * 2)
+            return cursor.fetchone()
+
+    with connection.cursor() as cursor:
+        cursor.execute(previous.replace("verification_evidence_fingerprint(bigint)", "fingerprint_0006(bigint)"))
+    try:
+        now, before = both()
+        assert now == before
+        Flight.objects.filter(pk=_record(vehicle).flight_id).update(code="RENAMED-2")
+        first = SignOff.objects.filter(record__vehicle=vehicle).order_by("sequence").first()
+        after_flight, before_flight = both()
+        assert after_flight == before_flight != now
+        SignOff.objects.filter(sequence=first.sequence - 1).update(signoff_hash="e" * 64)
+        after_link, before_link = both()
+        assert after_link == before_link != after_flight
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP FUNCTION fingerprint_0006(bigint)")
