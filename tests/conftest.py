@@ -75,6 +75,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 @pytest.fixture(autouse=True)
 def _fast_and_eager(settings):
     """Cheap password hashing; Celery tasks run in-process unless a test starts a real worker."""
+    from celery._state import _set_task_join_will_block
+
     from config.celery import app
     from flights import dispatch
     from verification import selectors
@@ -87,6 +89,10 @@ def _fast_and_eager(settings):
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager = eager
+    # An eager .delay() sets Celery's process-wide "a join would block" flag and puts back what it found; two
+    # threads doing so at once (tests/tourism/test_races.py) can leave it set, and every later result.get() in
+    # this process (tests/integration with a real worker) then refuses: "Never call result.get() within a task!".
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)
