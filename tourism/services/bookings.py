@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from config.rows import save_new
 from flights import registry
 from flights.exceptions import DomainError, InvalidInput, InvalidTransition
 from flights.models import Flight
@@ -242,7 +243,7 @@ def booking_hold(*, flight: Flight, user, now: dt.datetime | None = None) -> Boo
             status_changed_at=now,
         )
         booking._history_user = user
-        booking.save()
+        save_new(booking)
         _record_start(booking, by=user, now=now, reason=f"Seat {seat} held until {booking.hold_expires_at:%Y-%m-%d %H:%M} UTC.")
         if waitlisted:
             waitlist_accept_with(flight, user=user, booking=booking, now=now)
@@ -255,7 +256,7 @@ def _record_start(booking: Booking, *, by, now: dt.datetime, reason: str) -> Non
         booking=booking, from_status="", to_status=booking.status, reason=reason, changed_by=by, changed_at=now
     )
     notifications.queue_start_email(change)
-    change.save()
+    save_new(change)
 
 
 def booking_expire_lapsed_holds(*, now: dt.datetime | None = None) -> ReleaseResult:
