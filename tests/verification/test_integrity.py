@@ -117,6 +117,26 @@ def test_a_status_forced_to_signed_off_does_not_count(capsys, operations, direct
     assert certification.evidence[0].reasons == ["0 of 1 required director sign-offs stand"]
 
 
+def test_a_rejected_record_forced_to_signed_off_does_not_count_its_rejection(capsys, operations, director):
+    """The director's sealed signature stands, but it says no: a rejection is never one of the approvals."""
+    vehicle = VehicleFactory(model=VehicleModelFactory(required_uncrewed_flights=1, required_crewed_flights=0))
+    record = record_in_review(by=operations, vehicle=vehicle)
+    sign(record, director, decision="reject", comment="Parachute deployed late")
+    assert record.status == "rejected"
+    type(record).objects.filter(pk=record.pk).update(status="signed_off")
+
+    review = selectors.record_review(selectors.record_queryset().get(pk=record.pk))
+    assert [view.check.valid for view in review.signoffs] == [True]
+    assert review.valid_approvers == set() and review.approvals_needed == 1
+    certification = selectors.vehicle_certification_get(vehicle)
+    assert certification.state == "uncertified"
+    assert certification.evidence[0].reasons == ["0 of 1 required director sign-offs stand"]
+    with pytest.raises(DomainError, match="is not certified"):
+        flight_services.flight_schedule(flight=FlightFactory(vehicle=vehicle), by=None)
+    code, lines = verify(capsys)
+    assert code == 1 and lines[-1].endswith("marked signed off, but only 0 of 1 approvals stand")
+
+
 def test_an_attachment_file_changed_on_disk_is_caught(capsys, operations, director):
     record = planned_record()
     attachment = services.attachment_add(record=record, by=operations, title="Telemetry",
