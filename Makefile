@@ -51,7 +51,8 @@ bench: install-dev
 # priority on two workers: `make mutate MUTATE_CHILDREN=4` for more. `mutmut results` / `mutmut show NAME` after;
 # docs/mutation.md has the last run's scores and why each survivor is harmless.
 # The guard functions (fnmatch patterns of mutant names): poll complete and all GO, inside a window, outside
-# closures, closures current, catalog fresh, vehicle certified and not grounded, manifest gates, sign-off guards.
+# closures, closures current, catalog fresh, vehicle certified and not grounded, the certification rules over the
+# records (verification.selectors: signatures that stand, objectives, anomalies, mishaps), manifest gates, sign-off guards.
 # `make mutate MUTANTS='*'` for every function of the guard modules.
 MUTATE_CHILDREN ?= 2
 MUTANTS ?= 'flights.poll.x_poll_declare_launch*' 'flights.poll.x_poll_board*' 'flights.poll.x_require_go_poll*' \
@@ -64,6 +65,10 @@ MUTANTS ?= 'flights.poll.x_poll_declare_launch*' 'flights.poll.x_poll_board*' 'f
 	'verification.guards.x_schedule_needs_certification*' 'verification.guards.x_booking_needs_certification*' \
 	'verification.guards.x_return_to_service_needs_return_to_flight*' 'verification.guards.x_return_to_flight_permit*' \
 	'verification.guards.x__certification_words*' 'verification.readiness.x_vehicle_certification*' \
+	'verification.selectors.x_required_signatures*' 'verification.selectors.x__previous_hashes*' \
+	'verification.selectors.x_record_reviews*' 'verification.selectors.x__evidence_problems*' \
+	'verification.selectors.x__mishap_states*' 'verification.selectors.x__flown_order*' \
+	'verification.selectors.x_certification_from*' 'verification.selectors.x_vehicle_certifications*' \
 	'verification.services.signoffs.x_verification_sign_off*' 'verification.services.signoffs.x__refuse_*' \
 	'verification.services.signoffs.x_signing_refusal*' 'verification.services.signoffs.x_content_authors*' \
 	'verification.services.signoffs.x__lock_chain_head*'

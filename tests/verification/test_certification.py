@@ -7,8 +7,8 @@ from flights import services as flight_services
 from flights.exceptions import DomainError
 from flights.models import Flight
 from tests.flights.factories import FlightFactory, VehicleFactory, VehicleModelFactory
-from tests.verification.factories import certified_vehicle, planned_record, record_in_review, sign, signed_record
-from verification import selectors
+from tests.verification.factories import certified_vehicle, past, planned_record, record_in_review, sign, signed_record
+from verification import selectors, services
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,7 @@ def test_an_open_serious_anomaly_anywhere_on_the_vehicle_blocks(vehicle, operati
     certification = selectors.vehicle_certification_get(vehicle)
     assert certification.state == "uncertified"
     assert f"Critical anomaly “Valve leak” on {certification.evidence[-1].record.flight.code} is open" in certification.blockers
+    assert certification.evidence[-1].reasons == ["not signed off (it is in review)", "critical anomaly “Valve leak” is open"]
 
 
 @pytest.mark.parametrize("anomaly", [
@@ -96,6 +97,38 @@ def test_a_crewed_flight_before_the_uncrewed_phase_does_not_count(vehicle, opera
     certification = selectors.vehicle_certification_get(vehicle)
     item = next(e for e in certification.evidence if e.record == early)
     assert item.reasons == ["flown before the uncrewed phase was complete"]
+    assert certification.state == "uncrewed_phase_complete"
+
+
+def test_evidence_is_judged_in_the_order_flown_not_the_order_entered(operations, directors):
+    """A crewed flight entered before the earlier uncrewed one it followed still counts."""
+    vehicle = VehicleFactory(model=VehicleModelFactory(required_uncrewed_flights=1, required_crewed_flights=1))
+    crewed = signed_record(by=operations, directors=directors, vehicle=vehicle, crewed=True, launched_days_ago=10)
+    uncrewed = signed_record(by=operations, directors=directors, vehicle=vehicle, launched_days_ago=20)
+    certification = selectors.vehicle_certification_get(vehicle)
+    assert [item.record for item in certification.evidence] == [uncrewed, crewed]
+    assert certification.state == "certified_for_passengers"
+
+
+def test_a_record_not_yet_flown_is_listed_last_without_changing_the_answer(vehicle, operations, directors):
+    certified_vehicle(ops=operations, directors=directors, vehicle=vehicle)
+    unflown = FlightFactory(vehicle=vehicle, itinerary=None, purpose=Flight.Purpose.UNCREWED_VERIFICATION)
+    record = services.verification_record_create(flight=unflown, by=operations)
+    assert record.launched_at is None
+    certification = selectors.vehicle_certification_get(vehicle)
+    assert certification.state == "certified_for_passengers"
+    assert certification.evidence[-1].record == record and not certification.evidence[-1].counts
+
+
+def test_a_crewed_flight_launched_with_the_last_required_uncrewed_one_does_not_count(vehicle, operations, directors):
+    """The crewed flight must launch after the uncrewed phase is complete: the same second is not after."""
+    signed_record(by=operations, directors=directors, vehicle=vehicle, launched_days_ago=30)
+    second = past(20)
+    signed_record(by=operations, directors=directors, vehicle=vehicle, launch_at=second)
+    crewed = signed_record(by=operations, directors=directors, vehicle=vehicle, crewed=True, launch_at=second)
+    certification = selectors.vehicle_certification_get(vehicle)
+    assert next(e for e in certification.evidence if e.record == crewed).reasons == [
+        "flown before the uncrewed phase was complete"]
     assert certification.state == "uncrewed_phase_complete"
 
 

@@ -75,7 +75,8 @@ def test_the_whole_return_to_flight(vehicle, mishap, operations, directors):
         f"Mishap on flight {mishap.flight.code} ({mishap.occurred_at:%Y-%m-%d}): no corrective actions recorded yet; "
         "no uncrewed return-to-flight verification flight signed off since."
     ]
-    assert all(not item.counts for item in certification.evidence)
+    assert {tuple(item.reasons) for item in certification.evidence} == {
+        ("flown before a mishap whose return-to-flight conditions are not met",)}
     with pytest.raises(DomainError, match=rf"Vehicle .* cannot return to service: Mishap on flight {mishap.flight.code}"):
         flight_services.vehicle_return_to_service(vehicle=vehicle, reason="Investigation done", by=operations)
 
@@ -118,6 +119,14 @@ def test_a_flight_before_the_mishap_is_no_return_to_flight(vehicle, mishap, oper
     assert not selectors.vehicle_certification_get(vehicle).mishaps[0].resolved
     with pytest.raises(DomainError, match="no uncrewed return-to-flight verification flight signed off since"):
         flight_services.vehicle_return_to_service(vehicle=vehicle, reason="x", by=operations)
+
+
+def test_a_flight_launched_at_the_mishap_s_second_is_no_return_to_flight(vehicle, mishap, operations, directors):
+    action = services.corrective_action_add(mishap=mishap, by=operations, description="Fix")
+    services.corrective_action_close(corrective_action=action, by=operations, reason="Done")
+    signed_record(by=operations, directors=directors, vehicle=vehicle, launch_at=mishap.occurred_at)
+    state = selectors.vehicle_certification_get(vehicle).mishaps[0]
+    assert not state.resolved and state.problems == ["no uncrewed return-to-flight verification flight signed off since"]
 
 
 def test_a_crewed_flight_after_the_mishap_is_no_return_to_flight(vehicle, mishap, operations, directors):
