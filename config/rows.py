@@ -164,6 +164,12 @@ def _insert_for(model: type[Model], connection) -> tuple:
     if key not in _inserts:
         meta = model._meta
         fields = [field for field in meta.local_concrete_fields if not field.generated and field is not meta.auto_field]
+        placeholders = [field.name for field in fields if hasattr(field, "get_placeholder")]
+        if placeholders:
+            raise TypeError(f"{meta.label}'s {', '.join(placeholders)} have SQL placeholders of their own: use save()")
+        if meta.auto_created or meta.order_with_respect_to or not fields:
+            raise TypeError(f"{meta.label} is auto-created, ordered with respect to another model or has no column "
+                            "to insert: use save()")
         returning = list(meta.db_returning_fields)
         quote = connection.ops.quote_name
         sql = (
@@ -177,12 +183,25 @@ def _insert_for(model: type[Model], connection) -> tuple:
     return _inserts[key]
 
 
+def _refuse_expression(meta, field, value) -> None:
+    if hasattr(value, "resolve_expression"):
+        raise TypeError(f"{meta.label}.{field.name} is an expression: save() compiles those, save_new does not")
+
+
+def _refuse_expressions(instance: Model, fields) -> None:
+    for field in fields:
+        _refuse_expression(instance._meta, field, getattr(instance, field.attname, None))
+
+
 def save_new(instance: Model) -> None:
     """`instance.save()` for a new row of a plain model (no parent models, no proxy, its primary key assigned by
     the database), with the INSERT built once per model: pre_save, the fields' own `pre_save` (auto_now and
     the like), the values as the fields prepare them, post_save with `created=True`, so every receiver runs
-    as for save() (simple_history writes the history row, config.fragments drops the pages). A value that is an
-    expression (F(), a database default) is refused: save() compiles those, this does not."""
+    as for save() (simple_history writes the history row, config.fragments drops the pages). What only save()'s
+    compiler writes is refused with a TypeError, before any signal: a value that is an expression (F(), a
+    database default), a field with its own SQL placeholder (ArrayField, GIS), `order_with_respect_to`, an
+    auto-created model (save() sends it no signals), a model with no column to insert. An error while the values
+    are prepared or written marks the enclosing atomic block for rollback, as in save()."""
     model = type(instance)
     meta = model._meta
     using = router.db_for_write(model, instance=instance)
@@ -192,18 +211,19 @@ def save_new(instance: Model) -> None:
     if not connection.features.can_return_columns_from_insert:
         instance.save()
         return
+    sql, fields, returning, converters = _insert_for(model, connection)
+    _refuse_expressions(instance, fields)
     instance._prepare_related_fields_for_save(operation_name="save")
     pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
-    sql, fields, returning, converters = _insert_for(model, connection)
-    params = []
-    for field in fields:
-        value = field.pre_save(instance, add=True)
-        if hasattr(value, "resolve_expression"):
-            raise TypeError(f"{meta.label}.{field.name} is an expression: save() compiles those, save_new does not")
-        params.append(field.get_db_prep_save(value, connection))
-    with transaction.mark_for_rollback_on_error(using=using), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone() if returning else ()
+    with transaction.mark_for_rollback_on_error(using=using):
+        params = []
+        for field in fields:
+            value = field.pre_save(instance, add=True)
+            _refuse_expression(meta, field, value)  # set by a pre_save receiver
+            params.append(field.get_db_prep_save(value, connection))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone() if returning else ()
     for field, value in zip(returning, _convert(row, converters, connection), strict=True):
         setattr(instance, field.attname, value)
     instance._state.db, instance._state.adding = using, False

@@ -6,6 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Lower
 from django.db.models.signals import post_save, pre_save
@@ -81,10 +84,41 @@ def test_save_new_refuses_what_only_save_can_write_and_writes_nothing(change):
         profile.height_cm = F("height_cm") + 1
     else:
         profile.legal_name = Lower(Value("ADA LOVELACE"))
-    with pytest.raises(TypeError, match="save"):
-        save_new(profile)
+    sent = []
+
+    def receiver(sender, **kwargs):
+        sent.append(sender)
+
+    pre_save.connect(receiver, weak=False)
+    try:
+        with pytest.raises(TypeError, match="save"):
+            save_new(profile)
+    finally:
+        pre_save.disconnect(receiver)
+    assert sent == []  # refused before any receiver ran
+    assert profile.created_at is None  # nor any field's pre_save (auto_now_add)
     assert not PassengerProfile.objects.exists()
     assert not PassengerProfile.history.exists()
+
+
+def test_save_new_refuses_an_auto_created_model():
+    user = get_user_model().objects.create_user(username="grouped")
+    group = Group.objects.create(name="Flight surgeons")
+    membership = get_user_model().groups.through(user=user, group=group)
+    with pytest.raises(TypeError, match="auto-created.*use save"):
+        save_new(membership)
+    assert not user.groups.exists()
+
+
+@pytest.mark.parametrize("write", [lambda profile: profile.save(), save_new], ids=["save", "save_new"])
+def test_a_bad_value_marks_the_atomic_block_for_rollback_as_save_does(write):
+    profile = _profile(f"bad{id(write)}")
+    profile.mass_kg = "sixty"
+    with transaction.atomic():
+        with pytest.raises(ValidationError):
+            write(profile)
+        assert transaction.get_connection().needs_rollback
+        transaction.set_rollback(False)  # as the caller's handler would have to, knowingly
 
 
 def test_history_rows_are_the_library_s_with_its_signals():
