@@ -9,8 +9,8 @@ later), the backend's and the fields' converters applied (SQLite returns text fo
 
 `save_new` writes a new instance as `save()` does (the same signals, the same values, the same row), from an
 INSERT built once per model instead of compiled on every save: about 0.3 ms of Python a row. A hold writes three
-rows so (the booking, its history row and its status change; its email has flights.notifications' own INSERT
-... ON CONFLICT).
+rows so (the booking, its history row and its status change), and its email with `insert_once`, the same INSERT
+with ON CONFLICT DO NOTHING on the outbox's dedupe key.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import DatabaseError, connections, router, transaction
+from django.db import DatabaseError, NotSupportedError, connections, router, transaction
 from django.db import connection as default_connection
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
@@ -154,13 +154,15 @@ def _prepare(wrapper, raw, name: str, sql: str) -> None:
 
 # --- New rows ---------------------------------------------------------------------------------------
 
-_inserts: dict[tuple[type[Model], str], tuple] = {}  # (model, connection alias) -> (sql, fields, returning, converters)
+# (model, connection alias, conflict column) -> (sql, fields, returning, converters)
+_inserts: dict[tuple[type[Model], str, str | None], tuple] = {}
 
 
-def _insert_for(model: type[Model], connection) -> tuple:
+def _insert_for(model: type[Model], connection, on_conflict: str | None) -> tuple:
     """The INSERT that `save()` sends for a new `model` row whose primary key the database assigns: the same
-    columns (every local concrete one but the auto field and generated ones) and the same RETURNING."""
-    key = (model, connection.alias)
+    columns (every local concrete one but the auto field and generated ones) and the same RETURNING; with
+    `on_conflict` (a field name), ON CONFLICT on its column DO NOTHING, so that no row comes back when one exists."""
+    key = (model, connection.alias, on_conflict)
     if key not in _inserts:
         meta = model._meta
         fields = [field for field in meta.local_concrete_fields if not field.generated and field is not meta.auto_field]
@@ -176,21 +178,55 @@ def _insert_for(model: type[Model], connection) -> tuple:
             f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
             f"VALUES ({', '.join(['%s'] * len(fields))})"
         )
-        if returning:
-            returning_sql, _ = connection.ops.return_insert_columns(returning)
-            sql = f"{sql} {returning_sql}"
-        _inserts[key] = (sql, fields, returning, _converters(returning, meta.db_table, connection))
+        if on_conflict is not None:
+            sql = f"{sql} ON CONFLICT ({quote(meta.get_field(on_conflict).column)}) DO NOTHING"
+        returning_sql, _ = connection.ops.return_insert_columns(returning)
+        _inserts[key] = (f"{sql} {returning_sql}", fields, returning, _converters(returning, meta.db_table, connection))
     return _inserts[key]
 
 
 def _refuse_expression(meta, field, value) -> None:
     if hasattr(value, "resolve_expression"):
-        raise TypeError(f"{meta.label}.{field.name} is an expression: save() compiles those, save_new does not")
+        raise TypeError(f"{meta.label}.{field.name} is an expression: save() compiles those, a once-built INSERT does not")
 
 
-def _refuse_expressions(instance: Model, fields) -> None:
-    for field in fields:
-        _refuse_expression(instance._meta, field, getattr(instance, field.attname, None))
+def _insert_plan(instance: Model, on_conflict: str | None) -> tuple:
+    """(alias, connection, the INSERT or None where the database returns no columns from one), after every
+    refusal: a model or value that only save() can write is refused here, before anything runs."""
+    model = type(instance)
+    meta = model._meta
+    using = router.db_for_write(model, instance=instance)
+    connection = connections[using]
+    if meta.parents or meta.proxy or meta.auto_field is None or instance._is_pk_set() or not instance._state.adding:
+        raise TypeError(f"A once-built INSERT writes a new {meta.label} whose primary key the database assigns: use save()")
+    if not connection.features.can_return_columns_from_insert:
+        return using, connection, None
+    insert = _insert_for(model, connection, on_conflict)
+    for field in insert[1]:
+        _refuse_expression(meta, field, getattr(instance, field.attname, None))
+    return using, connection, insert
+
+
+def _write(instance: Model, using: str, connection, insert: tuple) -> bool:
+    """Prepare the values as save() does (the fields' own `pre_save`, then `get_db_prep_save`) and send the INSERT;
+    an error on the way marks the enclosing atomic block for rollback, as in save(). True, with the returned
+    columns (the id) set on the instance, when the row was written."""
+    sql, fields, returning, converters = insert
+    with transaction.mark_for_rollback_on_error(using=using):
+        params = []
+        for field in fields:
+            value = field.pre_save(instance, add=True)
+            _refuse_expression(instance._meta, field, value)  # set by a pre_save receiver
+            params.append(field.get_db_prep_save(value, connection))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    if row is None:
+        return False
+    for field, value in zip(returning, _convert(row, converters, connection), strict=True):
+        setattr(instance, field.attname, value)
+    instance._state.db, instance._state.adding = using, False
+    return True
 
 
 def save_new(instance: Model) -> None:
@@ -202,29 +238,23 @@ def save_new(instance: Model) -> None:
     database default), a field with its own SQL placeholder (ArrayField, GIS), `order_with_respect_to`, an
     auto-created model (save() sends it no signals), a model with no column to insert. An error while the values
     are prepared or written marks the enclosing atomic block for rollback, as in save()."""
-    model = type(instance)
-    meta = model._meta
-    using = router.db_for_write(model, instance=instance)
-    connection = connections[using]
-    if meta.parents or meta.proxy or meta.auto_field is None or instance._is_pk_set() or not instance._state.adding:
-        raise TypeError(f"save_new writes a new {meta.label} whose primary key the database assigns: use save()")
-    if not connection.features.can_return_columns_from_insert:
+    using, connection, insert = _insert_plan(instance, None)
+    if insert is None:
         instance.save()
         return
-    sql, fields, returning, converters = _insert_for(model, connection)
-    _refuse_expressions(instance, fields)
+    model = type(instance)
     instance._prepare_related_fields_for_save(operation_name="save")
     pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
-    with transaction.mark_for_rollback_on_error(using=using):
-        params = []
-        for field in fields:
-            value = field.pre_save(instance, add=True)
-            _refuse_expression(meta, field, value)  # set by a pre_save receiver
-            params.append(field.get_db_prep_save(value, connection))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone() if returning else ()
-    for field, value in zip(returning, _convert(row, converters, connection), strict=True):
-        setattr(instance, field.attname, value)
-    instance._state.db, instance._state.adding = using, False
+    _write(instance, using, connection, insert)
     post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using)
+
+
+def insert_once(instance: Model, *, key: str) -> bool:
+    """INSERT ... ON CONFLICT (`key`'s column) DO NOTHING for a new instance, from the same once-built INSERT as
+    save_new, with the same refusals and no signals: one statement where get_or_create takes four (SELECT,
+    SAVEPOINT, INSERT, RELEASE). True, with the id set, when the row was written; False when a row with that key
+    was there. Needs INSERT ... RETURNING (PostgreSQL, SQLite 3.35)."""
+    using, connection, insert = _insert_plan(instance, key)
+    if insert is None:
+        raise NotSupportedError(f"insert_once needs INSERT ... RETURNING, which {connection.display_name} lacks")
+    return _write(instance, using, connection, insert)

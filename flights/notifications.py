@@ -22,10 +22,11 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from config.rows import insert_once
 from config.transactions import on_commit_once
 from flights.exceptions import DomainError
 from flights.models import Notification
@@ -49,31 +50,10 @@ def notification_queue(
         dedupe_key=dedupe_key[:200], recipient=recipient, subject=" ".join(subject.split())[:200], body=body,
         sensitive=sensitive, created_at=now, next_attempt_at=now,
     )
-    if not _insert_once(notification):
+    if not insert_once(notification, key="dedupe_key"):
         return Notification.objects.get(dedupe_key=notification.dedupe_key)  # written before: once per key
     wake_sender_after_commit()
     return notification
-
-
-def _insert_once(notification: Notification) -> bool:
-    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING: one statement where get_or_create takes four (SELECT,
-    SAVEPOINT, INSERT, RELEASE) on every message queued. True, with the row's id set, when it was written."""
-    connection = connections[router.db_for_write(Notification)]
-    quote = connection.ops.quote_name
-    fields = [field for field in Notification._meta.concrete_fields if not field.primary_key]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(Notification._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({quote('dedupe_key')}) DO NOTHING "
-            f"RETURNING {quote(Notification._meta.pk.column)}",
-            [field.get_db_prep_save(field.pre_save(notification, add=True), connection) for field in fields],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    notification.pk = row[0]
-    notification._state.adding, notification._state.db = False, connection.alias
-    return True
 
 
 # Set in the broker's Redis while a wake-up waits for a worker; the sender clears it before it reads the outbox.

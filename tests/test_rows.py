@@ -17,7 +17,8 @@ from simple_history import models as history_models
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from config.history import RECORDS
-from config.rows import save_new
+from config.rows import insert_once, save_new
+from flights.models import Notification
 from tourism.models import PassengerProfile
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +156,29 @@ def test_history_rows_are_the_library_s_with_its_signals():
         k: v for k, v in vars(library).items() if k not in skipped and not k.startswith("_")
     }
     assert fast.legal_name == "Augusta Ada King" and fast.history_type == "~"
+
+
+def test_insert_once_writes_a_key_once_without_signals():
+    sent = []
+
+    def receiver(sender, **kwargs):
+        sent.append(sender)
+
+    def message(body):
+        now = timezone.now()
+        return Notification(dedupe_key="k.1", recipient="ada@example.test", subject="Seat held", body=body,
+                            created_at=now, next_attempt_at=now)
+
+    first, again = message("first"), message("again")
+    for signal in (pre_save, post_save):
+        signal.connect(receiver, sender=Notification, weak=False)
+    try:
+        assert insert_once(first, key="dedupe_key") is True
+        assert insert_once(again, key="dedupe_key") is False
+    finally:
+        for signal in (pre_save, post_save):
+            signal.disconnect(receiver, sender=Notification)
+    assert sent == []
+    assert first.pk is not None and not first._state.adding
+    assert again.pk is None and again._state.adding
+    assert list(Notification.objects.values_list("pk", "body")) == [(first.pk, "first")]
