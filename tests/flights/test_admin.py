@@ -1,6 +1,5 @@
 """Operations staff run the fleet in admin; passengers never get in; nothing can be hard-deleted."""
 
-from pathlib import Path
 
 import pytest
 from django.contrib import admin
@@ -9,6 +8,7 @@ from django.urls import reverse
 from flights import demo, roles
 from flights.catalog import catalog_import_text
 from flights.models import Flight, Vehicle
+from tests.shared_data import STATIONS, stations_text
 from tests.twofactor import log_in
 
 APPS = ("flights", "verification", "tourism", "medical", "preflight")
@@ -23,13 +23,12 @@ def registered_models():
     ]
 
 
-STATIONS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "stations-2026-08-22.tle"
 
 
 @pytest.fixture
 def demo_data(operations, django_capture_on_commit_callbacks):
     # The catalog comes from a GP feed in production; the demo's window computations run on commit.
-    catalog_import_text(text=STATIONS.read_text(), source=str(STATIONS))
+    catalog_import_text(text=stations_text(), source=str(STATIONS))
     with django_capture_on_commit_callbacks(execute=True):
         demo.load()
 

@@ -34,15 +34,14 @@ from tests.flights.factories import (
     VehicleFactory,
     VehicleModelFactory,
 )
+from tests.shared_data import DATA_DIR as DATA
+from tests.shared_data import STATIONS, requires_data
 from tests.twofactor import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
-# `make mutate` runs the tests from mutmut's copy, mutants/ inside the repository: shared/ is one level further up.
-DATA = (ROOT.parent if ROOT.name == "mutants" else ROOT).parent / "shared" / "data"
-STATIONS = DATA / "stations-2026-08-22.tle"
 pytestmark = pytest.mark.django_db
 
-needs_data = pytest.mark.skipif(not DATA.exists(), reason="../shared/data is not beside the repository")
+needs_data = requires_data
 
 
 @pytest.fixture
@@ -110,8 +109,9 @@ def test_import_omm_csv():
     assert catalog.element_set_of(iss).satrec().sgp4(*np.array([2461304.0, 0.5]))[0] == 0
 
 
+@needs_data
 def test_broken_lines_are_reported_with_their_line_numbers(capsys, tmp_path):
-    good = STATIONS.read_text().splitlines()[:3] if STATIONS.exists() else []
+    good = STATIONS.read_text().splitlines()[:3]
     broken = good + ["0 BROKEN SAT", "1 99999U 98067A   26234.50000000  .00010000  00000-0  18000-3 0  9990", "2 99999"]
     path = tmp_path / "broken.tle"
     path.write_text("\n".join(broken) + "\n")
@@ -286,13 +286,13 @@ def test_missing_target_in_the_catalog_fails_the_computation_with_a_reason(iss_f
     assert "Target object 25544 is not in the catalog" in computation.error
 
 
+@needs_data
 def test_unreachable_target_fails_with_the_reason(iss_flight, compute):
     iss_flight.spaceport.latitude_deg = 62.0
     iss_flight.spaceport.save()
-    if STATIONS.exists():
-        import_stations()
-        computation = compute(iss_flight)
-        assert computation.status == "failed" and "beyond the reach of inclination" in computation.error
+    import_stations()
+    computation = compute(iss_flight)
+    assert computation.status == "failed" and "beyond the reach of inclination" in computation.error
 
 
 def test_request_refusals(iss_flight, compute):

@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from flights import demo
 from flights.catalog import catalog_import_text
+from tests.shared_data import STATIONS, stations_text
 
-STATIONS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "stations-2026-08-22.tle"
 SKIPPED_PREFIXES = ("admin/", "api/")
 DEMO_PEOPLE = {"passenger": "passenger", "other_passenger": "mira", "surgeon": "surgeon", "director": "director",
                "operations": "ops"}
 
 
 def load_demo(django_capture_on_commit_callbacks) -> dict:
-    catalog_import_text(text=STATIONS.read_text(), source=str(STATIONS))
+    catalog_import_text(text=stations_text(), source=str(STATIONS))
     with django_capture_on_commit_callbacks(execute=True):
         return demo.load()["users"] | {"mira": _user("mira")}
 

@@ -1,4 +1,5 @@
-"""Shared test data: the offline element-set snapshots in /work/shared/data (never copied here).
+"""Shared test data: the offline element-set snapshots in ../shared/data (tests/shared_data.py finds them; never
+copied here).
 
 Plain functions with caches rather than conftest fixtures, so the tests run the same under plain
 pytest and under the project's pytest-django configuration.
@@ -7,18 +8,10 @@ pytest and under the project's pytest-django configuration.
 from __future__ import annotations
 
 from functools import cache, lru_cache
-from pathlib import Path
-
-import pytest
 
 from flights.orbits.elements import ElementSet, ParseResult, parse_elements
 from flights.orbits.screening import ScreeningObject, classify
-
-DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-requires_data = pytest.mark.skipif(
-    not DATA_DIR.is_dir(), reason=f"shared element-set snapshots not found at {DATA_DIR}"
-)
+from tests.shared_data import DATA_DIR, requires_data  # noqa: F401 (imported from here by the orbit tests)
 
 # Object counts from the data README.
 EXPECTED_COUNTS = {

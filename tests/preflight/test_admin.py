@@ -1,7 +1,6 @@
 """Admin: operations keep the syllabus and enter sign-offs and screenings through the services' rules;
 sign-offs, screenings and waivers are then read-only; nothing is deleted; every page renders on demo data."""
 
-from pathlib import Path
 
 import pytest
 from django.contrib import admin
@@ -12,12 +11,12 @@ from flights import demo
 from flights.catalog import catalog_import_text
 from tests.flights.factories import ItineraryFactory
 from tests.preflight import factories as f
+from tests.shared_data import STATIONS, stations_text
 from tests.twofactor import log_in
 from tourism.preflight.models import SecurityScreening, TrainingModule, TrainingRecord, WaiverOfClaims
 
 pytestmark = pytest.mark.django_db
 MODELS = [TrainingModule, TrainingRecord, WaiverOfClaims, SecurityScreening]
-STATIONS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "stations-2026-08-22.tle"
 
 
 def url(model, page, *args):
@@ -32,7 +31,7 @@ def ops_client(client, operations):
 
 @pytest.fixture
 def demo_data(django_capture_on_commit_callbacks):
-    catalog_import_text(text=STATIONS.read_text(), source=str(STATIONS))
+    catalog_import_text(text=stations_text(), source=str(STATIONS))
     with django_capture_on_commit_callbacks(execute=True):
         demo.load()
 
